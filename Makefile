@@ -1,0 +1,138 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# memcglab: module, tools and tests.
+#
+#   make               build the module (for KVER) and the tools
+#   make run           the main job: boot the guest and show the lab
+#   make check         lint + native unit tier + QEMU tier on every target kernel
+#   make check-unit    native tier only (counter and policies in userspace)
+#   make check-vm      QEMU tier only   [KVERS="..."] [TESTS="fs_test ..."]
+#   make check-rig     prove that the rig fails on a failing test, a splat, a hang
+#   make vm            interactive guest shell [KVER=...]
+#   make deps          install every package the project needs (apt, by name)
+#
+# KVER is the kernel to build against: the running kernel where its headers
+# exist, else the newest Debian kernel installed with headers. KVERS lists
+# every target kernel (those with both /boot/vmlinuz-* and a build tree).
+
+SHELL := /bin/bash
+TOP := $(CURDIR)
+BUILD := $(TOP)/build
+
+KVERS ?= $(shell for d in /lib/modules/*/build/Makefile; do \
+		v=$${d\#/lib/modules/}; v=$${v%%/*}; \
+		[ -e /boot/vmlinuz-$$v ] && echo $$v; done | sort -V)
+ifneq ($(wildcard /lib/modules/$(shell uname -r)/build/Makefile),)
+KVER ?= $(shell uname -r)
+else
+KVER ?= $(lastword $(KVERS))
+endif
+KDIR ?= /lib/modules/$(KVER)/build
+
+LINUX_SRC := $(BUILD)/linux-src
+CHECKPATCH := $(LINUX_SRC)/scripts/checkpatch.pl
+KMOD_SRCS = $(wildcard kmod/*.c kmod/*.h)
+
+.PHONY: all deps modules modules-all tools selftests linux-src lint checkpatch \
+	sparse check check-unit check-vm check-rig run vm clean help \
+	coverage bench fuzz stress check-debug docs install-selftests
+
+all: modules tools
+
+help:
+	@sed -n '3,20p' Makefile | sed 's/^# \{0,1\}//'
+
+deps:
+	@bash selftests/vm/deps.sh
+
+# Kernel sources we need but never commit: the selftest harness and
+# checkpatch, extracted from Debian's linux-source-6.1 tarball.
+linux-src: $(LINUX_SRC)/.stamp
+$(LINUX_SRC)/.stamp:
+	@mkdir -p $(LINUX_SRC)
+	tar -xf /usr/src/linux-source-6.1.tar.xz -C $(LINUX_SRC) --strip-components=1 \
+		linux-source-6.1/scripts/checkpatch.pl \
+		linux-source-6.1/scripts/spelling.txt \
+		linux-source-6.1/scripts/const_structs.checkpatch \
+		linux-source-6.1/tools/testing/selftests/kselftest_harness.h \
+		linux-source-6.1/tools/testing/selftests/kselftest.h
+	@touch $@
+
+# Out-of-tree build in build/<kver>/: a tree of symlinks to the sources,
+# refreshed every time so that added and removed files are picked up.
+define sync_tree
+	mkdir -p $(1)/kmod
+	find $(1)/kmod -maxdepth 1 -type l ! -exec test -e {} \; -delete
+	ln -sfn $(TOP)/Kbuild $(1)/Kbuild
+	ln -sfn $(TOP)/uapi $(1)/uapi
+	for f in $(TOP)/kmod/*.[ch]; do ln -sfn $$f $(1)/kmod/; done
+endef
+
+modules:
+	@$(call sync_tree,$(BUILD)/$(KVER))
+	$(MAKE) -C $(KDIR) M=$(BUILD)/$(KVER) modules
+
+modules-all:
+	@set -e; for v in $(KVERS); do $(MAKE) --no-print-directory modules KVER=$$v; done
+
+tools:
+	$(MAKE) -C tools/memcglab
+
+selftests: linux-src
+	$(MAKE) -C selftests OUTPUT=$(BUILD)/selftests
+
+install-selftests: selftests
+	$(MAKE) -C selftests OUTPUT=$(BUILD)/selftests install INSTALL_PATH=$(INSTALL_PATH)
+
+# --- lint -----------------------------------------------------------------
+
+checkpatch: linux-src
+	perl $(CHECKPATCH) --strict --no-tree --quiet --show-types \
+		--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES -f $(KMOD_SRCS) uapi/linux/memcglab.h
+
+# sparse (C=2 checks every file) and W=1, on a scratch tree per kernel, so
+# that any warning at all fails the lint.
+sparse:
+	@set -e; for v in $(KVERS); do \
+		d=$(BUILD)/lint/$$v; rm -rf $$d; \
+		$(call sync_tree,$$d); \
+		echo "  LINT    $$v (C=2 W=1)"; \
+		$(MAKE) -s -C /lib/modules/$$v/build M=$$d C=2 W=1 modules >$$d.log 2>&1 || \
+			{ cat $$d.log; exit 1; }; \
+		if grep -E 'warning:|error:' $$d.log; then exit 1; fi; \
+	done
+
+lint: checkpatch sparse
+
+# --- tests ----------------------------------------------------------------
+
+check-unit:
+	$(MAKE) -C selftests/userspace check
+
+coverage:
+	$(MAKE) -C selftests/userspace coverage
+
+check-vm: modules-all tools selftests
+	bash selftests/vm/run.sh --mode test $(if $(TESTS),--tests "$(TESTS)") $(KVERS)
+
+check-rig: modules-all tools selftests
+	bash selftests/vm/rig-selftest.sh $(firstword $(KVERS))
+
+check: deps
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory check-unit
+	$(MAKE) --no-print-directory check-rig
+	$(MAKE) --no-print-directory check-vm
+
+run: deps
+	$(MAKE) --no-print-directory modules-all tools selftests
+	bash selftests/vm/run.sh --mode run $(firstword $(KVERS))
+
+vm: deps
+	$(MAKE) --no-print-directory modules tools selftests
+	bash selftests/vm/run.sh --mode shell $(KVER)
+
+clean:
+	rm -rf $(BUILD)
+	$(MAKE) -C tools/memcglab clean
+	-$(MAKE) -C selftests/userspace clean
