@@ -88,7 +88,7 @@ install-selftests: selftests
 
 checkpatch: linux-src
 	perl $(CHECKPATCH) --strict --no-tree --quiet --show-types \
-		--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES -f $(KMOD_SRCS) uapi/linux/memcglab.h
+		-f $(KMOD_SRCS) $(wildcard uapi/linux/*.h)
 
 # sparse (C=2 checks every file) and W=1, on a scratch tree per kernel, so
 # that any warning at all fails the lint.
@@ -127,6 +127,12 @@ check: deps
 run: deps
 	$(MAKE) --no-print-directory modules-all tools selftests
 	bash selftests/vm/run.sh --mode run $(firstword $(KVERS))
+
+# Rewrite the outputs shown in docs/tour/ from a real run in the guest.
+docs: modules-all tools selftests
+	bash selftests/vm/run.sh --mode test --tests docs_test.sh $(firstword $(KVERS)) || true
+	@for md in docs/tour/*.md; do \
+		python3 docs/tour/tour.py update $$md build/vm/$(firstword $(KVERS))/out.log; done
 
 vm: deps
 	$(MAKE) --no-print-directory modules tools selftests
