@@ -20,7 +20,7 @@ TOP := $(CURDIR)
 BUILD := $(TOP)/build
 
 KVERS ?= $(shell for d in /lib/modules/*/build/Makefile; do \
-		v=$${d\#/lib/modules/}; v=$${v%%/*}; \
+		v=$${d#/lib/modules/}; v=$${v%%/*}; \
 		[ -e /boot/vmlinuz-$$v ] && echo $$v; done | sort -V)
 ifneq ($(wildcard /lib/modules/$(shell uname -r)/build/Makefile),)
 KVER ?= $(shell uname -r)
@@ -33,7 +33,7 @@ LINUX_SRC := $(BUILD)/linux-src
 CHECKPATCH := $(LINUX_SRC)/scripts/checkpatch.pl
 KMOD_SRCS = $(wildcard kmod/*.c kmod/*.h)
 
-.PHONY: all deps modules modules-all tools selftests linux-src lint checkpatch \
+.PHONY: all deps modules modules-all tools selftests linux-src lint checkpatch uapi-check \
 	sparse check check-unit check-vm check-rig run vm clean help \
 	coverage bench fuzz stress check-debug docs install-selftests
 
@@ -102,7 +102,11 @@ sparse:
 		if grep -E 'warning:|error:' $$d.log; then exit 1; fi; \
 	done
 
-lint: checkpatch sparse
+# The netlink spec, uapi header and kmod/netlink.c agree (issue 5).
+uapi-check:
+	python3 selftests/check-uapi.py
+
+lint: checkpatch sparse uapi-check
 
 # --- tests ----------------------------------------------------------------
 
@@ -142,3 +146,61 @@ clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C tools/memcglab clean
 	-$(MAKE) -C selftests/userspace clean
+
+# --- reliability (issue 8): fuzzing, stress, debug kernel -------------------
+# Owned by the reliability engineer; see docs/testing.md.
+#   make fuzz [FUZZ_SECONDS=60]        libFuzzer harnesses, each for FUZZ_SECONDS
+#   make check-fuzz                    replay the corpus + 10 s each (in make check)
+#   make stress [STRESS_SECONDS=60]    the guest stress test, per policy, every kernel
+#   make check-debug [TESTS=...]       the guest suite on the lockdep/KASAN/kmemleak kernel
+
+FUZZ_SECONDS ?= 60
+STRESS_SECONDS ?= 60
+DEBUG_VM_TIMEOUT ?= 2400
+
+.PHONY: check-fuzz
+
+fuzz:
+	$(MAKE) -C selftests/fuzz fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+check-fuzz:
+	$(MAKE) -C selftests/fuzz fuzz FUZZ_SECONDS=10
+
+# A short fuzz run is part of make check.
+check: check-fuzz
+
+stress: modules-all tools selftests
+	@rm -rf $(BUILD)/stress-extra && mkdir -p $(BUILD)/stress-extra/memcglab
+	@echo $(STRESS_SECONDS) >$(BUILD)/stress-extra/memcglab/stress_seconds
+	@echo timeout=$$(( $(STRESS_SECONDS) * 4 + 120 )) >$(BUILD)/stress-extra/memcglab/settings
+	bash selftests/vm/run.sh --mode test --tests stress_test \
+		--timeout $$(( $(STRESS_SECONDS) * 4 + 300 )) \
+		--extra $(BUILD)/stress-extra $(KVERS)
+
+check-debug: tools selftests
+	@set -e; out=$$(bash selftests/vm/debug-kernel.sh); eval "$$(echo "$$out" | tail -n 3)"; \
+	$(MAKE) --no-print-directory modules KVER=$$DEBUG_KVER KDIR=$$DEBUG_KDIR; \
+	$(MAKE) --no-print-directory selftests; \
+	MEMCGLAB_KERNEL_IMAGE=$$DEBUG_IMAGE bash selftests/vm/run.sh --mode test \
+		--timeout $(DEBUG_VM_TIMEOUT) $(if $(TESTS),--tests "$(TESTS)") $$DEBUG_KVER
+
+# --- bench (issue 7; selftests/bench, docs/perf.md) -------------------------
+# make bench [BENCH_SECONDS=0.5] [BENCH_KVER=...]: the native benchmark of
+# counter.c/policy.c, then the in-kernel one in one guest, then one table,
+# build/bench/bench.json and build/bench/bench.svg. BENCH_SECONDS is the time
+# of every measurement point.
+BENCH_SECONDS ?= 0.5
+BENCH_KVER ?= $(firstword $(KVERS))
+BENCH_OUT := $(BUILD)/bench
+
+bench:
+	$(MAKE) --no-print-directory -C selftests/bench run \
+		BENCH_SECONDS=$(BENCH_SECONDS) OUTPUT=$(BENCH_OUT)
+	$(MAKE) --no-print-directory modules tools selftests KVER=$(BENCH_KVER)
+	rm -rf $(BENCH_OUT)/guest && mkdir -p $(BENCH_OUT)/guest/bench
+	install -m 0755 selftests/bench/guest-bench.sh $(BENCH_OUT)/guest/bench/
+	awk 'BEGIN { printf "%d\n", $(BENCH_SECONDS) * 1000 }' >$(BENCH_OUT)/guest/bench/ms
+	bash selftests/vm/run.sh --mode bench --extra $(BENCH_OUT)/guest $(BENCH_KVER) \
+		>$(BENCH_OUT)/guest.log || { cat $(BENCH_OUT)/guest.log; exit 1; }
+	python3 selftests/bench/report.py $(BENCH_OUT) $(BUILD)/vm/$(BENCH_KVER)/out.log \
+		| tee $(BENCH_OUT)/table.txt
