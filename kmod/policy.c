@@ -13,6 +13,7 @@
 #include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/errno.h>
+#include <linux/indirect_call_wrapper.h>
 #include <linux/irqflags.h>
 #include <linux/minmax.h>
 #include <linux/percpu.h>
@@ -353,7 +354,14 @@ static const struct mlab_policy_ops * const mlab_policy_ops[] = {
 	[MLAB_POLICY_LOCKED]	= &locked_ops,
 };
 
-/* --- entry points --- */
+/*
+ * --- entry points ---
+ *
+ * The charge paths dispatch with INDIRECT_CALL_3(): a pointer compare and
+ * a direct call instead of an indirect one. On the hot path that is the
+ * difference between a predicted branch and a retpoline; natively it lets
+ * the compiler inline strict, which is then the bare counter walk.
+ */
 
 /**
  * mlab_policy_create - set up the charging policy of a hierarchy
@@ -473,7 +481,9 @@ int mlab_policy_counter_init(struct mlab_policy *p, struct mlab_counter *c,
 int mlab_policy_try_charge(struct mlab_policy *p, struct mlab_counter *c,
 			   unsigned long nr_pages, struct mlab_counter **fail)
 {
-	return p->ops->try_charge(p, c, nr_pages, fail);
+	return INDIRECT_CALL_3(p->ops->try_charge, strict_try_charge,
+			       batched_try_charge, locked_try_charge,
+			       p, c, nr_pages, fail);
 }
 
 /**
@@ -487,7 +497,8 @@ int mlab_policy_try_charge(struct mlab_policy *p, struct mlab_counter *c,
 void mlab_policy_charge(struct mlab_policy *p, struct mlab_counter *c,
 			unsigned long nr_pages)
 {
-	p->ops->charge(p, c, nr_pages);
+	INDIRECT_CALL_3(p->ops->charge, strict_charge, batched_charge,
+			locked_charge, p, c, nr_pages);
 }
 
 /**
@@ -501,7 +512,8 @@ void mlab_policy_charge(struct mlab_policy *p, struct mlab_counter *c,
 void mlab_policy_uncharge(struct mlab_policy *p, struct mlab_counter *c,
 			  unsigned long nr_pages)
 {
-	p->ops->uncharge(p, c, nr_pages);
+	INDIRECT_CALL_3(p->ops->uncharge, strict_uncharge, batched_uncharge,
+			locked_uncharge, p, c, nr_pages);
 }
 
 /**
