@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * bench.h - the in-kernel benchmark of the charge path (bench.c).
+ *
+ * One run measures one kind: a charging policy on a private hierarchy, or
+ * one of the anchors it is compared with.  The debugfs file
+ * <debugfs>/memcglab/bench takes the parameters as "key=value ..." and
+ * reads back the result of the last run made through that open file.
+ */
+#ifndef _MLAB_BENCH_H
+#define _MLAB_BENCH_H
+
+#include <linux/types.h>
+
+/* The most threads, levels and leaves one run may use. */
+#define MLAB_BENCH_MAX_THREADS	64
+#define MLAB_BENCH_MAX_DEPTH	64
+#define MLAB_BENCH_MAX_MS	10000
+
+/*
+ * What a run measures.  The first three are enum mlab_policy_id; keep the
+ * names in mlab_bench_kind_names[] (bench.c) in step.
+ */
+enum mlab_bench_kind {
+	MLAB_BENCH_STRICT,
+	MLAB_BENCH_BATCHED,
+	MLAB_BENCH_LOCKED,
+	MLAB_BENCH_ATOMIC_PAIR,	/* add_return + sub_return on one shared atomic */
+	MLAB_BENCH_PERCPU_INC,	/* this_cpu_inc() */
+	MLAB_BENCH_IRQ_PAIR,	/* local_irq_save() + local_irq_restore() */
+	MLAB_BENCH_WALK,	/* bare per-level work of a hierarchical charge */
+	MLAB_BENCH_MEMCG,	/* alloc+free with and without __GFP_ACCOUNT */
+	MLAB_BENCH_PAGE,	/* alloc+free without it (both in the caller) */
+	MLAB_BENCH_NR_KINDS
+};
+
+/**
+ * struct mlab_bench_params - one run
+ * @kind: what to measure
+ * @depth: levels of the hierarchy, root included (policies and walk)
+ * @fanout: chains below the root; thread i charges the leaf of chain
+ *          i % @fanout (0: one per thread)
+ * @threads: kthreads, bound round-robin to the online CPUs (0: one per CPU);
+ *           the memcg and page kinds always run in the calling task
+ * @nr_pages: pages per charge
+ * @batch: batch of the batched policy (0: MLAB_DEFAULT_BATCH)
+ * @ms: run for this long ...
+ * @count: ... or until each thread has done this many pairs (if nonzero)
+ */
+struct mlab_bench_params {
+	enum mlab_bench_kind kind;
+	u32 depth, fanout, threads, nr_pages, batch, ms;
+	u64 count;
+};
+
+/**
+ * struct mlab_bench_result - what a run measured
+ * @params: the parameters, defaults filled in
+ * @wall_ns: from the start signal until the last thread stopped
+ * @ops: charge+uncharge pairs (or floor operations) per thread
+ * @ns: time each thread spent in its loop
+ * @accounted: memcg and page kinds: a page allocated with __GFP_ACCOUNT
+ *             was charged to a memcg (the caller is not in the root cgroup)
+ * @base_ops: memcg and page kinds: pages allocated without __GFP_ACCOUNT,
+ *            in chunks alternating with the accounted ones
+ * @base_ns: the time those took
+ */
+struct mlab_bench_result {
+	struct mlab_bench_params params;
+	u64 wall_ns;
+	u64 ops[MLAB_BENCH_MAX_THREADS];
+	u64 ns[MLAB_BENCH_MAX_THREADS];
+	bool accounted;
+	u64 base_ops, base_ns;
+};
+
+int mlab_bench_run(struct mlab_bench_params *params,
+		   struct mlab_bench_result *res);
+int mlab_bench_init(void);
+void mlab_bench_exit(void);
+
+#endif /* _MLAB_BENCH_H */

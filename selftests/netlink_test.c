@@ -1,0 +1,519 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netlink_test - the memcglab generic netlink family: every operation valid
+ * and malformed (errno + extack text, nothing changed), permissions, socket
+ * ownership of charges, and the events multicast group.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* The harness trips -Wextra (unused ucontext, EXPECT_* sign mixing). */
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#include "kselftest_harness.h"
+#include "mlab_nl.h"
+
+#define K 1024ULL
+#define M (1024 * K)
+
+/* The request failed with errno e and an extack message containing text. */
+#define EXPECT_NLERR(t, ret, e, text) do {				\
+	EXPECT_EQ(-(e), ret);						\
+	EXPECT_NE(NULL, strstr((t)->msg, text)) {			\
+		TH_LOG("extack '%s', wanted '%s'", (t)->msg, text);	\
+	}								\
+} while (0)
+
+FIXTURE(nl) {
+	char dir[64];
+	char a[128], b[128];
+	uint32_t hier;
+	uint64_t root, ida, idb;
+	struct tnl t;
+};
+
+FIXTURE_SETUP(nl)
+{
+	int ret = tnl_ensure_module();
+
+	ASSERT_EQ(0, ret) TH_LOG("loading memcglab.ko: %s", strerror(-ret));
+	ASSERT_EQ(0, tnl_mount(self->dir, NULL));
+	snprintf(self->a, sizeof(self->a), "%s/a", self->dir);
+	snprintf(self->b, sizeof(self->b), "%s/a/b", self->dir);
+	ASSERT_EQ(0, mkdir(self->a, 0755));
+	ASSERT_EQ(0, mkdir(self->b, 0755));
+	ASSERT_EQ(0, tnl_ids(self->dir, &self->hier, &self->root));
+	ASSERT_EQ(0, tnl_ids(self->a, &self->hier, &self->ida));
+	ASSERT_EQ(0, tnl_ids(self->b, &self->hier, &self->idb));
+	ASSERT_EQ(0, tnl_open(&self->t));
+}
+
+FIXTURE_TEARDOWN(nl)
+{
+	tnl_close(&self->t);
+	rmdir(self->b);
+	rmdir(self->a);
+	tnl_umount(self->dir);
+}
+
+TEST_F(nl, family)
+{
+	EXPECT_NE(0, self->t.family);
+	EXPECT_NE(0, self->t.events_group);
+}
+
+TEST_F(nl, get)
+{
+	struct tnl_group g;
+
+	ASSERT_EQ(0, tnl_get(&self->t, self->hier, self->ida, &g));
+	EXPECT_EQ(self->hier, g.a[MEMCGLAB_A_GROUP_HIER]);
+	EXPECT_EQ(self->ida, g.a[MEMCGLAB_A_GROUP_ID]);
+	EXPECT_EQ(self->root, g.a[MEMCGLAB_A_GROUP_PARENT_ID]);
+	EXPECT_EQ(MEMCGLAB_FLAVOUR_V2, g.a[MEMCGLAB_A_GROUP_FLAVOUR]);
+	EXPECT_EQ(MEMCGLAB_POLICY_STRICT, g.a[MEMCGLAB_A_GROUP_POLICY]);
+	EXPECT_EQ(0, g.a[MEMCGLAB_A_GROUP_USAGE]);
+	EXPECT_EQ(MEMCGLAB_UNLIMITED, g.a[MEMCGLAB_A_GROUP_MAX]);
+	EXPECT_EQ(MEMCGLAB_UNLIMITED, g.a[MEMCGLAB_A_GROUP_HIGH]);
+	EXPECT_EQ(0, g.a[MEMCGLAB_A_GROUP_MIN]);
+	EXPECT_TRUE(g.has[MEMCGLAB_A_GROUP_EVENTS]);
+	EXPECT_TRUE(g.has[MEMCGLAB_A_GROUP_EVENTS_LOCAL]);
+	EXPECT_TRUE(g.has[MEMCGLAB_A_GROUP_STATS]);
+	ASSERT_EQ(0, tnl_get(&self->t, self->hier, self->root, &g));
+	EXPECT_EQ(0, g.a[MEMCGLAB_A_GROUP_PARENT_ID]);
+}
+
+TEST_F(nl, get_malformed)
+{
+	struct tnl *t = &self->t;
+	struct nlmsghdr *nlh;
+	struct tnl_group g;
+
+	nlh = tnl_msg(t, MEMCGLAB_CMD_GROUP_GET, 0);
+	mnl_attr_put_u64(nlh, MEMCGLAB_A_GROUP_ID, self->ida);
+	EXPECT_NLERR(t, tnl_talk(t, nlh, NULL, NULL), EINVAL, "missing hierarchy id");
+	EXPECT_EQ(MEMCGLAB_A_GROUP_HIER, t->miss_type);
+
+	nlh = tnl_msg(t, MEMCGLAB_CMD_GROUP_GET, 0);
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_GROUP_HIER, self->hier);
+	EXPECT_NLERR(t, tnl_talk(t, nlh, NULL, NULL), EINVAL, "missing group id");
+	EXPECT_EQ(MEMCGLAB_A_GROUP_ID, t->miss_type);
+
+	/* wrong type: a u64 where a u32 belongs */
+	nlh = tnl_msg(t, MEMCGLAB_CMD_GROUP_GET, 0);
+	mnl_attr_put_u64(nlh, MEMCGLAB_A_GROUP_HIER, self->hier);
+	mnl_attr_put_u64(nlh, MEMCGLAB_A_GROUP_ID, self->ida);
+	EXPECT_NLERR(t, tnl_talk(t, nlh, NULL, NULL), EINVAL, "length");
+
+	/* unknown attribute type */
+	nlh = tnl_msg(t, MEMCGLAB_CMD_GROUP_GET, 0);
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_GROUP_HIER, self->hier);
+	mnl_attr_put_u64(nlh, MEMCGLAB_A_GROUP_ID, self->ida);
+	mnl_attr_put_u32(nlh, 200, 1);
+	EXPECT_NLERR(t, tnl_talk(t, nlh, NULL, NULL), EINVAL, "Unknown attribute");
+
+	/* a known attribute this operation does not take */
+	nlh = tnl_msg(t, MEMCGLAB_CMD_GROUP_GET, 0);
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_GROUP_HIER, self->hier);
+	mnl_attr_put_u64(nlh, MEMCGLAB_A_GROUP_ID, self->ida);
+	mnl_attr_put_u64(nlh, MEMCGLAB_A_GROUP_MAX, M);
+	EXPECT_NLERR(t, tnl_talk(t, nlh, NULL, NULL), EINVAL, "Unsupported attribute");
+
+	/* out of range: id 0 */
+	EXPECT_NLERR(t, tnl_get(t, self->hier, 0, &g), ERANGE, "out of range");
+	/* unknown group, unknown hierarchy */
+	EXPECT_NLERR(t, tnl_get(t, self->hier, 999999, &g), ENOENT, "no such group");
+	EXPECT_NLERR(t, tnl_get(t, self->hier + 12345, self->ida, &g), ENOENT,
+		     "no such group");
+}
+
+TEST_F(nl, dump)
+{
+	struct tnl *t = &self->t;
+	struct nlmsghdr *nlh;
+	uint64_t ids[8];
+
+	ASSERT_EQ(3, tnl_dump(t, self->hier, self->root, ids, 8));
+	EXPECT_EQ(self->root, ids[0]);
+	EXPECT_EQ(self->ida, ids[1]);
+	EXPECT_EQ(self->idb, ids[2]);
+	ASSERT_EQ(2, tnl_dump(t, self->hier, self->ida, ids, 8));
+	EXPECT_EQ(self->ida, ids[0]);
+	EXPECT_EQ(self->idb, ids[1]);
+	ASSERT_EQ(1, tnl_dump(t, self->hier, self->idb, ids, 8));
+
+	EXPECT_NLERR(t, tnl_dump(t, self->hier, 999999, ids, 8), ENOENT, "no such group");
+	nlh = tnl_msg(t, MEMCGLAB_CMD_GROUP_GET, NLM_F_DUMP);
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_GROUP_HIER, self->hier);
+	EXPECT_NLERR(t, tnl_talk(t, nlh, NULL, NULL), EINVAL, "missing group id");
+}
+
+TEST_F(nl, set)
+{
+	struct tnl *t = &self->t;
+	struct tnl_group g;
+
+	ASSERT_EQ(0, tnl_set(t, self->hier, self->ida, MEMCGLAB_A_GROUP_MAX, 10 * M + 100));
+	EXPECT_EQ(10 * M, tnl_read_num(self->a, "memory.max"));	/* rounded down */
+	ASSERT_EQ(0, tnl_set(t, self->hier, self->ida, MEMCGLAB_A_GROUP_HIGH, 8 * M));
+	EXPECT_EQ(8 * M, tnl_read_num(self->a, "memory.high"));
+	ASSERT_EQ(0, tnl_set(t, self->hier, self->ida, MEMCGLAB_A_GROUP_LOW, M));
+	EXPECT_EQ(M, tnl_read_num(self->a, "memory.low"));
+	ASSERT_EQ(0, tnl_set(t, self->hier, self->ida, MEMCGLAB_A_GROUP_MIN, 512 * K));
+	EXPECT_EQ(512 * K, tnl_read_num(self->a, "memory.min"));
+	ASSERT_EQ(0, tnl_get(t, self->hier, self->ida, &g));
+	EXPECT_EQ(10 * M, g.a[MEMCGLAB_A_GROUP_MAX]);
+	EXPECT_EQ(8 * M, g.a[MEMCGLAB_A_GROUP_HIGH]);
+	ASSERT_EQ(0, tnl_set(t, self->hier, self->ida, MEMCGLAB_A_GROUP_MAX,
+			     MEMCGLAB_UNLIMITED));
+	EXPECT_EQ(-2, tnl_read_num(self->a, "memory.max"));	/* "max" */
+}
+
+TEST_F(nl, set_malformed)
+{
+	struct tnl *t = &self->t;
+	struct nlmsghdr *nlh;
+
+	nlh = tnl_msg(t, MEMCGLAB_CMD_GROUP_SET, 0);
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_GROUP_HIER, self->hier);
+	mnl_attr_put_u64(nlh, MEMCGLAB_A_GROUP_ID, self->ida);
+	EXPECT_NLERR(t, tnl_talk(t, nlh, NULL, NULL), EINVAL, "nothing to set");
+
+	EXPECT_NLERR(t, tnl_set(t, self->hier, self->root, MEMCGLAB_A_GROUP_MAX, M),
+		     EINVAL, "root group has no limits");
+	EXPECT_NLERR(t, tnl_set(t, self->hier, self->ida, MEMCGLAB_A_GROUP_SOFT_LIMIT, M),
+		     EOPNOTSUPP, "v1 flavour");
+	EXPECT_NLERR(t, tnl_set(t, self->hier, 999999, MEMCGLAB_A_GROUP_MAX, M),
+		     ENOENT, "no such group");
+
+	nlh = tnl_msg(t, MEMCGLAB_CMD_GROUP_SET, 0);
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_GROUP_HIER, self->hier);
+	mnl_attr_put_u64(nlh, MEMCGLAB_A_GROUP_ID, self->ida);
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_GROUP_MAX, 4096);	/* wrong type */
+	EXPECT_NLERR(t, tnl_talk(t, nlh, NULL, NULL), EINVAL, "length");
+
+	nlh = tnl_msg(t, MEMCGLAB_CMD_GROUP_SET, 0);
+	mnl_attr_put_u64(nlh, MEMCGLAB_A_GROUP_ID, self->ida);
+	mnl_attr_put_u64(nlh, MEMCGLAB_A_GROUP_MAX, M);
+	EXPECT_NLERR(t, tnl_talk(t, nlh, NULL, NULL), EINVAL, "missing hierarchy id");
+	EXPECT_EQ(MEMCGLAB_A_GROUP_HIER, t->miss_type);
+
+	/* A valid max with a refused knob beside it changes nothing. */
+	nlh = tnl_msg(t, MEMCGLAB_CMD_GROUP_SET, 0);
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_GROUP_HIER, self->hier);
+	mnl_attr_put_u64(nlh, MEMCGLAB_A_GROUP_ID, self->ida);
+	mnl_attr_put_u64(nlh, MEMCGLAB_A_GROUP_MAX, M);
+	mnl_attr_put_u64(nlh, MEMCGLAB_A_GROUP_SOFT_LIMIT, M);
+	EXPECT_NLERR(t, tnl_talk(t, nlh, NULL, NULL), EOPNOTSUPP, "v1 flavour");
+
+	EXPECT_EQ(-2, tnl_read_num(self->a, "memory.max"));
+	EXPECT_EQ(-2, tnl_read_num(self->a, "memory.high"));
+}
+
+TEST(set_v1)
+{
+	char dir[64], a[128];
+	struct tnl t;
+	uint32_t hier;
+	uint64_t id;
+	int ret;
+
+	ASSERT_EQ(0, tnl_ensure_module());
+	ASSERT_EQ(0, tnl_mount(dir, "v1"));
+	snprintf(a, sizeof(a), "%s/a", dir);
+	ASSERT_EQ(0, mkdir(a, 0755));
+	ASSERT_EQ(0, tnl_ids(a, &hier, &id));
+	ASSERT_EQ(0, tnl_open(&t));
+	ASSERT_EQ(0, tnl_charge(&t, hier, id, 2 * M, 1, NULL));
+	ret = tnl_set(&t, hier, id, MEMCGLAB_A_GROUP_MAX, M);
+	EXPECT_NLERR(&t, ret, EBUSY, "usage stays above");
+	EXPECT_EQ(9223372036854771712LL, tnl_read_num(a, "memory.limit_in_bytes"));
+	ret = tnl_set(&t, hier, id, MEMCGLAB_A_GROUP_HIGH, M);
+	EXPECT_NLERR(&t, ret, EOPNOTSUPP, "v1 flavour");
+	EXPECT_EQ(0, tnl_set(&t, hier, id, MEMCGLAB_A_GROUP_SOFT_LIMIT, M));
+	EXPECT_EQ(M, tnl_read_num(a, "memory.soft_limit_in_bytes"));
+	EXPECT_EQ(0, tnl_set(&t, hier, id, MEMCGLAB_A_GROUP_MAX, 4 * M));
+	EXPECT_EQ(4 * M, tnl_read_num(a, "memory.limit_in_bytes"));
+	tnl_close(&t);
+	EXPECT_EQ(0, tnl_read_num(a, "memory.usage_in_bytes"));
+	rmdir(a);
+	tnl_umount(dir);
+}
+
+TEST_F(nl, reset)
+{
+	struct tnl *t = &self->t;
+	struct nlmsghdr *nlh;
+	struct tnl_group g;
+
+	ASSERT_EQ(0, tnl_charge(t, self->hier, self->ida, 2 * M, 1, NULL));
+	ASSERT_EQ(0, tnl_charge(t, self->hier, self->ida, -(int64_t)(2 * M), 1, NULL));
+	ASSERT_EQ(0, tnl_get(t, self->hier, self->ida, &g));
+	EXPECT_EQ(2 * M, g.a[MEMCGLAB_A_GROUP_WATERMARK]);
+	ASSERT_EQ(0, tnl_reset(t, self->hier, self->ida, MEMCGLAB_RESET_WATERMARK));
+	ASSERT_EQ(0, tnl_get(t, self->hier, self->ida, &g));
+	EXPECT_EQ(0, g.a[MEMCGLAB_A_GROUP_WATERMARK]);
+
+	ASSERT_EQ(0, tnl_set(t, self->hier, self->ida, MEMCGLAB_A_GROUP_MAX, M));
+	ASSERT_EQ(0, tnl_charge(t, self->hier, self->ida, 2 * M, 1, NULL));
+	ASSERT_EQ(0, tnl_get(t, self->hier, self->ida, &g));
+	EXPECT_LE(1, g.a[MEMCGLAB_A_GROUP_FAILCNT]);
+	ASSERT_EQ(0, tnl_reset(t, self->hier, self->ida, MEMCGLAB_RESET_FAILCNT));
+	ASSERT_EQ(0, tnl_get(t, self->hier, self->ida, &g));
+	EXPECT_EQ(0, g.a[MEMCGLAB_A_GROUP_FAILCNT]);
+
+	EXPECT_NLERR(t, tnl_reset(t, self->hier, self->ida, 0), EINVAL, "nothing to reset");
+	EXPECT_NLERR(t, tnl_reset(t, self->hier, self->ida, 4), EINVAL, "reserved bit");
+	EXPECT_NLERR(t, tnl_reset(t, self->hier, 999999, 1), ENOENT, "no such group");
+	nlh = tnl_msg(t, MEMCGLAB_CMD_GROUP_RESET, 0);
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_GROUP_HIER, self->hier);
+	mnl_attr_put_u64(nlh, MEMCGLAB_A_GROUP_ID, self->ida);
+	EXPECT_NLERR(t, tnl_talk(t, nlh, NULL, NULL), EINVAL, "missing what to reset");
+	EXPECT_EQ(MEMCGLAB_A_GROUP_RESET, t->miss_type);
+}
+
+TEST_F(nl, charge)
+{
+	struct tnl *t = &self->t;
+	struct tnl_result r[4];
+	struct nlmsghdr *nlh;
+
+	ASSERT_EQ(0, tnl_charge(t, self->hier, self->ida, M, 1, &r[0]));
+	EXPECT_EQ(1, r[0].done);
+	EXPECT_EQ(0, r[0].error);
+	EXPECT_EQ(M, r[0].usage);
+	EXPECT_EQ(M, r[0].held);
+	EXPECT_EQ(M, tnl_read_num(self->a, "memory.current"));
+
+	/* 1M in 4K steps, one entry repeated */
+	ASSERT_EQ(0, tnl_charge(t, self->hier, self->idb, 4 * K, 256, &r[0]));
+	EXPECT_EQ(256, r[0].done);
+	EXPECT_EQ(M, r[0].held);
+	EXPECT_EQ(2 * M, tnl_read_num(self->a, "memory.current"));
+
+	/* one batch, three entries, results in order */
+	nlh = tnl_msg(t, MEMCGLAB_CMD_CHARGE, 0);
+	tnl_put_entry(nlh, self->hier, self->ida, 8 * K, 0);
+	tnl_put_entry(nlh, self->hier, self->idb, 1, 0);	/* rounds up to a page */
+	tnl_put_entry(nlh, self->hier, self->ida, -(int64_t)(8 * K), 0);
+	ASSERT_EQ(3, tnl_charge_talk(t, nlh, r, 4));
+	EXPECT_EQ(M + 8 * K, r[0].held);
+	EXPECT_EQ(M + 4 * K, r[1].held);
+	EXPECT_EQ(M, r[2].held);
+
+	/* the largest batch: every entry gets its result */
+	nlh = tnl_msg(t, MEMCGLAB_CMD_CHARGE, 0);
+	for (int i = 0; i < MEMCGLAB_CHARGE_MAX_ENTRIES; i++)
+		tnl_put_entry(nlh, self->hier, self->ida, 4 * K, 0);
+	ASSERT_EQ(MEMCGLAB_CHARGE_MAX_ENTRIES, tnl_charge_talk(t, nlh, NULL, 0));
+	EXPECT_EQ(6 * M + 4 * K, tnl_read_num(self->a, "memory.current"));
+	nlh = tnl_msg(t, MEMCGLAB_CMD_CHARGE, 0);
+	tnl_put_entry(nlh, self->hier, self->ida, -(int64_t)(4 * K), MEMCGLAB_CHARGE_MAX_ENTRIES);
+	ASSERT_EQ(1, tnl_charge_talk(t, nlh, r, 4));
+	EXPECT_EQ(MEMCGLAB_CHARGE_MAX_ENTRIES, r[0].done);
+	EXPECT_EQ(M, r[0].held);
+
+	/* uncharging more than this socket holds: per-entry EINVAL */
+	ASSERT_EQ(0, tnl_charge(t, self->hier, self->ida, -(int64_t)(2 * M), 1, &r[0]));
+	EXPECT_EQ(-EINVAL, r[0].error);
+	EXPECT_EQ(0, r[0].done);
+	EXPECT_EQ(M, r[0].held);
+	EXPECT_EQ(2 * M + 4 * K, tnl_read_num(self->a, "memory.current"));
+}
+
+TEST_F(nl, charge_refused)
+{
+	struct tnl *t = &self->t;
+	struct tnl_result r;
+	struct tnl_group g;
+
+	ASSERT_EQ(0, tnl_set(t, self->hier, self->ida, MEMCGLAB_A_GROUP_MAX, M));
+	ASSERT_EQ(0, tnl_charge(t, self->hier, self->idb, 2 * M, 1, &r));
+	EXPECT_EQ(-ENOMEM, r.error);
+	EXPECT_EQ(0, r.done);
+	EXPECT_EQ(0, r.held);
+	EXPECT_EQ(0, tnl_read_num(self->b, "memory.current"));
+	ASSERT_EQ(0, tnl_get(t, self->hier, self->ida, &g));
+	EXPECT_EQ(1, g.events_local[MEMCGLAB_A_EVENTS_MAX]);
+
+	ASSERT_EQ(0, tnl_charge(t, self->hier, self->idb, 512 * K, 4, &r));
+	EXPECT_EQ(2, r.done);
+	EXPECT_EQ(-ENOMEM, r.error);
+	EXPECT_EQ(M, r.held);
+}
+
+TEST_F(nl, charge_malformed)
+{
+	struct tnl *t = &self->t;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+
+	nlh = tnl_msg(t, MEMCGLAB_CMD_CHARGE, 0);
+	EXPECT_NLERR(t, tnl_talk(t, nlh, NULL, NULL), EINVAL, "no charge entries");
+	EXPECT_EQ(MEMCGLAB_A_BATCH_ENTRY, t->miss_type);
+
+	nlh = tnl_msg(t, MEMCGLAB_CMD_CHARGE, 0);
+	nest = mnl_attr_nest_start(nlh, MEMCGLAB_A_BATCH_ENTRY);
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_CHARGE_HIER, self->hier);
+	mnl_attr_put_u64(nlh, MEMCGLAB_A_CHARGE_ID, self->ida);
+	mnl_attr_nest_end(nlh, nest);
+	EXPECT_NLERR(t, tnl_talk(t, nlh, NULL, NULL), EINVAL, "missing charge size");
+	EXPECT_EQ(MEMCGLAB_A_CHARGE_DELTA, t->miss_type);
+
+	nlh = tnl_msg(t, MEMCGLAB_CMD_CHARGE, 0);
+	nest = mnl_attr_nest_start(nlh, MEMCGLAB_A_BATCH_ENTRY);
+	mnl_attr_put_u64(nlh, MEMCGLAB_A_CHARGE_ID, self->ida);
+	mnl_attr_put_u64(nlh, MEMCGLAB_A_CHARGE_DELTA, M);
+	mnl_attr_nest_end(nlh, nest);
+	EXPECT_NLERR(t, tnl_talk(t, nlh, NULL, NULL), EINVAL, "missing hierarchy id");
+	EXPECT_EQ(MEMCGLAB_A_CHARGE_HIER, t->miss_type);
+
+	nlh = tnl_msg(t, MEMCGLAB_CMD_CHARGE, 0);
+	tnl_put_entry(nlh, self->hier, self->ida, 0, 0);
+	EXPECT_NLERR(t, tnl_talk(t, nlh, NULL, NULL), EINVAL, "charge size is zero");
+
+	nlh = tnl_msg(t, MEMCGLAB_CMD_CHARGE, 0);
+	nest = mnl_attr_nest_start(nlh, MEMCGLAB_A_BATCH_ENTRY);
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_CHARGE_HIER, self->hier);
+	mnl_attr_put_u64(nlh, MEMCGLAB_A_CHARGE_ID, self->ida);
+	mnl_attr_put_u64(nlh, MEMCGLAB_A_CHARGE_DELTA, M);
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_CHARGE_COUNT, 0);
+	mnl_attr_nest_end(nlh, nest);
+	EXPECT_NLERR(t, tnl_talk(t, nlh, NULL, NULL), ERANGE, "out of range");
+
+	nlh = tnl_msg(t, MEMCGLAB_CMD_CHARGE, 0);
+	tnl_put_entry(nlh, self->hier, self->ida, INT64_MAX, 0);
+	EXPECT_NLERR(t, tnl_talk(t, nlh, NULL, NULL), ERANGE, "out of range");
+
+	/* a reply-only attribute in a request */
+	nlh = tnl_msg(t, MEMCGLAB_CMD_CHARGE, 0);
+	nest = mnl_attr_nest_start(nlh, MEMCGLAB_A_BATCH_ENTRY);
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_CHARGE_HIER, self->hier);
+	mnl_attr_put_u64(nlh, MEMCGLAB_A_CHARGE_ID, self->ida);
+	mnl_attr_put_u64(nlh, MEMCGLAB_A_CHARGE_DELTA, M);
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_CHARGE_DONE, 1);
+	mnl_attr_nest_end(nlh, nest);
+	EXPECT_EQ(-EINVAL, tnl_talk(t, nlh, NULL, NULL));
+	EXPECT_NE(0, strlen(t->msg));
+
+	/* a second entry names an unknown group: the first is not charged */
+	nlh = tnl_msg(t, MEMCGLAB_CMD_CHARGE, 0);
+	tnl_put_entry(nlh, self->hier, self->ida, M, 0);
+	tnl_put_entry(nlh, self->hier, 999999, M, 0);
+	EXPECT_NLERR(t, tnl_talk(t, nlh, NULL, NULL), ENOENT, "no such group");
+
+	/* not a nest where a nest belongs */
+	nlh = tnl_msg(t, MEMCGLAB_CMD_CHARGE, 0);
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_BATCH_ENTRY, 1);
+	EXPECT_EQ(-EINVAL, tnl_talk(t, nlh, NULL, NULL));
+	EXPECT_NE(0, strlen(t->msg));
+
+	/* too many entries */
+	nlh = tnl_msg(t, MEMCGLAB_CMD_CHARGE, 0);
+	for (int i = 0; i <= MEMCGLAB_CHARGE_MAX_ENTRIES; i++)
+		tnl_put_entry(nlh, self->hier, self->ida, 4 * K, 0);
+	EXPECT_NLERR(t, tnl_talk(t, nlh, NULL, NULL), E2BIG, "entries");
+
+	EXPECT_EQ(0, tnl_read_num(self->a, "memory.current"));
+}
+
+TEST_F(nl, close_returns_charges)
+{
+	struct tnl u;
+
+	ASSERT_EQ(0, tnl_open(&u));
+	ASSERT_EQ(0, tnl_charge(&u, self->hier, self->idb, 3 * M, 1, NULL));
+	ASSERT_EQ(0, tnl_charge(&self->t, self->hier, self->ida, M, 1, NULL));
+	EXPECT_EQ(3 * M, tnl_read_num(self->b, "memory.current"));
+	EXPECT_EQ(4 * M, tnl_read_num(self->a, "memory.current"));
+	tnl_close(&u);
+	EXPECT_EQ(0, tnl_read_num(self->b, "memory.current"));
+	EXPECT_EQ(M, tnl_read_num(self->a, "memory.current"));
+	/* a group whose charges went with the socket can be removed */
+	EXPECT_EQ(0, rmdir(self->b));
+}
+
+TEST_F(nl, unprivileged)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct tnl u;
+		struct tnl_group g;
+		uint64_t ids[4];
+		int bad = 0;
+
+		if (setgid(65534) || setuid(65534) || tnl_open(&u))
+			_exit(100);
+		bad |= (tnl_get(&u, self->hier, self->ida, &g) != 0) << 0;
+		bad |= (tnl_dump(&u, self->hier, self->root, ids, 4) != 3) << 1;
+		bad |= (tnl_set(&u, self->hier, self->ida, MEMCGLAB_A_GROUP_MAX, M) != -EPERM) << 2;
+		bad |= (tnl_reset(&u, self->hier, self->ida, 3) != -EPERM) << 3;
+		bad |= (tnl_charge(&u, self->hier, self->ida, M, 1, NULL) != -EPERM) << 4;
+		tnl_close(&u);
+		_exit(bad);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) {
+		TH_LOG("unprivileged checks failed: mask 0x%x", WEXITSTATUS(status));
+	}
+	EXPECT_EQ(-2, tnl_read_num(self->a, "memory.max"));
+	EXPECT_EQ(0, tnl_read_num(self->a, "memory.current"));
+}
+
+TEST_F(nl, event_max)
+{
+	struct tnl m;
+	struct tnl_event ev;
+
+	ASSERT_EQ(0, tnl_open(&m));
+	ASSERT_EQ(0, tnl_join_events(&m));
+	ASSERT_EQ(0, tnl_set(&self->t, self->hier, self->ida, MEMCGLAB_A_GROUP_MAX, M));
+	ASSERT_EQ(0, tnl_charge(&self->t, self->hier, self->idb, 2 * M, 1, NULL));
+	ASSERT_EQ(1, tnl_next_event(&m, &ev, 2000));
+	EXPECT_EQ(MEMCGLAB_EVENT_MAX, ev.type);
+	EXPECT_EQ(self->hier, ev.hier);
+	EXPECT_EQ(self->ida, ev.id);	/* at the limiting ancestor */
+	EXPECT_EQ(M, ev.limit);
+	tnl_close(&m);
+}
+
+TEST_F(nl, event_ratelimit)
+{
+	struct tnl_result r[300];
+	struct tnl_event ev;
+	struct nlmsghdr *nlh;
+	int got = 0, ret;
+	struct tnl m;
+
+	ASSERT_EQ(0, tnl_open(&m));
+	ASSERT_EQ(0, tnl_join_events(&m));
+	ASSERT_EQ(0, tnl_set(&self->t, self->hier, self->ida, MEMCGLAB_A_GROUP_MAX, 4 * K));
+	nlh = tnl_msg(&self->t, MEMCGLAB_CMD_CHARGE, 0);
+	for (int i = 0; i < 300; i++)
+		tnl_put_entry(nlh, self->hier, self->ida, 8 * K, 0);
+	ASSERT_EQ(300, tnl_charge_talk(&self->t, nlh, r, 300));
+	EXPECT_EQ(-ENOMEM, r[299].error);
+	while ((ret = tnl_next_event(&m, &ev, 300)) == 1)
+		got++;
+	EXPECT_EQ(0, ret);
+	/* One burst per second; the burst may straddle two windows. */
+	EXPECT_LE(1, got);
+	EXPECT_GE(2 * MEMCGLAB_EVENTS_PER_SEC, got);
+	sleep(2);
+	ASSERT_EQ(0, tnl_charge(&self->t, self->hier, self->ida, 8 * K, 1, NULL));
+	ASSERT_EQ(1, tnl_next_event(&m, &ev, 2000));
+	EXPECT_EQ(300 - got, ev.dropped);
+	tnl_close(&m);
+}
+
+TEST_HARNESS_MAIN
