@@ -1,0 +1,595 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * files.c - the per-group file table: the kernel's memory.* files (cgroup
+ * v2 and v1 flavours) with their input syntax, errors and output format,
+ * plus memcglab.charge.  See docs/files.md.
+ */
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include "compat.h"
+#include "fs.h"
+
+/* Bytes of a page count, as the kernel prints them (u64). */
+static u64 mlab_bytes(unsigned long nr_pages)
+{
+	return (u64)nr_pages * PAGE_SIZE;
+}
+
+/* v2 tunables: "max" at MLAB_COUNTER_MAX, else bytes. */
+static void mlab_seq_tunable(struct seq_file *sf, unsigned long value)
+{
+	if (value == MLAB_COUNTER_MAX)
+		seq_puts(sf, "max\n");
+	else
+		seq_printf(sf, "%llu\n", mlab_bytes(value));
+}
+
+static int mlab_write_limit(struct mlab_of *of, char *buf,
+			    enum mlab_limit which, const char *max_str)
+{
+	unsigned long nr_pages;
+	int err;
+
+	buf = strstrip(buf);
+	err = mlab_counter_memparse(buf, max_str, &nr_pages);
+	if (err)
+		return err;
+	return mlab_group_set_limit(of->group, which, nr_pages);
+}
+
+/* --- cgroup v2 ----------------------------------------------------------- */
+
+static int memory_current_show(struct seq_file *sf, struct mlab_of *of)
+{
+	seq_printf(sf, "%llu\n", mlab_bytes(mlab_group_usage(of->group)));
+	return 0;
+}
+
+static int memory_min_show(struct seq_file *sf, struct mlab_of *of)
+{
+	mlab_seq_tunable(sf, READ_ONCE(of->group->counter.min));
+	return 0;
+}
+
+static int memory_min_write(struct mlab_of *of, char *buf, size_t nbytes)
+{
+	return mlab_write_limit(of, buf, MLAB_LIMIT_MIN, "max");
+}
+
+static int memory_low_show(struct seq_file *sf, struct mlab_of *of)
+{
+	mlab_seq_tunable(sf, READ_ONCE(of->group->counter.low));
+	return 0;
+}
+
+static int memory_low_write(struct mlab_of *of, char *buf, size_t nbytes)
+{
+	return mlab_write_limit(of, buf, MLAB_LIMIT_LOW, "max");
+}
+
+static int memory_high_show(struct seq_file *sf, struct mlab_of *of)
+{
+	mlab_seq_tunable(sf, READ_ONCE(of->group->counter.high));
+	return 0;
+}
+
+static int memory_high_write(struct mlab_of *of, char *buf, size_t nbytes)
+{
+	return mlab_write_limit(of, buf, MLAB_LIMIT_HIGH, "max");
+}
+
+static int memory_max_show(struct seq_file *sf, struct mlab_of *of)
+{
+	mlab_seq_tunable(sf, READ_ONCE(of->group->counter.max));
+	return 0;
+}
+
+static int memory_max_write(struct mlab_of *of, char *buf, size_t nbytes)
+{
+	return mlab_write_limit(of, buf, MLAB_LIMIT_MAX, "max");
+}
+
+#define MLAB_PEAK_UNSET ULONG_MAX
+
+static int memory_peak_open(struct mlab_of *of)
+{
+	of->peak = MLAB_PEAK_UNSET;
+	INIT_LIST_HEAD(&of->peak_node);
+	return 0;
+}
+
+static void memory_peak_release(struct mlab_of *of)
+{
+	struct mlab_group *g = of->group;
+
+	if (of->peak == MLAB_PEAK_UNSET)
+		return;
+	spin_lock(&g->peaks_lock);
+	list_del(&of->peak_node);
+	spin_unlock(&g->peaks_lock);
+}
+
+static int memory_peak_show(struct seq_file *sf, struct mlab_of *of)
+{
+	struct mlab_counter *c = &of->group->counter;
+	unsigned long peak = READ_ONCE(of->peak);
+
+	if (peak == MLAB_PEAK_UNSET)
+		peak = READ_ONCE(c->watermark);
+	else
+		peak = max(peak, READ_ONCE(c->local_watermark));
+	seq_printf(sf, "%llu\n", mlab_bytes(peak));
+	return 0;
+}
+
+/*
+ * Kernel >= 6.12: a write (of anything) resets what this descriptor reads
+ * to the current usage and raises the other written descriptors' values to
+ * at least that, since the local watermark they share restarts here.
+ */
+static int __maybe_unused memory_peak_write(struct mlab_of *of, char *buf,
+					    size_t nbytes)
+{
+	struct mlab_group *g = of->group;
+	struct mlab_of *peer;
+	unsigned long usage;
+
+	if (READ_ONCE(g->dead))
+		return -ENODEV;
+	spin_lock(&g->peaks_lock);
+	usage = mlab_group_usage(g);
+	mlab_counter_reset_local_watermark(&g->counter);
+	list_for_each_entry(peer, &g->peaks, peak_node)
+		if (usage > READ_ONCE(peer->peak))
+			WRITE_ONCE(peer->peak, usage);
+	if (of->peak == MLAB_PEAK_UNSET)
+		list_add(&of->peak_node, &g->peaks);
+	WRITE_ONCE(of->peak, usage);
+	spin_unlock(&g->peaks_lock);
+	return 0;
+}
+
+static void mlab_seq_events(struct seq_file *sf, atomic_long_t *events)
+{
+	int i;
+
+	for (i = 0; i < MLAB_NR_EVENTS; i++)
+		seq_printf(sf, "%s %lu\n", mlab_event_names[i],
+			   atomic_long_read(&events[i]));
+}
+
+static int memory_events_show(struct seq_file *sf, struct mlab_of *of)
+{
+	of->events_seen = atomic_read(&of->group->fsn.seq[MLAB_FSN_EVENTS]);
+	mlab_seq_events(sf, of->group->events);
+	return 0;
+}
+
+static int memory_events_local_show(struct seq_file *sf, struct mlab_of *of)
+{
+	of->events_seen =
+		atomic_read(&of->group->fsn.seq[MLAB_FSN_EVENTS_LOCAL]);
+	mlab_seq_events(sf, of->group->events_local);
+	return 0;
+}
+
+/* The lab's own memory.stat keys, after the kernel's (both flavours). */
+static void mlab_seq_lab_stats(struct seq_file *sf, const char *prefix,
+			       struct mlab_group *g, bool subtree)
+{
+	struct mlab_group_stats st;
+	unsigned long owned = mlab_group_owned_sum(g, subtree);
+	unsigned long usage = mlab_group_usage(g);
+
+	mlab_group_stats_sum(g, subtree, &st);
+	seq_printf(sf, "%slab_charge %llu\n", prefix, st.charges);
+	seq_printf(sf, "%slab_charged_bytes %llu\n", prefix,
+		   mlab_bytes(st.charged_pages));
+	seq_printf(sf, "%slab_uncharge %llu\n", prefix, st.uncharges);
+	seq_printf(sf, "%slab_uncharged_bytes %llu\n", prefix,
+		   mlab_bytes(st.uncharged_pages));
+	seq_printf(sf, "%slab_charge_fail %llu\n", prefix, st.fails);
+	if (subtree)
+		seq_printf(sf, "%slab_stock %llu\n", prefix,
+			   mlab_bytes(usage > owned ? usage - owned : 0));
+}
+
+/*
+ * v2 memory.stat: the kernel's leading keys (anon holds what charge owners
+ * hold in the subtree; the lab has no file, kernel or shared memory), then
+ * the lab's counters, all hierarchical as in the kernel.
+ */
+static int memory_stat_show(struct seq_file *sf, struct mlab_of *of)
+{
+	struct mlab_group *g = of->group;
+	u64 anon = mlab_bytes(mlab_group_owned_sum(g, true));
+
+	seq_printf(sf, "anon %llu\n", anon);
+	seq_puts(sf, "file 0\nkernel 0\nkernel_stack 0\npagetables 0\n");
+	seq_puts(sf, "percpu 0\nsock 0\nvmalloc 0\nshmem 0\n");
+	mlab_seq_lab_stats(sf, "", g, true);
+	return 0;
+}
+
+/* --- cgroup v1 ----------------------------------------------------------- */
+
+static int memory_usage_show(struct seq_file *sf, struct mlab_of *of)
+{
+	seq_printf(sf, "%llu\n", mlab_bytes(mlab_group_usage(of->group)));
+	return 0;
+}
+
+static int memory_max_usage_show(struct seq_file *sf, struct mlab_of *of)
+{
+	seq_printf(sf, "%llu\n",
+		   mlab_bytes(READ_ONCE(of->group->counter.watermark)));
+	return 0;
+}
+
+/* Any write resets the watermark to the current usage. */
+static int memory_max_usage_write(struct mlab_of *of, char *buf,
+				  size_t nbytes)
+{
+	return mlab_group_reset(of->group, MLAB_RESET_WATERMARK);
+}
+
+static int memory_limit_show(struct seq_file *sf, struct mlab_of *of)
+{
+	seq_printf(sf, "%llu\n", mlab_bytes(READ_ONCE(of->group->counter.max)));
+	return 0;
+}
+
+static int memory_limit_write(struct mlab_of *of, char *buf, size_t nbytes)
+{
+	return mlab_write_limit(of, buf, MLAB_LIMIT_MAX, "-1");
+}
+
+static int memory_soft_limit_show(struct seq_file *sf, struct mlab_of *of)
+{
+	seq_printf(sf, "%llu\n", mlab_bytes(READ_ONCE(of->group->soft_limit)));
+	return 0;
+}
+
+static int memory_soft_limit_write(struct mlab_of *of, char *buf,
+				   size_t nbytes)
+{
+	return mlab_write_limit(of, buf, MLAB_LIMIT_SOFT, "-1");
+}
+
+static int memory_failcnt_show(struct seq_file *sf, struct mlab_of *of)
+{
+	seq_printf(sf, "%llu\n", (u64)READ_ONCE(of->group->counter.failcnt));
+	return 0;
+}
+
+/* Any write zeroes failcnt. */
+static int memory_failcnt_write(struct mlab_of *of, char *buf, size_t nbytes)
+{
+	return mlab_group_reset(of->group, MLAB_RESET_FAILCNT);
+}
+
+static int memory_use_hierarchy_show(struct seq_file *sf, struct mlab_of *of)
+{
+	seq_puts(sf, "1\n");
+	return 0;
+}
+
+/* Parsed as cgroup's write_u64 files are: kstrtoull, base 0, no strip. */
+static int memory_use_hierarchy_write(struct mlab_of *of, char *buf,
+				      size_t nbytes)
+{
+	unsigned long long v;
+	int err = kstrtoull(buf, 0, &v);
+
+	if (err)
+		return err;
+	return v == 1 ? 0 : -EINVAL;
+}
+
+static int memory_oom_control_show(struct seq_file *sf, struct mlab_of *of)
+{
+	struct mlab_group *g = of->group;
+
+	seq_printf(sf, "oom_kill_disable %d\n", READ_ONCE(g->oom_kill_disable));
+	seq_puts(sf, "under_oom 0\n");
+	seq_printf(sf, "oom_kill %lu\n",
+		   atomic_long_read(&g->events[MLAB_EVENT_OOM_KILL]));
+	return 0;
+}
+
+static int memory_oom_control_write(struct mlab_of *of, char *buf,
+				    size_t nbytes)
+{
+	unsigned long long v;
+	int err = kstrtoull(buf, 0, &v);
+
+	if (err)
+		return err;
+	if (v > 1)
+		return -EINVAL;
+	return mlab_group_set_oom_kill_disable(of->group, v);
+}
+
+static const char * const memory_v1_stat_keys[] = {
+	"cache", "rss", "rss_huge", "shmem", "mapped_file", "dirty",
+	"writeback", "swap", "pgpgin", "pgpgout", "pgfault", "pgmajfault",
+	"inactive_anon", "active_anon", "inactive_file", "active_file",
+	"unevictable",
+};
+
+/* Values of memory_v1_stat_keys[] for a group or its subtree. */
+static void memory_v1_stat_values(struct mlab_group *g, bool subtree,
+				  u64 *vals)
+{
+	struct mlab_group_stats st;
+	u64 rss = mlab_bytes(mlab_group_owned_sum(g, subtree));
+
+	mlab_group_stats_sum(g, subtree, &st);
+	memset(vals, 0, sizeof(u64) * ARRAY_SIZE(memory_v1_stat_keys));
+	vals[1] = rss;			/* rss */
+	vals[8] = st.charges;		/* pgpgin */
+	vals[9] = st.uncharges;		/* pgpgout */
+	vals[13] = rss;			/* active_anon */
+}
+
+/*
+ * v1 memory.stat: the kernel's keys in its order (rss and active_anon hold
+ * what charge owners hold, pgpgin/pgpgout count charge and uncharge
+ * operations), the hierarchical limits, the total_ (subtree) values, then
+ * the lab's counters, local and total_.
+ */
+static int memory_v1_stat_show(struct seq_file *sf, struct mlab_of *of)
+{
+	u64 vals[ARRAY_SIZE(memory_v1_stat_keys)];
+	struct mlab_group *g = of->group;
+	int i;
+
+	memory_v1_stat_values(g, false, vals);
+	for (i = 0; i < ARRAY_SIZE(vals); i++)
+		seq_printf(sf, "%s %llu\n", memory_v1_stat_keys[i], vals[i]);
+	seq_printf(sf, "hierarchical_memory_limit %llu\n",
+		   mlab_bytes(mlab_group_hier_max(g)));
+	seq_printf(sf, "hierarchical_memsw_limit %llu\n",
+		   mlab_bytes(MLAB_COUNTER_MAX));
+	memory_v1_stat_values(g, true, vals);
+	for (i = 0; i < ARRAY_SIZE(vals); i++)
+		seq_printf(sf, "total_%s %llu\n", memory_v1_stat_keys[i],
+			   vals[i]);
+	mlab_seq_lab_stats(sf, "", g, false);
+	mlab_seq_lab_stats(sf, "total_", g, true);
+	return 0;
+}
+
+/* --- memcglab.charge ------------------------------------------------------ */
+
+static int mlab_charge_open(struct mlab_of *of)
+{
+	mlab_owner_init(&of->owner);
+	return 0;
+}
+
+static void mlab_charge_release(struct mlab_of *of)
+{
+	mlab_owner_release(&of->owner);
+}
+
+static int mlab_charge_show(struct seq_file *sf, struct mlab_of *of)
+{
+	seq_printf(sf, "%llu\n",
+		   mlab_bytes(mlab_owner_held(&of->owner, of->group)));
+	return 0;
+}
+
+/*
+ * "SIZE" charges, "-SIZE" uncharges; SIZE has memory.max's syntax (without
+ * "max") and is rounded up to whole pages.  0 does nothing.
+ */
+static int mlab_charge_write(struct mlab_of *of, char *buf, size_t nbytes)
+{
+	unsigned long long bytes;
+	unsigned long nr_pages;
+	bool uncharge = false;
+	char *end;
+
+	buf = strstrip(buf);
+	if (*buf == '-') {
+		uncharge = true;
+		buf++;
+	}
+	if (!isdigit(*buf))
+		return -EINVAL;
+	bytes = memparse(buf, &end);
+	if (*end)
+		return -EINVAL;
+	nr_pages = bytes / PAGE_SIZE + !!(bytes % PAGE_SIZE);
+	if (!nr_pages)
+		return 0;
+	if (uncharge)
+		return mlab_owner_uncharge(&of->owner, of->group, nr_pages);
+	return mlab_owner_charge(&of->owner, of->group, nr_pages, false);
+}
+
+/* --- the table -------------------------------------------------------------- */
+
+#define V1 MLAB_CFT_V1
+#define V2 MLAB_CFT_V2
+#define NOT_ON_ROOT MLAB_CFT_NOT_ON_ROOT
+
+const struct mlab_cftype mlab_files[] = {
+	/* cgroup v2 */
+	{ "memory.current", V2 | NOT_ON_ROOT, memory_current_show },
+	{ "memory.min", V2 | NOT_ON_ROOT, memory_min_show, memory_min_write },
+	{ "memory.low", V2 | NOT_ON_ROOT, memory_low_show, memory_low_write },
+	{ "memory.high", V2 | NOT_ON_ROOT, memory_high_show,
+	  memory_high_write },
+	{ "memory.max", V2 | NOT_ON_ROOT, memory_max_show, memory_max_write },
+	{ "memory.peak", V2 | NOT_ON_ROOT, memory_peak_show,
+#if MLAB_HAVE_PEAK_RESET
+	  memory_peak_write,
+#else
+	  NULL,
+#endif
+	  memory_peak_open, memory_peak_release },
+	{ "memory.events", V2 | NOT_ON_ROOT | MLAB_CFT_EVENTS,
+	  memory_events_show },
+	{ "memory.events.local", V2 | NOT_ON_ROOT | MLAB_CFT_EVENTS_LOCAL,
+	  memory_events_local_show },
+	{ "memory.stat", V2, memory_stat_show },
+
+	/* cgroup v1 */
+	{ "memory.usage_in_bytes", V1, memory_usage_show },
+	{ "memory.max_usage_in_bytes", V1, memory_max_usage_show,
+	  memory_max_usage_write },
+	{ "memory.limit_in_bytes", V1, memory_limit_show, memory_limit_write },
+	{ "memory.soft_limit_in_bytes", V1, memory_soft_limit_show,
+	  memory_soft_limit_write },
+	{ "memory.failcnt", V1, memory_failcnt_show, memory_failcnt_write },
+	{ "memory.stat", V1, memory_v1_stat_show },
+	{ "memory.use_hierarchy", V1, memory_use_hierarchy_show,
+	  memory_use_hierarchy_write },
+	{ "memory.oom_control", V1, memory_oom_control_show,
+	  memory_oom_control_write },
+
+	/* both */
+	{ "memcglab.charge", V1 | V2, mlab_charge_show, mlab_charge_write,
+	  mlab_charge_open, mlab_charge_release },
+	{ }
+};
+
+/* --- file operations ---------------------------------------------------- */
+
+static int mlab_file_show(struct seq_file *sf, void *v)
+{
+	struct mlab_of *of = sf->private;
+
+	return of->cft->show(sf, of);
+}
+
+static struct mlab_group *mlab_file_group(struct file *file)
+{
+	return d_inode(file->f_path.dentry->d_parent)->i_private;
+}
+
+static int mlab_file_open(struct inode *inode, struct file *file)
+{
+	const struct mlab_cftype *cft = inode->i_private;
+	struct mlab_group *g = mlab_file_group(file);
+	struct mlab_of *of;
+	int err;
+
+	of = kzalloc(sizeof(*of), GFP_KERNEL);
+	if (!of)
+		return -ENOMEM;
+	mlab_group_get(g);
+	of->group = g;
+	of->cft = cft;
+	mutex_init(&of->mutex);
+	if (cft->flags & MLAB_CFT_EVENTS)
+		of->events_seen = atomic_read(&g->fsn.seq[MLAB_FSN_EVENTS]);
+	if (cft->flags & MLAB_CFT_EVENTS_LOCAL)
+		of->events_seen =
+			atomic_read(&g->fsn.seq[MLAB_FSN_EVENTS_LOCAL]);
+	if (cft->open) {
+		err = cft->open(of);
+		if (err)
+			goto err_free;
+	}
+	err = single_open(file, mlab_file_show, of);
+	if (err)
+		goto err_release;
+	return 0;
+
+err_release:
+	if (cft->release)
+		cft->release(of);
+err_free:
+	mlab_group_put(g);
+	kfree(of);
+	return err;
+}
+
+static int mlab_file_release(struct inode *inode, struct file *file)
+{
+	struct mlab_of *of = ((struct seq_file *)file->private_data)->private;
+
+	if (of->cft->release)
+		of->cft->release(of);
+	mlab_group_put(of->group);
+	kfree(of);
+	return single_release(inode, file);
+}
+
+static ssize_t mlab_file_read(struct file *file, char __user *ubuf,
+			      size_t count, loff_t *ppos)
+{
+	struct mlab_of *of = ((struct seq_file *)file->private_data)->private;
+
+	if (READ_ONCE(of->group->dead))
+		return -ENODEV;
+	return seq_read(file, ubuf, count, ppos);
+}
+
+/*
+ * One write is one command, as in kernfs: at most a page, copied whole and
+ * NUL-terminated; an empty write does nothing.  Writes to the files of a
+ * removed group fail with ENODEV.
+ */
+static ssize_t mlab_file_write(struct file *file, const char __user *ubuf,
+			       size_t count, loff_t *ppos)
+{
+	struct mlab_of *of = ((struct seq_file *)file->private_data)->private;
+	char *buf;
+	int err;
+
+	if (count > PAGE_SIZE)
+		return -E2BIG;
+	if (!count)
+		return 0;
+	/* cgroup opens read-only files for writing (root) and says EINVAL. */
+	if (!of->cft->write)
+		return -EINVAL;
+	buf = memdup_user_nul(ubuf, count);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	mutex_lock(&of->mutex);
+	if (READ_ONCE(of->group->dead))
+		err = -ENODEV;
+	else
+		err = of->cft->write(of, buf, count);
+	mutex_unlock(&of->mutex);
+	kfree(buf);
+	if (err)
+		return err;
+	*ppos += count;
+	return count;
+}
+
+static __poll_t mlab_file_poll(struct file *file, poll_table *pt)
+{
+	struct mlab_of *of = ((struct seq_file *)file->private_data)->private;
+	struct mlab_group *g = of->group;
+	int idx;
+
+	if (of->cft->flags & MLAB_CFT_EVENTS)
+		idx = MLAB_FSN_EVENTS;
+	else if (of->cft->flags & MLAB_CFT_EVENTS_LOCAL)
+		idx = MLAB_FSN_EVENTS_LOCAL;
+	else
+		return DEFAULT_POLLMASK;
+	poll_wait(file, &g->fsn.wait, pt);
+	if (READ_ONCE(of->events_seen) != atomic_read(&g->fsn.seq[idx]))
+		return DEFAULT_POLLMASK | EPOLLERR | EPOLLPRI;
+	return DEFAULT_POLLMASK;
+}
+
+const struct file_operations mlab_file_fops = {
+	.owner		= THIS_MODULE,
+	.open		= mlab_file_open,
+	.release	= mlab_file_release,
+	.read		= mlab_file_read,
+	.write		= mlab_file_write,
+	.llseek		= seq_lseek,
+	.poll		= mlab_file_poll,
+};

@@ -1,0 +1,481 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fs.c - the memcglab filesystem: one hierarchy per mount, a group per
+ * directory, the file table of files.c in every directory.
+ *
+ * Dentries are pinned (an extra reference) while their file or directory
+ * exists, as in ramfs; rmdir unpins them and kill_litter_super() unpins
+ * what is left at unmount.  A directory inode holds a reference on its
+ * group (i_private); a file inode points at its struct mlab_cftype and
+ * finds the group through its parent directory.
+ */
+#include <linux/cred.h>
+#include <linux/fs_context.h>
+#include <linux/fs_parser.h>
+#include <linux/fsnotify.h>
+#include <linux/kdev_t.h>
+#include <linux/module.h>
+#include <linux/namei.h>
+#include <linux/slab.h>
+#include <linux/statfs.h>
+#include "compat.h"
+#include "fs.h"
+
+#define MLAB_MAGIC		0x6d6c6162	/* "mlab" */
+#define MLAB_NOTIFY_MIN_INTV	DIV_ROUND_UP(HZ, 100)
+
+struct mlab_fs_ctx {
+	bool v1;
+	enum mlab_policy_id policy;
+	unsigned int batch;
+};
+
+enum { MLAB_OPT_V1, MLAB_OPT_POLICY, MLAB_OPT_BATCH };
+
+static const struct constant_table mlab_policy_table[] = {
+	{ "strict",	MLAB_POLICY_STRICT },
+	{ "batched",	MLAB_POLICY_BATCHED },
+	{ "locked",	MLAB_POLICY_LOCKED },
+	{ }
+};
+
+static const struct fs_parameter_spec mlab_fs_params[] = {
+	fsparam_flag("v1", MLAB_OPT_V1),
+	fsparam_enum("policy", MLAB_OPT_POLICY, mlab_policy_table),
+	fsparam_u32("batch", MLAB_OPT_BATCH),
+	{ }
+};
+
+static const struct inode_operations mlab_dir_iops;
+static const struct super_operations mlab_sops;
+
+/* --- memory.events notification ---------------------------------------- */
+
+/*
+ * Like cgroup_file_notify(): at most one notification per file every
+ * 10 ms, delivered from a work item because fsnotify may sleep.
+ */
+static void mlab_fs_notify_workfn(struct work_struct *work)
+{
+	struct mlab_group_fsnotify *fsn =
+		container_of(to_delayed_work(work), struct mlab_group_fsnotify,
+			     work);
+	struct dentry *d[2] = { NULL, NULL };
+	unsigned int pending;
+	int i;
+
+	spin_lock_irq(&fsn->lock);
+	pending = fsn->pending;
+	fsn->pending = 0;
+	fsn->last = jiffies;
+	if (pending & BIT(MLAB_FSN_EVENTS))
+		d[0] = dget(fsn->events);
+	if (pending & BIT(MLAB_FSN_EVENTS_LOCAL))
+		d[1] = dget(fsn->events_local);
+	spin_unlock_irq(&fsn->lock);
+
+	for (i = 0; i < 2; i++)
+		if (d[i])
+			atomic_inc(&fsn->seq[i]);
+	wake_up_interruptible_all(&fsn->wait);
+	for (i = 0; i < 2; i++) {
+		if (!d[i])
+			continue;
+		fsnotify_dentry(d[i], FS_MODIFY);
+		dput(d[i]);
+	}
+}
+
+static void mlab_fs_notify(struct mlab_group *g, unsigned int which)
+{
+	struct mlab_group_fsnotify *fsn = &g->fsn;
+	unsigned long flags, next, delay = 0;
+
+	spin_lock_irqsave(&fsn->lock, flags);
+	if (fsn->events) {
+		fsn->pending |= BIT(which);
+		next = fsn->last + MLAB_NOTIFY_MIN_INTV;
+		if (time_in_range(jiffies, fsn->last, next))
+			delay = next - jiffies;
+		queue_delayed_work(system_wq, &fsn->work, delay);
+	}
+	spin_unlock_irqrestore(&fsn->lock, flags);
+}
+
+/* Stop notifying a group's files before they go away. */
+static void mlab_fs_notify_stop(struct mlab_group *g)
+{
+	spin_lock_irq(&g->fsn.lock);
+	g->fsn.events = NULL;
+	g->fsn.events_local = NULL;
+	spin_unlock_irq(&g->fsn.lock);
+	cancel_delayed_work_sync(&g->fsn.work);
+}
+
+/* memory.events.local of the group, memory.events where counts changed. */
+static int mlab_fs_event(struct notifier_block *nb, unsigned long action,
+			 void *data)
+{
+	struct mlab_event_info *info = data;
+	struct mlab_group *pos = info->group;
+
+	mlab_fs_notify(pos, MLAB_FSN_EVENTS_LOCAL);
+	do {
+		mlab_fs_notify(pos, MLAB_FSN_EVENTS);
+		if (pos->hier->v1)
+			break;
+		pos = pos->parent;
+	} while (pos && !mlab_group_is_root(pos));
+	return NOTIFY_OK;
+}
+
+static struct notifier_block mlab_fs_nb = {
+	.notifier_call = mlab_fs_event,
+};
+
+/* --- inodes and the file table ------------------------------------------ */
+
+static struct inode *mlab_new_inode(struct super_block *sb, umode_t mode,
+				    u64 ino)
+{
+	struct inode *inode = new_inode(sb);
+
+	if (!inode)
+		return NULL;
+	inode->i_ino = ino;
+	inode->i_mode = mode;
+	inode->i_uid = current_fsuid();
+	inode->i_gid = current_fsgid();
+	mlab_inode_init_ts(inode);
+	return inode;
+}
+
+static bool mlab_cft_visible(const struct mlab_cftype *cft,
+			     struct mlab_group *g)
+{
+	if (!(cft->flags & (g->hier->v1 ? MLAB_CFT_V1 : MLAB_CFT_V2)))
+		return false;
+	return !(mlab_group_is_root(g) && (cft->flags & MLAB_CFT_NOT_ON_ROOT));
+}
+
+/* cgroupfs modes: 0644 read-write, 0444 read-only, 0200 write-only. */
+static umode_t mlab_cft_mode(const struct mlab_cftype *cft)
+{
+	umode_t mode = 0;
+
+	if (cft->show)
+		mode |= 0444;
+	if (cft->write)
+		mode |= 0200;
+	return mode;
+}
+
+/* Remove a group directory's files (the directory's inode is locked). */
+static void mlab_dir_clear(struct dentry *dir)
+{
+	const struct mlab_cftype *cft;
+
+	for (cft = mlab_files; cft->name; cft++) {
+		struct qstr name = QSTR_INIT(cft->name, strlen(cft->name));
+		struct dentry *child = d_hash_and_lookup(dir, &name);
+
+		if (IS_ERR_OR_NULL(child))
+			continue;
+		if (d_really_is_positive(child)) {
+			simple_unlink(d_inode(dir), child);
+			d_delete(child);
+		}
+		dput(child);
+	}
+}
+
+/* Create a group directory's files (the directory's inode is locked). */
+static int mlab_dir_populate(struct dentry *dir, struct mlab_group *g)
+{
+	struct mlab_hier *h = g->hier;
+	const struct mlab_cftype *cft;
+
+	for (cft = mlab_files; cft->name; cft++) {
+		struct dentry *child;
+		struct inode *inode;
+
+		if (!mlab_cft_visible(cft, g))
+			continue;
+		child = d_alloc_name(dir, cft->name);
+		if (!child)
+			return -ENOMEM;
+		inode = mlab_new_inode(dir->d_sb, S_IFREG | mlab_cft_mode(cft),
+				       mlab_hier_next_ino(h));
+		if (!inode) {
+			dput(child);
+			return -ENOMEM;
+		}
+		inode->i_fop = &mlab_file_fops;
+		inode->i_private = (void *)cft;
+		/* The allocation's reference stays as the pin. */
+		d_add(child, inode);
+		if (cft->flags & MLAB_CFT_EVENTS)
+			g->fsn.events = child;
+		if (cft->flags & MLAB_CFT_EVENTS_LOCAL)
+			g->fsn.events_local = child;
+	}
+	return 0;
+}
+
+static struct inode *mlab_group_inode(struct super_block *sb,
+				      struct mlab_group *g)
+{
+	struct inode *inode = mlab_new_inode(sb, S_IFDIR | 0755, g->id);
+
+	if (!inode)
+		return NULL;
+	inode->i_op = &mlab_dir_iops;
+	inode->i_fop = &simple_dir_operations;
+	inode->i_private = g;
+	inc_nlink(inode);
+	return inode;
+}
+
+static int mlab_mkdir(mlab_idmap_t *idmap, struct inode *dir,
+		      struct dentry *dentry, umode_t mode)
+{
+	struct mlab_group *parent = dir->i_private;
+	struct mlab_hier *h = parent->hier;
+	struct mlab_group *g;
+	struct inode *inode;
+	int err;
+
+	if (strchr(dentry->d_name.name, '\n'))
+		return -EINVAL;
+	g = mlab_group_create(h, parent, mlab_hier_next_ino(h));
+	if (IS_ERR(g))
+		return PTR_ERR(g);
+	INIT_DELAYED_WORK(&g->fsn.work, mlab_fs_notify_workfn);
+	inode = mlab_group_inode(dir->i_sb, g);
+	if (!inode) {
+		mlab_group_remove(g);
+		mlab_group_put(g);
+		return -ENOMEM;
+	}
+	/* The inode now owns the creation reference. */
+	inode_lock_nested(inode, I_MUTEX_CHILD);
+	d_instantiate(dentry, inode);
+	dget(dentry);
+	err = mlab_dir_populate(dentry, g);
+	if (err) {
+		mlab_fs_notify_stop(g);
+		mlab_dir_clear(dentry);
+		mlab_group_remove(g);
+		inode_unlock(inode);
+		clear_nlink(inode);
+		d_drop(dentry);
+		dput(dentry);
+		return err;
+	}
+	inode_unlock(inode);
+	inc_nlink(dir);
+	return 0;
+}
+
+static int mlab_rmdir(struct inode *dir, struct dentry *dentry)
+{
+	struct mlab_group *g = d_inode(dentry)->i_private;
+	int err;
+
+	err = mlab_group_remove(g);
+	if (err)
+		return err;
+	mlab_fs_notify_stop(g);
+	mlab_dir_clear(dentry);
+	return simple_rmdir(dir, dentry);
+}
+
+static const struct inode_operations mlab_dir_iops = {
+	.lookup		= simple_lookup,
+	.mkdir		= mlab_mkdir,
+	.rmdir		= mlab_rmdir,
+};
+
+/* --- super block ---------------------------------------------------------- */
+
+static void mlab_evict_inode(struct inode *inode)
+{
+	truncate_inode_pages_final(&inode->i_data);
+	clear_inode(inode);
+	if (S_ISDIR(inode->i_mode) && inode->i_private) {
+		struct mlab_group *g = inode->i_private;
+
+		mlab_fs_notify_stop(g);
+		mlab_group_put(g);
+	}
+}
+
+static int mlab_show_options(struct seq_file *m, struct dentry *root)
+{
+	struct mlab_hier *h = root->d_sb->s_fs_info;
+
+	if (h->v1)
+		seq_puts(m, ",v1");
+	seq_printf(m, ",policy=%s", mlab_policy_names[mlab_policy_id(h->policy)]);
+	if (mlab_policy_id(h->policy) == MLAB_POLICY_BATCHED)
+		seq_printf(m, ",batch=%u", mlab_policy_batch(h->policy));
+	return 0;
+}
+
+static const struct super_operations mlab_sops = {
+	.statfs		= simple_statfs,
+	.drop_inode	= generic_delete_inode,
+	.evict_inode	= mlab_evict_inode,
+	.show_options	= mlab_show_options,
+};
+
+static int mlab_fill_super(struct super_block *sb, struct fs_context *fc)
+{
+	struct mlab_fs_ctx *ctx = fc->fs_private;
+	struct mlab_group *root;
+	struct mlab_hier *h;
+	struct inode *inode;
+	int err;
+
+	sb->s_magic = MLAB_MAGIC;
+	sb->s_op = &mlab_sops;
+	sb->s_blocksize = PAGE_SIZE;
+	sb->s_blocksize_bits = PAGE_SHIFT;
+	sb->s_time_gran = 1;
+
+	h = mlab_hier_create(ctx->v1, ctx->policy, ctx->batch);
+	if (IS_ERR(h))
+		return invalfc(fc, "cannot create policy %s (batch %u): %ld",
+			       mlab_policy_names[ctx->policy], ctx->batch,
+			       PTR_ERR(h));
+	sb->s_fs_info = h;
+	err = mlab_hier_register(h, new_encode_dev(sb->s_dev));
+	if (err)
+		return err;
+
+	root = mlab_group_create(h, NULL, mlab_hier_next_ino(h));
+	if (IS_ERR(root))
+		return PTR_ERR(root);
+	INIT_DELAYED_WORK(&root->fsn.work, mlab_fs_notify_workfn);
+	inode = mlab_group_inode(sb, root);
+	if (!inode) {
+		mlab_group_put(root);
+		return -ENOMEM;
+	}
+	sb->s_root = d_make_root(inode);
+	if (!sb->s_root)
+		return -ENOMEM;
+	return mlab_dir_populate(sb->s_root, root);
+}
+
+static void mlab_kill_sb(struct super_block *sb)
+{
+	struct mlab_hier *h = sb->s_fs_info;
+	struct mlab_group *g;
+	unsigned long id;
+
+	if (h) {
+		mlab_hier_unregister(h);
+		mutex_lock(&h->lock);
+		xa_for_each(&h->groups, id, g)
+			mlab_fs_notify_stop(g);
+		mutex_unlock(&h->lock);
+	}
+	kill_litter_super(sb);
+	if (h)
+		mlab_hier_put(h);
+}
+
+/* --- fs_context ------------------------------------------------------------ */
+
+static int mlab_parse_param(struct fs_context *fc, struct fs_parameter *param)
+{
+	struct mlab_fs_ctx *ctx = fc->fs_private;
+	struct fs_parse_result result;
+	int opt;
+
+	opt = fs_parse(fc, mlab_fs_params, param, &result);
+	if (opt < 0)
+		return opt;
+	switch (opt) {
+	case MLAB_OPT_V1:
+		ctx->v1 = true;
+		break;
+	case MLAB_OPT_POLICY:
+		ctx->policy = result.uint_32;
+		break;
+	case MLAB_OPT_BATCH:
+		if (!result.uint_32 || result.uint_32 > MLAB_MAX_BATCH)
+			return invalfc(fc, "batch must be 1..%u pages",
+				       MLAB_MAX_BATCH);
+		ctx->batch = result.uint_32;
+		break;
+	}
+	return 0;
+}
+
+static int mlab_get_tree(struct fs_context *fc)
+{
+	return get_tree_nodev(fc, mlab_fill_super);
+}
+
+static void mlab_free_fc(struct fs_context *fc)
+{
+	kfree(fc->fs_private);
+}
+
+static const struct fs_context_operations mlab_context_ops = {
+	.free		= mlab_free_fc,
+	.parse_param	= mlab_parse_param,
+	.get_tree	= mlab_get_tree,
+};
+
+static int mlab_init_fs_context(struct fs_context *fc)
+{
+	struct mlab_fs_ctx *ctx;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return -ENOMEM;
+	ctx->policy = MLAB_POLICY_STRICT;
+	ctx->batch = MLAB_DEFAULT_BATCH;
+	fc->fs_private = ctx;
+	fc->ops = &mlab_context_ops;
+	return 0;
+}
+
+static struct file_system_type mlab_fs_type = {
+	.owner			= THIS_MODULE,
+	.name			= "memcglab",
+	.init_fs_context	= mlab_init_fs_context,
+	.parameters		= mlab_fs_params,
+	.kill_sb		= mlab_kill_sb,
+};
+
+/**
+ * mlab_fs_init - register the memcglab filesystem
+ *
+ * Context: module init.
+ * Return: 0 or the error from register_filesystem().
+ */
+int mlab_fs_init(void)
+{
+	int err;
+
+	mlab_group_register_notifier(&mlab_fs_nb);
+	err = register_filesystem(&mlab_fs_type);
+	if (err)
+		mlab_group_unregister_notifier(&mlab_fs_nb);
+	return err;
+}
+
+/**
+ * mlab_fs_exit - unregister the memcglab filesystem
+ *
+ * Context: module exit (no mount or open file is left: they pin the module).
+ */
+void mlab_fs_exit(void)
+{
+	unregister_filesystem(&mlab_fs_type);
+	mlab_group_unregister_notifier(&mlab_fs_nb);
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fs.h - internal to the filesystem (fs.c) and its file table (files.c).
+ */
+#ifndef _MLAB_FS_H
+#define _MLAB_FS_H
+
+#include <linux/fs.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/seq_file.h>
+#include "group.h"
+#include "owner.h"
+
+/* struct mlab_cftype.flags */
+#define MLAB_CFT_V1		0x1	/* in v1 hierarchies */
+#define MLAB_CFT_V2		0x2	/* in v2 hierarchies */
+#define MLAB_CFT_NOT_ON_ROOT	0x4	/* not in the root group */
+#define MLAB_CFT_EVENTS		0x8	/* memory.events: notifies */
+#define MLAB_CFT_EVENTS_LOCAL	0x10	/* memory.events.local: notifies */
+
+/* Index of the two notifying files in struct mlab_group_fsnotify.seq[]. */
+#define MLAB_FSN_EVENTS		0
+#define MLAB_FSN_EVENTS_LOCAL	1
+
+struct mlab_of;
+
+/**
+ * struct mlab_cftype - one file of a group
+ * @name: file name
+ * @flags: MLAB_CFT_*
+ * @show: print the file (NULL: write-only)
+ * @write: handle one write of the stripped-or-raw buffer (NULL: read-only);
+ *	returns 0 or a negative errno
+ * @open: per-descriptor setup (optional)
+ * @release: per-descriptor teardown (optional)
+ */
+struct mlab_cftype {
+	const char *name;
+	unsigned int flags;
+	int (*show)(struct seq_file *sf, struct mlab_of *of);
+	int (*write)(struct mlab_of *of, char *buf, size_t nbytes);
+	int (*open)(struct mlab_of *of);
+	void (*release)(struct mlab_of *of);
+};
+
+/**
+ * struct mlab_of - one open file of a group
+ * @group: the group (referenced)
+ * @cft: the file's type
+ * @mutex: serialises operations on this descriptor, as kernfs does
+ * @events_seen: the notification count seen at open or the last read
+ * @peak: memory.peak per-descriptor value (kernel >= 6.12), ULONG_MAX unset
+ * @peak_node: entry in the group's peaks list once written
+ * @owner: memcglab.charge: the charges this descriptor holds
+ */
+struct mlab_of {
+	struct mlab_group *group;
+	const struct mlab_cftype *cft;
+	struct mutex mutex;		/* one operation at a time */
+	int events_seen;
+	unsigned long peak;
+	struct list_head peak_node;
+	struct mlab_owner owner;
+};
+
+/* The file table, terminated by an entry with a NULL name. */
+extern const struct mlab_cftype mlab_files[];
+extern const struct file_operations mlab_file_fops;
+
+int mlab_fs_init(void);
+void mlab_fs_exit(void);
+
+#endif /* _MLAB_FS_H */

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * main.c - module init and exit.
+ */
+#include <linux/init.h>
+#include <linux/module.h>
+#include "bench.h"
+#include "fs.h"
+#include "netlink.h"
+
+static int __init mlab_init(void)
+{
+	int err;
+
+	err = mlab_fs_init();
+	if (err)
+		return err;
+	err = mlab_netlink_init();
+	if (err) {
+		mlab_fs_exit();
+		return err;
+	}
+	return mlab_bench_init();
+}
+
+static void __exit mlab_exit(void)
+{
+	mlab_bench_exit();
+	mlab_netlink_exit();
+	mlab_fs_exit();
+}
+
+module_init(mlab_init);
+module_exit(mlab_exit);
+
+MODULE_DESCRIPTION("memcglab: a laboratory for the memory controller's charging");
+MODULE_AUTHOR("memcglab authors");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,553 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fs_test.c - the memcglab filesystem: mounting, hierarchy limits, events,
+ * charge descriptors, lifetime rules and permissions.  Every test runs for
+ * each policy and both file flavours.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+/* The harness's own macros trip these. */
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#include "kselftest_harness.h"
+#include "mlab.h"
+
+#define MB (1024LL * 1024)
+
+FIXTURE(lab) {
+	char dir[MLAB_PATH_MAX];
+	long long slack;	/* bytes a policy's stock may add to usage */
+};
+
+FIXTURE_VARIANT(lab) {
+	const char *opts;
+	bool v1;
+	bool batched;
+};
+
+FIXTURE_VARIANT_ADD(lab, v2_strict) { .opts = "policy=strict" };
+FIXTURE_VARIANT_ADD(lab, v2_batched) {
+	.opts = "policy=batched", .batched = true };
+FIXTURE_VARIANT_ADD(lab, v2_locked) { .opts = "policy=locked" };
+FIXTURE_VARIANT_ADD(lab, v1_strict) { .opts = "v1,policy=strict", .v1 = true };
+FIXTURE_VARIANT_ADD(lab, v1_batched) {
+	.opts = "v1,policy=batched", .v1 = true, .batched = true };
+FIXTURE_VARIANT_ADD(lab, v1_locked) { .opts = "v1,policy=locked", .v1 = true };
+
+FIXTURE_SETUP(lab)
+{
+	ASSERT_EQ(0, mlab_ensure_module());
+	ASSERT_EQ(0, mlab_mount(variant->opts, self->dir));
+	self->slack = variant->batched ?
+		64LL * 4096 * sysconf(_SC_NPROCESSORS_CONF) : 0;
+}
+
+FIXTURE_TEARDOWN(lab)
+{
+	mlab_umount(self->dir, true);
+}
+
+static const char *limit_file(const FIXTURE_VARIANT(lab) *v)
+{
+	return v->v1 ? "memory.limit_in_bytes" : "memory.max";
+}
+
+static const char *usage_file(const FIXTURE_VARIANT(lab) *v)
+{
+	return v->v1 ? "memory.usage_in_bytes" : "memory.current";
+}
+
+static long long read_in(const char *dir, const char *name)
+{
+	char path[MLAB_PATH_MAX];
+	long long v = -1;
+
+	if (mlab_read_long(mlab_path(path, dir, name), &v))
+		return -1;
+	return v;
+}
+
+static int write_in(const char *dir, const char *name, const char *s)
+{
+	char path[MLAB_PATH_MAX];
+
+	return mlab_write(mlab_path(path, dir, name), s);
+}
+
+static long long key_in(const char *dir, const char *name, const char *key)
+{
+	char path[MLAB_PATH_MAX];
+	long long v = -1;
+
+	if (mlab_read_key_long(mlab_path(path, dir, name), key, &v))
+		return -1;
+	return v;
+}
+
+/* The failure count of a group: failcnt (v1) or memory.events max (v2). */
+static long long fails_at(const FIXTURE_VARIANT(lab) *v, const char *dir)
+{
+	return v->v1 ? read_in(dir, "memory.failcnt") :
+		key_in(dir, "memory.events", "max");
+}
+
+TEST(mount_options)
+{
+	static const char * const bad[] = {
+		"bogus", "policy=foo", "policy=", "batch=0", "batch=x",
+		"batch=99999999", "v1=1",
+	};
+	char dir[MLAB_PATH_MAX], buf[16384];
+	unsigned int i;
+
+	ASSERT_EQ(0, mlab_ensure_module());
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int err = mlab_mount(bad[i], dir);
+
+		EXPECT_EQ(-EINVAL, err) TH_LOG("option %s", bad[i]);
+		if (!err)
+			mlab_umount(dir, true);
+	}
+	ASSERT_EQ(0, mlab_mount("v1,policy=batched,batch=32", dir));
+	ASSERT_LT(0, mlab_read("/proc/self/mounts", buf, sizeof(buf)));
+	EXPECT_NE(NULL, strstr(buf, "memcglab rw,relatime,v1,policy=batched,batch=32"))
+		TH_LOG("%s", buf);
+	EXPECT_EQ(0, mlab_umount(dir, false));
+}
+
+TEST(hierarchies_are_independent)
+{
+	char a[MLAB_PATH_MAX], b[MLAB_PATH_MAX], g[MLAB_PATH_MAX];
+	struct stat sa, sb, sg;
+
+	ASSERT_EQ(0, mlab_ensure_module());
+	ASSERT_EQ(0, mlab_mount(NULL, a));
+	ASSERT_EQ(0, mlab_mount(NULL, b));
+	ASSERT_EQ(0, stat(a, &sa));
+	ASSERT_EQ(0, stat(b, &sb));
+	EXPECT_NE(sa.st_dev, sb.st_dev);
+	ASSERT_EQ(0, mlab_mkgroup(a, "x", g));
+	ASSERT_EQ(0, stat(g, &sg));
+	EXPECT_LT(sa.st_ino, sg.st_ino);
+	EXPECT_EQ(0755 | S_IFDIR, sg.st_mode);
+	EXPECT_NE(0, access(mlab_path(g, b, "x"), F_OK));
+	EXPECT_EQ(0, mlab_umount(a, true));
+	EXPECT_EQ(0, mlab_umount(b, true));
+}
+
+/* 200M parent, 500M child: the child fails at 200M, counted at the parent. */
+TEST_F(lab, parent_limit_bounds_child)
+{
+	char p[MLAB_PATH_MAX], c[MLAB_PATH_MAX];
+	int fd;
+
+	ASSERT_EQ(0, mlab_mkgroup(self->dir, "p", p));
+	ASSERT_EQ(0, mlab_mkgroup(p, "c", c));
+	ASSERT_EQ(0, write_in(p, limit_file(variant), "200M"));
+	ASSERT_EQ(0, write_in(c, limit_file(variant), "500M"));
+	fd = mlab_charge_open(c);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, mlab_charge(fd, "150M"));
+	EXPECT_EQ(-ENOMEM, mlab_charge(fd, "60M"));
+	EXPECT_EQ(150 * MB, mlab_charge_held(fd));
+	EXPECT_EQ(150 * MB, read_in(c, usage_file(variant)));
+	EXPECT_EQ(150 * MB, read_in(p, usage_file(variant)));
+	EXPECT_LE(1, fails_at(variant, p));
+	EXPECT_EQ(0, fails_at(variant, c));
+	if (!variant->v1) {
+		EXPECT_LE(1, key_in(p, "memory.events.local", "max"));
+		EXPECT_EQ(0, key_in(c, "memory.events.local", "max"));
+		EXPECT_EQ(0, key_in(c, "memory.events", "max"));
+	}
+	/* usage == max is allowed */
+	EXPECT_EQ(0, mlab_charge(fd, "50M"));
+	EXPECT_EQ(200 * MB, read_in(p, usage_file(variant)));
+	EXPECT_EQ(-ENOMEM, mlab_charge(fd, "4k"));
+	close(fd);
+}
+
+/* v2: events propagate to every ancestor below the root. */
+TEST_F(lab, events_propagate)
+{
+	char a[MLAB_PATH_MAX], b[MLAB_PATH_MAX], c[MLAB_PATH_MAX];
+	int fd;
+
+	if (variant->v1)
+		SKIP(return, "v1 has no memory.events");
+	ASSERT_EQ(0, mlab_mkgroup(self->dir, "a", a));
+	ASSERT_EQ(0, mlab_mkgroup(a, "b", b));
+	ASSERT_EQ(0, mlab_mkgroup(b, "c", c));
+	ASSERT_EQ(0, write_in(b, "memory.max", "1M"));
+	fd = mlab_charge_open(c);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-ENOMEM, mlab_charge(fd, "2M"));
+	EXPECT_EQ(0, key_in(c, "memory.events", "max"));
+	EXPECT_LE(1, key_in(b, "memory.events", "max"));
+	EXPECT_LE(1, key_in(b, "memory.events.local", "max"));
+	EXPECT_LE(1, key_in(a, "memory.events", "max"));
+	EXPECT_EQ(0, key_in(a, "memory.events.local", "max"));
+	close(fd);
+}
+
+TEST_F(lab, siblings_sum)
+{
+	char a[MLAB_PATH_MAX], b[MLAB_PATH_MAX];
+	int fa, fb;
+
+	ASSERT_EQ(0, mlab_mkgroup(self->dir, "a", a));
+	ASSERT_EQ(0, mlab_mkgroup(self->dir, "b", b));
+	fa = mlab_charge_open(a);
+	fb = mlab_charge_open(b);
+	ASSERT_LE(0, fa);
+	ASSERT_LE(0, fb);
+	ASSERT_EQ(0, mlab_charge(fa, "3M"));
+	ASSERT_EQ(0, mlab_charge(fb, "5M"));
+	EXPECT_EQ(3 * MB, read_in(a, usage_file(variant)));
+	EXPECT_EQ(5 * MB, read_in(b, usage_file(variant)));
+	if (variant->v1)
+		EXPECT_EQ(8 * MB, read_in(self->dir, "memory.usage_in_bytes"));
+	EXPECT_EQ(8 * MB, key_in(self->dir, "memory.stat",
+				 variant->v1 ? "total_rss" : "anon"));
+	close(fa);
+	close(fb);
+}
+
+TEST_F(lab, charge_descriptor)
+{
+	char a[MLAB_PATH_MAX];
+	int fd, fd2;
+
+	ASSERT_EQ(0, mlab_mkgroup(self->dir, "a", a));
+	fd = mlab_charge_open(a);
+	fd2 = mlab_charge_open(a);
+	ASSERT_LE(0, fd);
+	ASSERT_LE(0, fd2);
+	EXPECT_EQ(0, mlab_charge(fd, "1"));		/* rounds up */
+	EXPECT_EQ(4096, mlab_charge_held(fd));
+	EXPECT_EQ(0, mlab_charge(fd, "1M\n"));
+	EXPECT_EQ(MB + 4096, mlab_charge_held(fd));
+	EXPECT_EQ(0, mlab_charge_held(fd2));
+	EXPECT_EQ(-EINVAL, mlab_charge(fd2, "-4k"));	/* holds nothing */
+	EXPECT_EQ(-EINVAL, mlab_charge(fd, "-2M"));	/* more than held */
+	EXPECT_EQ(-EINVAL, mlab_charge(fd, "abc"));
+	EXPECT_EQ(-EINVAL, mlab_charge(fd, "max"));
+	EXPECT_EQ(-EINVAL, mlab_charge(fd, "1x"));
+	EXPECT_EQ(-EINVAL, mlab_charge(fd, " "));
+	EXPECT_EQ(-EINVAL, mlab_charge(fd, "-"));
+	EXPECT_EQ(0, mlab_charge(fd, ""));		/* empty: nothing */
+	EXPECT_EQ(0, mlab_charge(fd, "-1M"));
+	EXPECT_EQ(4096, mlab_charge_held(fd));
+	EXPECT_EQ(0, mlab_charge(fd2, "2M"));
+	EXPECT_EQ(2 * MB + 4096, key_in(a, "memory.stat",
+					variant->v1 ? "rss" : "anon"));
+	close(fd2);
+	EXPECT_EQ(4096, key_in(a, "memory.stat", variant->v1 ? "rss" : "anon"));
+	close(fd);
+	EXPECT_GE(self->slack, read_in(a, usage_file(variant)));
+	EXPECT_EQ(0, key_in(a, "memory.stat", variant->v1 ? "rss" : "anon"));
+}
+
+TEST_F(lab, close_returns_charges)
+{
+	char a[MLAB_PATH_MAX];
+	int fd;
+
+	ASSERT_EQ(0, mlab_mkgroup(self->dir, "a", a));
+	fd = mlab_charge_open(a);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, mlab_charge(fd, "64M"));
+	EXPECT_EQ(64 * MB, read_in(a, usage_file(variant)));
+	close(fd);
+	EXPECT_GE(self->slack, read_in(a, usage_file(variant)));
+	/* rmdir drains any stock, so the group can go */
+	EXPECT_EQ(0, mlab_rmgroup(a));
+}
+
+TEST_F(lab, rmdir_rules)
+{
+	char a[MLAB_PATH_MAX], b[MLAB_PATH_MAX], path[MLAB_PATH_MAX];
+	int fd, lim;
+
+	ASSERT_EQ(0, mlab_mkgroup(self->dir, "a", a));
+	ASSERT_EQ(0, mlab_mkgroup(a, "b", b));
+	EXPECT_EQ(-EBUSY, mlab_rmgroup(a));
+	fd = mlab_charge_open(b);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, mlab_charge(fd, "1M"));
+	EXPECT_EQ(-EBUSY, mlab_rmgroup(b));
+	close(fd);
+	lim = open(mlab_path(path, b, limit_file(variant)), O_RDWR);
+	ASSERT_LE(0, lim);
+	EXPECT_EQ(0, mlab_rmgroup(b));
+	EXPECT_EQ(-1, write(lim, "1M", 2));
+	EXPECT_EQ(ENODEV, errno);
+	close(lim);
+	EXPECT_EQ(0, mlab_rmgroup(a));
+	EXPECT_EQ(-EBUSY, mlab_rmgroup(self->dir));
+	EXPECT_EQ(-ENOENT, mlab_rmgroup(b));
+}
+
+TEST_F(lab, watermark_reset)
+{
+	char a[MLAB_PATH_MAX], path[MLAB_PATH_MAX];
+	const char *wm = variant->v1 ? "memory.max_usage_in_bytes" :
+		"memory.peak";
+	struct utsname u;
+	char buf[32];
+	int fd, p1, p2;
+
+	ASSERT_EQ(0, mlab_mkgroup(self->dir, "a", a));
+	fd = mlab_charge_open(a);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, mlab_charge(fd, "8M"));
+	ASSERT_EQ(0, mlab_charge(fd, "-6M"));
+	EXPECT_EQ(8 * MB, read_in(a, wm));
+	mlab_path(path, a, wm);
+	uname(&u);
+	if (variant->v1) {
+		EXPECT_EQ(0, mlab_write(path, "0"));
+		EXPECT_EQ(read_in(a, "memory.usage_in_bytes"), read_in(a, wm));
+	} else if (!strncmp(u.release, "6.1.", 4)) {
+		/* read-only before 6.12 */
+		EXPECT_EQ(-EINVAL, mlab_write(path, "0"));
+	} else {
+		p1 = open(path, O_RDWR);
+		p2 = open(path, O_RDWR);
+		ASSERT_LE(0, p1);
+		ASSERT_LE(0, p2);
+		EXPECT_EQ(1, write(p1, "x", 1));
+		ASSERT_EQ(0, mlab_charge(fd, "1M"));
+		ASSERT_EQ(0, mlab_charge(fd, "-1M"));
+		/* the written fd sees the peak since its reset */
+		memset(buf, 0, sizeof(buf));
+		ASSERT_LT(0, pread(p1, buf, sizeof(buf) - 1, 0));
+		EXPECT_EQ(3 * MB, atoll(buf));
+		memset(buf, 0, sizeof(buf));
+		ASSERT_LT(0, pread(p2, buf, sizeof(buf) - 1, 0));
+		EXPECT_EQ(8 * MB, atoll(buf));
+		/* others still read the global watermark */
+		EXPECT_EQ(8 * MB, read_in(a, wm));
+		close(p1);
+		close(p2);
+	}
+	close(fd);
+}
+
+TEST_F(lab, failcnt_reset)
+{
+	char a[MLAB_PATH_MAX];
+	int fd;
+
+	if (!variant->v1)
+		SKIP(return, "v2 has no memory.failcnt");
+	ASSERT_EQ(0, mlab_mkgroup(self->dir, "a", a));
+	ASSERT_EQ(0, write_in(a, "memory.limit_in_bytes", "4096"));
+	fd = mlab_charge_open(a);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, mlab_charge(fd, "4096"));
+	EXPECT_EQ(-ENOMEM, mlab_charge(fd, "4096"));
+	EXPECT_LE(1, read_in(a, "memory.failcnt"));
+	EXPECT_EQ(0, write_in(a, "memory.failcnt", "whatever"));
+	EXPECT_EQ(0, read_in(a, "memory.failcnt"));
+	close(fd);
+}
+
+TEST_F(lab, oom_control)
+{
+	char a[MLAB_PATH_MAX], path[MLAB_PATH_MAX], buf[256];
+
+	if (!variant->v1)
+		SKIP(return, "v2 has no memory.oom_control");
+	ASSERT_EQ(0, mlab_mkgroup(self->dir, "a", a));
+	ASSERT_LT(0, mlab_read(mlab_path(path, a, "memory.oom_control"),
+			       buf, sizeof(buf)));
+	EXPECT_STREQ("oom_kill_disable 0\nunder_oom 0\noom_kill 0\n", buf);
+	EXPECT_EQ(0, mlab_write(path, "1"));
+	ASSERT_LT(0, mlab_read(path, buf, sizeof(buf)));
+	EXPECT_STREQ("oom_kill_disable 1\nunder_oom 0\noom_kill 0\n", buf);
+	EXPECT_EQ(-EINVAL, mlab_write(path, "2"));
+	EXPECT_EQ(-EINVAL, write_in(self->dir, "memory.oom_control", "1"));
+	EXPECT_EQ(-EINVAL, write_in(self->dir, "memory.limit_in_bytes", "1M"));
+	EXPECT_EQ(1, read_in(a, "memory.use_hierarchy"));
+	EXPECT_EQ(-EINVAL, write_in(a, "memory.use_hierarchy", "0"));
+	EXPECT_EQ(0, write_in(a, "memory.use_hierarchy", "1"));
+}
+
+/* A limit below usage: v1 refuses (EBUSY), v2 sets it and counts an oom. */
+TEST_F(lab, limit_below_usage)
+{
+	char a[MLAB_PATH_MAX];
+	int fd;
+
+	ASSERT_EQ(0, mlab_mkgroup(self->dir, "a", a));
+	fd = mlab_charge_open(a);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, mlab_charge(fd, "10M"));
+	if (variant->v1) {
+		EXPECT_EQ(-EBUSY, write_in(a, "memory.limit_in_bytes", "5M"));
+		EXPECT_EQ(MLAB_V1_UNLIMITED,
+			  (unsigned long long)read_in(a, "memory.limit_in_bytes"));
+	} else {
+		EXPECT_EQ(0, write_in(a, "memory.max", "5M"));
+		EXPECT_EQ(5 * MB, read_in(a, "memory.max"));
+		EXPECT_EQ(1, key_in(a, "memory.events", "oom"));
+		EXPECT_EQ(1, key_in(a, "memory.events.local", "oom"));
+		EXPECT_EQ(0, key_in(a, "memory.events", "oom_kill"));
+		EXPECT_EQ(-ENOMEM, mlab_charge(fd, "4k"));
+	}
+	EXPECT_EQ(10 * MB, read_in(a, usage_file(variant)));
+	EXPECT_EQ(0, mlab_charge(fd, "-8M"));
+	EXPECT_EQ(0, write_in(a, limit_file(variant), "5M"));
+	close(fd);
+}
+
+TEST_F(lab, high_events)
+{
+	char a[MLAB_PATH_MAX];
+	int fd;
+
+	if (variant->v1)
+		SKIP(return, "v1 has no memory.high");
+	ASSERT_EQ(0, mlab_mkgroup(self->dir, "a", a));
+	ASSERT_EQ(0, write_in(a, "memory.high", "1M"));
+	fd = mlab_charge_open(a);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, mlab_charge(fd, "512k"));
+	EXPECT_EQ(0, key_in(a, "memory.events", "high"));
+	ASSERT_EQ(0, mlab_charge(fd, "1M"));
+	EXPECT_EQ(1, key_in(a, "memory.events", "high"));
+	close(fd);
+}
+
+TEST_F(lab, umount_with_open_fds)
+{
+	char a[MLAB_PATH_MAX], path[MLAB_PATH_MAX];
+	int fd, lim;
+
+	ASSERT_EQ(0, mlab_mkgroup(self->dir, "a", a));
+	fd = mlab_charge_open(a);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, mlab_charge(fd, "4M"));
+	lim = open(mlab_path(path, a, limit_file(variant)), O_RDWR);
+	ASSERT_LE(0, lim);
+	EXPECT_EQ(-1, umount2(self->dir, 0));
+	EXPECT_EQ(EBUSY, errno);
+	ASSERT_EQ(0, umount2(self->dir, MNT_DETACH));
+	/* still usable until closed */
+	EXPECT_EQ(0, mlab_charge(fd, "1M"));
+	EXPECT_EQ(5 * MB, mlab_charge_held(fd));
+	EXPECT_EQ(2, write(lim, "8M", 2));
+	close(lim);
+	close(fd);
+	rmdir(self->dir);
+}
+
+/* A module in use: delete_module(2) says EWOULDBLOCK (rmmod's "in use"). */
+TEST_F(lab, rmmod_refused_while_mounted)
+{
+	EXPECT_EQ(-1, syscall(SYS_delete_module, "memcglab", O_NONBLOCK));
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	EXPECT_TRUE(mlab_module_loaded());
+}
+
+struct nobody_args {
+	const char *dir;
+	const char *group;
+	const char *limit;
+};
+
+static int nobody_read(void *arg)
+{
+	const struct nobody_args *a = arg;
+	char path[MLAB_PATH_MAX], buf[64];
+	int n = mlab_read(mlab_path(path, a->group, a->limit), buf, sizeof(buf));
+
+	return n < 0 ? n : 0;
+}
+
+static int nobody_write(void *arg)
+{
+	const struct nobody_args *a = arg;
+	char path[MLAB_PATH_MAX];
+
+	return mlab_write(mlab_path(path, a->group, a->limit), "1M");
+}
+
+static int nobody_mkdir(void *arg)
+{
+	const struct nobody_args *a = arg;
+
+	return mlab_mkgroup(a->group, "x", NULL);
+}
+
+static int nobody_charge(void *arg)
+{
+	const struct nobody_args *a = arg;
+
+	return mlab_charge_open(a->group);
+}
+
+static int nobody_mount(void *arg)
+{
+	const struct nobody_args *a = arg;
+
+	return mount("none", a->dir, "memcglab", 0, NULL) ? -errno : 0;
+}
+
+TEST_F(lab, unprivileged)
+{
+	char a[MLAB_PATH_MAX];
+	struct nobody_args args = { self->dir, a, limit_file(variant) };
+
+	ASSERT_EQ(0, mlab_mkgroup(self->dir, "a", a));
+	EXPECT_EQ(0, mlab_as_nobody(nobody_read, &args));
+	EXPECT_EQ(-EACCES, mlab_as_nobody(nobody_write, &args));
+	EXPECT_EQ(-EACCES, mlab_as_nobody(nobody_mkdir, &args));
+	EXPECT_EQ(-EACCES, mlab_as_nobody(nobody_charge, &args));
+	EXPECT_EQ(-EPERM, mlab_as_nobody(nobody_mount, &args));
+}
+
+TEST_F(lab, events_wake_inotify_and_poll)
+{
+	char a[MLAB_PATH_MAX], path[MLAB_PATH_MAX], buf[4096];
+	struct pollfd pfd[2];
+	int in, ev, fd;
+
+	if (variant->v1)
+		SKIP(return, "v1 has no memory.events");
+	ASSERT_EQ(0, mlab_mkgroup(self->dir, "a", a));
+	ASSERT_EQ(0, write_in(a, "memory.max", "1M"));
+	mlab_path(path, a, "memory.events");
+	in = inotify_init1(IN_NONBLOCK);
+	ASSERT_LE(0, in);
+	ASSERT_LE(0, inotify_add_watch(in, path, IN_MODIFY));
+	ev = open(path, O_RDONLY);
+	ASSERT_LE(0, ev);
+	ASSERT_LT(0, read(ev, buf, sizeof(buf)));
+	pfd[0] = (struct pollfd){ .fd = in, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = ev, .events = POLLPRI };
+	EXPECT_EQ(0, poll(pfd, 2, 50));
+
+	fd = mlab_charge_open(a);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-ENOMEM, mlab_charge(fd, "2M"));
+	EXPECT_EQ(1, poll(&pfd[0], 1, 2000));
+	EXPECT_TRUE(pfd[0].revents & POLLIN);
+	EXPECT_EQ(1, poll(&pfd[1], 1, 2000));
+	EXPECT_TRUE(pfd[1].revents & POLLPRI);
+	close(fd);
+	close(ev);
+	close(in);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mlab.c - helpers for memcglab guest tests (see mlab.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "mlab.h"
+
+char *mlab_path(char *out, const char *dir, const char *name)
+{
+	snprintf(out, MLAB_PATH_MAX, "%s/%s", dir, name);
+	return out;
+}
+
+int mlab_read(const char *path, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (len + 1 < size) {
+		n = read(fd, buf + len, size - 1 - len);
+		if (n < 0) {
+			n = -errno;
+			close(fd);
+			return n;
+		}
+		if (!n)
+			break;
+		len += n;
+	}
+	buf[len] = '\0';
+	close(fd);
+	return len;
+}
+
+int mlab_write_len(const char *path, const char *s, size_t len)
+{
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, len);
+	if (n < 0)
+		err = -errno;
+	else if ((size_t)n != len)
+		err = -EIO;
+	close(fd);
+	errno = -err;
+	return err;
+}
+
+int mlab_write(const char *path, const char *s)
+{
+	return mlab_write_len(path, s, strlen(s));
+}
+
+int mlab_read_long(const char *path, long long *val)
+{
+	char buf[64];
+	int n = mlab_read(path, buf, sizeof(buf));
+
+	if (n < 0)
+		return n;
+	if (!strncmp(buf, "max", 3)) {
+		*val = LLONG_MAX;
+		return 0;
+	}
+	errno = 0;
+	*val = strtoll(buf, NULL, 10);
+	return errno ? -errno : 0;
+}
+
+int mlab_read_key_long(const char *path, const char *key, long long *val)
+{
+	char buf[8192], *line, *save = NULL;
+	size_t klen = strlen(key);
+	int n = mlab_read(path, buf, sizeof(buf));
+
+	if (n < 0)
+		return n;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, key, klen) && line[klen] == ' ') {
+			*val = strtoll(line + klen + 1, NULL, 10);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* --- module and hierarchies --- */
+
+static bool mlab_fs_registered(void)
+{
+	char buf[4096];
+
+	if (mlab_read("/proc/filesystems", buf, sizeof(buf)) < 0)
+		return false;
+	return strstr(buf, "\tmemcglab\n") != NULL;
+}
+
+bool mlab_module_loaded(void)
+{
+	char buf[16384];
+
+	if (mlab_read("/proc/modules", buf, sizeof(buf)) < 0)
+		return false;
+	return !strncmp(buf, "memcglab ", 9) || strstr(buf, "\nmemcglab ");
+}
+
+const char *mlab_module_path(void)
+{
+	const char *ko = getenv("MEMCGLAB_KO");
+
+	return ko && *ko ? ko : "/lib/memcglab/memcglab.ko";
+}
+
+int mlab_ensure_module(void)
+{
+	int fd, err = 0;
+
+	if (mlab_fs_registered())
+		return 0;
+	fd = open(mlab_module_path(), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_finit_module, fd, "", 0) && errno != EEXIST)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int mlab_mount(const char *opts, char *dir)
+{
+	snprintf(dir, MLAB_PATH_MAX, "/tmp/mlab.XXXXXX");
+	if (!mkdtemp(dir))
+		return -errno;
+	if (mount("none", dir, "memcglab", 0, opts)) {
+		int err = -errno;
+
+		rmdir(dir);
+		errno = -err;
+		return err;
+	}
+	return 0;
+}
+
+int mlab_umount(const char *dir, bool lazy)
+{
+	if (umount2(dir, lazy ? MNT_DETACH : 0))
+		return -errno;
+	return rmdir(dir) ? -errno : 0;
+}
+
+int mlab_mkgroup(const char *dir, const char *name, char *out)
+{
+	char path[MLAB_PATH_MAX];
+
+	mlab_path(path, dir, name);
+	if (out)
+		strcpy(out, path);
+	return mkdir(path, 0755) ? -errno : 0;
+}
+
+int mlab_rmgroup(const char *path)
+{
+	return rmdir(path) ? -errno : 0;
+}
+
+/* --- charges --- */
+
+int mlab_charge_open(const char *group)
+{
+	char path[MLAB_PATH_MAX];
+	int fd;
+
+	fd = open(mlab_path(path, group, "memcglab.charge"),
+		  O_RDWR | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int mlab_charge(int fd, const char *size)
+{
+	ssize_t n = write(fd, size, strlen(size));
+
+	return n < 0 ? -errno : 0;
+}
+
+long long mlab_charge_held(int fd)
+{
+	char buf[32];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return strtoll(buf, NULL, 10);
+}
+
+/* --- the real memcg --- */
+
+/* Write +memory/-memory to a subtree_control, retrying while it is busy. */
+static int mlab_memcg2_control(const char *what)
+{
+	char path[MLAB_PATH_MAX];
+	int i, err = 0;
+
+	mlab_path(path, MLAB_CGROUP2, "cgroup.subtree_control");
+	for (i = 0; i < 50; i++) {
+		err = mlab_write(path, what);
+		if (err != -EBUSY)
+			break;
+		usleep(100000);
+	}
+	return err;
+}
+
+const char *mlab_memcg_elsewhere(int version)
+{
+	const char *phase = getenv("MEMCGLAB_V1");
+
+	if (!phase)
+		return NULL;
+	if (version == 2)
+		return strcmp(phase, "now") ? NULL :
+		       "real cgroup v2 runs in the rig's main boot";
+	if (!strcmp(phase, "none"))
+		return "this kernel has no cgroup v1 memory controller";
+	if (!strcmp(phase, "later"))
+		return "real cgroup v1 runs in the rig's separate v1 boot";
+	return NULL;
+}
+
+int mlab_memcg2_create(const char *name, char *out)
+{
+	char buf[256], path[MLAB_PATH_MAX];
+	int err;
+
+	if (mlab_memcg_elsewhere(2))
+		return -EOPNOTSUPP;
+
+	err = mlab_read(mlab_path(path, MLAB_CGROUP2, "cgroup.controllers"),
+			buf, sizeof(buf));
+	if (err < 0)
+		return err;
+	if (!strstr(buf, "memory"))
+		return -EOPNOTSUPP;
+	err = mlab_memcg2_control("+memory");
+	if (err)
+		return err;
+	mlab_path(out, MLAB_CGROUP2, name);
+	rmdir(out);
+	return mkdir(out, 0755) ? -errno : 0;
+}
+
+int mlab_memcg2_remove(const char *path)
+{
+	int i;
+
+	/* A cgroup is busy for a moment after its last charge goes. */
+	for (i = 0; i < 50; i++) {
+		if (!rmdir(path) || errno == ENOENT)
+			return 0;
+		usleep(100000);
+	}
+	return -errno;
+}
+
+int mlab_memcg1_mount(char *dir, char *why, size_t whylen)
+{
+	const char *elsewhere = mlab_memcg_elsewhere(1);
+	int i, err = 0;
+
+	if (elsewhere) {
+		snprintf(why, whylen, "%s", elsewhere);
+		return -EOPNOTSUPP;
+	}
+	mlab_memcg2_control("-memory");
+	snprintf(dir, MLAB_PATH_MAX, "/tmp/memcg1.XXXXXX");
+	if (!mkdtemp(dir))
+		return -errno;
+	/* The controller may take a moment to leave the v2 hierarchy. */
+	for (i = 0; i < 50; i++) {
+		err = mount("none", dir, "cgroup", 0, "memory") ? -errno : 0;
+		if (err != -EBUSY)
+			break;
+		usleep(100000);
+	}
+	if (err) {
+		rmdir(dir);
+		snprintf(why, whylen,
+			 "cannot mount the cgroup v1 memory controller (%s): %s",
+			 strerror(-err),
+			 err == -ENOENT || err == -EINVAL ?
+			 "this kernel has none" : "busy");
+		return err == -ENOENT || err == -EINVAL ? -EOPNOTSUPP : err;
+	}
+	return 0;
+}
+
+int mlab_memcg1_umount(const char *dir)
+{
+	int err = 0;
+
+	if (umount2(dir, 0))
+		err = -errno;
+	rmdir(dir);
+	return err;
+}
+
+/* --- processes --- */
+
+int mlab_as_nobody(int (*fn)(void *arg), void *arg)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		int ret;
+
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(255);
+		ret = fn(arg);
+		_exit(ret < 0 ? -ret : 0);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) == 255)
+		return -EFAULT;
+	return -WEXITSTATUS(status);
+}

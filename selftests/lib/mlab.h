@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mlab.h - helpers for memcglab guest tests: files, the module, lab
+ * hierarchies, charge descriptors, and the real memcg (v2 and v1) used as
+ * the oracle.  Every function returns 0 or a negative errno unless said
+ * otherwise, and leaves errno meaningful.
+ */
+#ifndef MLAB_TEST_LIB_H
+#define MLAB_TEST_LIB_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define MLAB_PATH_MAX 512
+/* The v1 spelling of "unlimited" (PAGE_COUNTER_MAX pages in bytes). */
+#define MLAB_V1_UNLIMITED 9223372036854771712ULL
+
+/* --- files --- */
+/* Read a whole file into buf (NUL-terminated); bytes read or -errno. */
+int mlab_read(const char *path, char *buf, size_t size);
+/* One write(2) of s; 0 or -errno. */
+int mlab_write(const char *path, const char *s);
+/* Same, of len bytes (may hold NULs; len 0 is an empty write). */
+int mlab_write_len(const char *path, const char *s, size_t len);
+/* The file's first number ("max" reads as LLONG_MAX). */
+int mlab_read_long(const char *path, long long *val);
+/* The value of "key N" in a flat-keyed file. -ENOENT if absent. */
+int mlab_read_key_long(const char *path, const char *key, long long *val);
+/* printf-style path join into out (MLAB_PATH_MAX). */
+char *mlab_path(char *out, const char *dir, const char *name);
+
+/* --- module and hierarchies --- */
+/* Load the module if the memcglab filesystem type is not registered. */
+int mlab_ensure_module(void);
+/* Is the module loaded? */
+bool mlab_module_loaded(void);
+/* The module file the tests load ($MEMCGLAB_KO or the default). */
+const char *mlab_module_path(void);
+/* Mount a new hierarchy with opts (NULL: none) in a fresh temporary
+ * directory written to dir (MLAB_PATH_MAX). */
+int mlab_mount(const char *opts, char *dir);
+/* Unmount (MNT_DETACH if lazy) and remove the directory. */
+int mlab_umount(const char *dir, bool lazy);
+/* mkdir/rmdir dir/name; out (may be NULL) receives the path. */
+int mlab_mkgroup(const char *dir, const char *name, char *out);
+int mlab_rmgroup(const char *path);
+
+/* --- charges --- */
+/* Open group/memcglab.charge read-write; fd or -errno. */
+int mlab_charge_open(const char *group);
+/* Write size (e.g. "10M", "-4k") to a charge fd; 0 or -errno. */
+int mlab_charge(int fd, const char *size);
+/* Bytes the descriptor holds, or -errno. */
+long long mlab_charge_held(int fd);
+
+/* --- the real memcg (oracle) --- */
+#define MLAB_CGROUP2 "/sys/fs/cgroup"
+/*
+ * Once a boot has used the real v1 memory controller, its dying groups keep
+ * it bound to v1 and cgroup v2 never gets memory back (and the other way
+ * round for a while). So the rig runs real v1 in a boot of its own and says
+ * which boot this is in MEMCGLAB_V1: "now" (the v1 boot), "later" (the main
+ * boot; v1 comes next), "none" (the kernel has no v1 memory controller).
+ * Unset (another pipeline): both run here, v2 first.
+ * mlab_memcg_elsewhere(version) is NULL when the real memcg of that version
+ * is to be used in this boot, else the reason to skip.
+ */
+const char *mlab_memcg_elsewhere(int version);
+/* Make a fresh cgroup v2 group with the memory controller under the
+ * cgroup2 root; path in out.  -EOPNOTSUPP without a memory controller. */
+int mlab_memcg2_create(const char *name, char *out);
+/* Remove a cgroup v2 group made above. */
+int mlab_memcg2_remove(const char *path);
+/* Mount the cgroup v1 memory controller in a fresh directory (it is taken
+ * out of the v2 root's subtree_control first); -EOPNOTSUPP when the kernel
+ * has no v1 memory controller (6.12), with the reason in why. */
+int mlab_memcg1_mount(char *dir, char *why, size_t whylen);
+/* Unmount it and give the controller back to v2. */
+int mlab_memcg1_umount(const char *dir);
+
+/* --- processes --- */
+/* Run fn(arg) in a child with uid/gid 65534; its return value (or -EFAULT
+ * if it died).  fn returns 0 or a negative errno. */
+int mlab_as_nobody(int (*fn)(void *arg), void *arg);
+
+#endif /* MLAB_TEST_LIB_H */
