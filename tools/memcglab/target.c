@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The target interface: dispatch to the lab or memcg ops, small file helpers. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "target.h"
+
+/* Keep in step with enum tgt_knob. */
+const char *const tgt_knob_names[TGT_NR_KNOBS] = {
+	[TGT_KNOB_MAX] = "max",
+	[TGT_KNOB_HIGH] = "high",
+	[TGT_KNOB_LOW] = "low",
+	[TGT_KNOB_MIN] = "min",
+	[TGT_KNOB_SOFT_LIMIT] = "soft_limit",
+	[TGT_KNOB_OOM_KILL_DISABLE] = "oom_kill_disable",
+};
+
+void tgt_fmt(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
+
+int tgt_fail(struct target *t, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(t->err, sizeof(t->err), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+ssize_t tgt_read_file(const char *path, char *buf, size_t len)
+{
+	ssize_t n, total = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while ((size_t)total < len - 1) {
+		n = read(fd, buf + total, len - 1 - total);
+		if (n < 0) {
+			n = -errno;
+			close(fd);
+			return n;
+		}
+		if (!n)
+			break;
+		total += n;
+	}
+	buf[total] = '\0';
+	close(fd);
+	return total;
+}
+
+int tgt_write_file(const char *path, const char *s)
+{
+	size_t len = strlen(s);
+	ssize_t n;
+	int fd, ret = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, len);
+	if (n < 0)
+		ret = -errno;
+	else if ((size_t)n != len)
+		ret = -EIO;
+	if (close(fd) && !ret)
+		ret = -errno;
+	return ret;
+}
+
+int tgt_read_key(const char *path, const char *key, uint64_t *val)
+{
+	char buf[8192], *line, *save = NULL;
+	size_t klen = strlen(key);
+	ssize_t n;
+
+	n = tgt_read_file(path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, key, klen) && line[klen] == ' ') {
+			*val = strtoull(line + klen + 1, NULL, 10);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* v1 reads "unlimited" as PAGE_COUNTER_MAX pages in bytes; anything that big is max. */
+#define TGT_V1_UNLIMITED_FLOOR (1ULL << 62)
+
+int tgt_read_u64(const char *path, uint64_t *val)
+{
+	char buf[64], *end;
+	ssize_t n;
+
+	n = tgt_read_file(path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	if (!strncmp(buf, "max", 3)) {
+		*val = TGT_UNLIMITED;
+		return 0;
+	}
+	errno = 0;
+	*val = strtoull(buf, &end, 10);
+	if (errno || end == buf)
+		return -EINVAL;
+	if (*val >= TGT_V1_UNLIMITED_FLOOR)
+		*val = TGT_UNLIMITED;
+	return 0;
+}
+
+int target_open(struct target *t, const struct tgt_config *cfg)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	t->cfg = *cfg;
+	t->ncpus = n > 0 ? (unsigned int)n : 1;
+	t->ops = cfg->kind == TGT_LAB ? &tgt_lab_ops : &tgt_memcg_ops;
+	if (cfg->kind == TGT_LAB)
+		snprintf(t->name, sizeof(t->name), "lab/%s/%s",
+			 cfg->v1 ? "v1" : "v2", cfg->policy ? cfg->policy : "default");
+	else
+		snprintf(t->name, sizeof(t->name), "memcg/%s", cfg->v1 ? "v1" : "v2");
+	ret = t->ops->open(t);
+	if (ret)
+		t->ops = NULL;
+	return ret;
+}
+
+void target_close(struct target *t)
+{
+	if (t->ops)
+		t->ops->close(t);
+	t->ops = NULL;
+}
+
+int target_mkdir(struct target *t, const char *group)
+{
+	return t->ops->mkdir(t, group);
+}
+
+int target_rmdir(struct target *t, const char *group)
+{
+	return t->ops->rmdir(t, group);
+}
+
+int target_set(struct target *t, const char *group, enum tgt_knob knob,
+	       uint64_t val)
+{
+	return t->ops->set(t, group, knob, val);
+}
+
+int target_reset(struct target *t, const char *group, enum tgt_reset what)
+{
+	return t->ops->reset(t, group, what);
+}
+
+int target_stats(struct target *t, const char *group, struct tgt_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	return t->ops->stats(t, group, st);
+}
+
+int target_charge(struct target *t, const char *charger, const char *group,
+		  uint64_t bytes, struct tgt_charge_res *res)
+{
+	memset(res, 0, sizeof(*res));
+	return t->ops->charge(t, charger, group, bytes, res);
+}
+
+int target_uncharge(struct target *t, const char *charger, uint64_t bytes)
+{
+	return t->ops->uncharge(t, charger, bytes);
+}
+
+int target_release(struct target *t, const char *charger)
+{
+	return t->ops->release(t, charger);
+}
+
+int target_held(struct target *t, const char *charger, uint64_t *bytes)
+{
+	return t->ops->held(t, charger, bytes);
+}
+
+uint64_t target_slack(const struct target *t, unsigned int nr_groups,
+		      unsigned int nr_chargers, uint64_t bytes)
+{
+	return t->ops->slack(t, nr_groups, nr_chargers, bytes);
+}
+
+/* ---- flavour file mapping shared by the lab and memcg targets ---- */
+
+static const char *knob_file(bool v1, enum tgt_knob knob)
+{
+	switch (knob) {
+	case TGT_KNOB_MAX:
+		return v1 ? "memory.limit_in_bytes" : "memory.max";
+	case TGT_KNOB_HIGH:
+		return v1 ? NULL : "memory.high";
+	case TGT_KNOB_LOW:
+		return v1 ? NULL : "memory.low";
+	case TGT_KNOB_MIN:
+		return v1 ? NULL : "memory.min";
+	case TGT_KNOB_SOFT_LIMIT:
+		return v1 ? "memory.soft_limit_in_bytes" : NULL;
+	case TGT_KNOB_OOM_KILL_DISABLE:
+		return v1 ? "memory.oom_control" : NULL;
+	default:
+		return NULL;
+	}
+}
+
+int cg_set_knob(bool v1, const char *dir, enum tgt_knob knob, uint64_t val,
+		char *err, size_t errlen)
+{
+	const char *file = knob_file(v1, knob);
+	char path[PATH_MAX + 64], buf[32];
+	int ret;
+
+	if (!file) {
+		tgt_fmt(err, errlen, "%s: no %s knob in cgroup %s", dir,
+			 knob < TGT_NR_KNOBS ? tgt_knob_names[knob] : "?", v1 ? "v1" : "v2");
+		return -EOPNOTSUPP;
+	}
+	if (val == TGT_UNLIMITED)
+		tgt_fmt(buf, sizeof(buf), "%s", v1 ? "-1" : "max");
+	else
+		tgt_fmt(buf, sizeof(buf), "%llu", (unsigned long long)val);
+	tgt_fmt(path, sizeof(path), "%s/%s", dir, file);
+	ret = tgt_write_file(path, buf);
+	if (ret)
+		tgt_fmt(err, errlen, "%s: writing %s: %s", path, buf, strerror(-ret));
+	return ret;
+}
+
+static struct tgt_peak *peak_find(struct tgt_peaks *pk, const char *group)
+{
+	for (size_t i = 0; i < pk->n; i++)
+		if (!strcmp(pk->v[i].group, group))
+			return &pk->v[i];
+	return NULL;
+}
+
+int cg_reset(bool v1, const char *dir, enum tgt_reset what, struct tgt_peaks *pk,
+	     const char *group, char *err, size_t errlen)
+{
+	char path[PATH_MAX + 64];
+	struct tgt_peak *p, *n;
+	int fd, ret;
+
+	if (what == TGT_RESET_FAILCNT && !v1) {
+		tgt_fmt(err, errlen, "%s: cgroup v2 has no failcnt", dir);
+		return -EOPNOTSUPP;
+	}
+	if (v1) {
+		tgt_fmt(path, sizeof(path), "%s/%s", dir, what == TGT_RESET_FAILCNT ?
+			 "memory.failcnt" : "memory.max_usage_in_bytes");
+		ret = tgt_write_file(path, "0");
+		if (ret)
+			tgt_fmt(err, errlen, "%s: writing 0: %s", path, strerror(-ret));
+		return ret;
+	}
+	tgt_fmt(path, sizeof(path), "%s/memory.peak", dir);
+	p = peak_find(pk, group);
+	if (!p) {
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0) {
+			ret = -errno;
+			tgt_fmt(err, errlen, "open %s for writing: %s", path, strerror(errno));
+			return ret;
+		}
+		n = realloc(pk->v, (pk->n + 1) * sizeof(*n));
+		if (!n) {
+			close(fd);
+			tgt_fmt(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		pk->v = n;
+		p = &pk->v[pk->n++];
+		tgt_fmt(p->group, sizeof(p->group), "%s", group);
+		p->fd = fd;
+	}
+	/* 6.12+: any write resets this descriptor's view of the peak. */
+	if (write(p->fd, "reset\n", 6) != 6) {
+		ret = -errno;
+		tgt_fmt(err, errlen, "%s: writing reset: %s", path, strerror(errno));
+		return ret;
+	}
+	return 0;
+}
+
+void tgt_peak_read(struct tgt_peaks *pk, const char *group, struct tgt_stats *st)
+{
+	struct tgt_peak *p = peak_find(pk, group);
+	char buf[64];
+	ssize_t n;
+
+	if (!p || lseek(p->fd, 0, SEEK_SET))
+		return;
+	n = read(p->fd, buf, sizeof(buf) - 1);
+	if (n > 0) {
+		buf[n] = '\0';
+		st->peak = strtoull(buf, NULL, 10);
+	}
+}
+
+void tgt_peak_forget(struct tgt_peaks *pk, const char *group)
+{
+	struct tgt_peak *p = peak_find(pk, group);
+
+	if (p) {
+		close(p->fd);
+		*p = pk->v[--pk->n];
+	}
+}
+
+void tgt_peaks_free(struct tgt_peaks *pk)
+{
+	for (size_t i = 0; i < pk->n; i++)
+		close(pk->v[i].fd);
+	free(pk->v);
+	pk->v = NULL;
+	pk->n = 0;
+}

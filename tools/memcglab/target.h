@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * target.h - the one interface over the two things memcglab can drive:
+ *
+ *   lab    a memcglab filesystem mount (the module), charged by writing sizes
+ *          to memcglab.charge descriptors;
+ *   memcg  the kernel's own memory controller (cgroup v2 at /sys/fs/cgroup, or
+ *          a cgroup v1 memory hierarchy mounted in a temporary directory),
+ *          charged by worker processes that touch anonymous memory.
+ *
+ * The scenario runner and compare talk to targets only through this header.
+ *
+ * Groups are named by a path relative to the target's root ("a", "a/b"); the
+ * root itself is "" or "/". A charger is a named holder of charges (a charge
+ * descriptor on the lab, a worker process on memcg) bound to one group on its
+ * first charge. Sizes are bytes; TGT_UNLIMITED means "max" / "-1".
+ *
+ * Every call returns 0 or a negative errno and, on failure, leaves a message
+ * naming the file or group in t->err.
+ */
+#ifndef MEMCGLAB_TARGET_H
+#define MEMCGLAB_TARGET_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define TGT_UNLIMITED UINT64_MAX
+
+enum tgt_kind { TGT_LAB, TGT_MEMCG };
+
+/* Knobs a scenario can set; each target maps them to its flavour's file. */
+enum tgt_knob {
+	TGT_KNOB_MAX,		/* memory.max / memory.limit_in_bytes */
+	TGT_KNOB_HIGH,		/* memory.high (v2) */
+	TGT_KNOB_LOW,		/* memory.low (v2) */
+	TGT_KNOB_MIN,		/* memory.min (v2) */
+	TGT_KNOB_SOFT_LIMIT,	/* memory.soft_limit_in_bytes (v1) */
+	TGT_KNOB_OOM_KILL_DISABLE, /* memory.oom_control (v1), value 0/1 */
+	TGT_NR_KNOBS
+};
+/* "max", "high", "low", "min", "soft_limit", "oom_kill_disable". */
+extern const char *const tgt_knob_names[TGT_NR_KNOBS];
+
+enum tgt_reset { TGT_RESET_PEAK, TGT_RESET_FAILCNT };
+
+/* Which struct tgt_stats fields hold a value on this target/flavour. */
+enum {
+	TGT_HAS_USAGE = 1 << 0,
+	TGT_HAS_LIMIT = 1 << 1,
+	TGT_HAS_PEAK = 1 << 2,
+	TGT_HAS_FAILCNT = 1 << 3,	/* v1 */
+	TGT_HAS_EVENTS = 1 << 4,	/* v2 memory.events */
+	TGT_HAS_OOM_CONTROL = 1 << 5,	/* v1 memory.oom_control */
+};
+
+struct tgt_stats {
+	unsigned int has;		/* TGT_HAS_* */
+	uint64_t usage, limit, peak, failcnt;
+	/* v2 memory.events (hierarchical) */
+	uint64_t ev_low, ev_high, ev_max, ev_oom, ev_oom_kill;
+	/* v1 memory.oom_control */
+	uint64_t oom_kill;		/* v1 "oom_kill", also v2 ev_oom_kill */
+	int oom_kill_disable, under_oom;
+};
+
+/*
+ * How a charge ended, beyond its return value. A refused charge returns
+ * -ENOMEM with done = bytes of this charge that could be charged before the
+ * refusal (measured by the worker on memcg, the hierarchy's head-room on the
+ * lab). On memcg the kernel kills (or, with oom_kill_disable on v1, blocks)
+ * the worker; the target then restores what the charger held before, so a
+ * refused charge changes nothing the caller can see except the events.
+ */
+struct tgt_charge_res {
+	uint64_t done;
+	bool oom_killed;	/* memcg: the worker was OOM killed */
+	bool blocked;		/* memcg v1: the worker sat under_oom */
+};
+
+struct tgt_config {
+	enum tgt_kind kind;
+	bool v1;
+	const char *policy;	/* lab: mount option policy=, NULL for default */
+};
+
+struct target;
+
+struct target_ops {
+	int (*open)(struct target *t);
+	void (*close)(struct target *t);	/* removes everything it made */
+	int (*mkdir)(struct target *t, const char *group);
+	int (*rmdir)(struct target *t, const char *group);
+	int (*set)(struct target *t, const char *group, enum tgt_knob knob,
+		   uint64_t val);
+	int (*reset)(struct target *t, const char *group, enum tgt_reset what);
+	int (*stats)(struct target *t, const char *group, struct tgt_stats *st);
+	int (*charge)(struct target *t, const char *charger, const char *group,
+		      uint64_t bytes, struct tgt_charge_res *res);
+	int (*uncharge)(struct target *t, const char *charger, uint64_t bytes);
+	/* Give back everything the charger holds and forget it. */
+	int (*release)(struct target *t, const char *charger);
+	/* Bytes the charger holds now (0 once its worker was OOM killed). */
+	int (*held)(struct target *t, const char *charger, uint64_t *bytes);
+	/*
+	 * Slack in bytes this target may add to a group's usage on top of the
+	 * exact page count (batching stock, worker overhead, kernel memory of
+	 * child groups), for a subtree of nr_groups groups (itself included)
+	 * holding nr_chargers chargers and bytes of charges. See docs/compare.md.
+	 */
+	uint64_t (*slack)(const struct target *t, unsigned int nr_groups,
+			  unsigned int nr_chargers, uint64_t bytes);
+};
+
+struct target {
+	const struct target_ops *ops;
+	struct tgt_config cfg;
+	char name[32];		/* "lab/v2/strict", "memcg/v1", ... */
+	char root[PATH_MAX];	/* directory of the hierarchy's root group */
+	char err[PATH_MAX + 128]; /* last error, names the file/group and errno */
+	unsigned int ncpus;
+	void *priv;
+};
+
+/*
+ * Open a target. Returns 0, -EOPNOTSUPP when this kernel cannot provide it
+ * (no memcglab module, no v1 memory controller, no cgroup2 memory) -- callers
+ * turn that into SKIP -- or another -errno; t->err says why in every case.
+ */
+int target_open(struct target *t, const struct tgt_config *cfg);
+void target_close(struct target *t);
+
+/* Thin wrappers over t->ops. */
+int target_mkdir(struct target *t, const char *group);
+int target_rmdir(struct target *t, const char *group);
+int target_set(struct target *t, const char *group, enum tgt_knob knob,
+	       uint64_t val);
+int target_reset(struct target *t, const char *group, enum tgt_reset what);
+int target_stats(struct target *t, const char *group, struct tgt_stats *st);
+int target_charge(struct target *t, const char *charger, const char *group,
+		  uint64_t bytes, struct tgt_charge_res *res);
+int target_uncharge(struct target *t, const char *charger, uint64_t bytes);
+int target_release(struct target *t, const char *charger);
+int target_held(struct target *t, const char *charger, uint64_t *bytes);
+uint64_t target_slack(const struct target *t, unsigned int nr_groups,
+		      unsigned int nr_chargers, uint64_t bytes);
+
+extern const struct target_ops tgt_lab_ops;
+extern const struct target_ops tgt_memcg_ops;
+
+/* ---- helpers shared by the targets and `run` (target_memcg.c) ---- */
+
+/* snprintf that may truncate (paths are checked by the kernel anyway). */
+void tgt_fmt(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* snprintf into t->err; always returns err (a negative errno). */
+int tgt_fail(struct target *t, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Read a whole small file into buf (NUL-terminated). Returns length or -errno. */
+ssize_t tgt_read_file(const char *path, char *buf, size_t len);
+/* Write a string to a file in one write(2). Returns 0 or -errno. */
+int tgt_write_file(const char *path, const char *s);
+/* Value of "key N" in a flat-keyed file (memory.events, oom_control, stat). */
+int tgt_read_key(const char *path, const char *key, uint64_t *val);
+/* A number or "max" (-> TGT_UNLIMITED); v1's unlimited reads as a huge number. */
+int tgt_read_u64(const char *path, uint64_t *val);
+
+/*
+ * A real memory-controller hierarchy: cgroup2 (the existing mount, memory
+ * enabled in the root's subtree_control) or cgroup v1 (an existing memory
+ * mount, else one mounted here in a temporary directory after unbinding memory
+ * from an idle cgroup2 root). Used by the memcg target and by `run`.
+ */
+struct cg_hier {
+	bool v1;
+	bool mounted;		/* we mounted mnt (v1) and unmount it on close */
+	char mnt[PATH_MAX];	/* the hierarchy's root directory */
+};
+/* 0, -EOPNOTSUPP (unsupported here, err says why) or -errno. */
+int cg_hier_open(struct cg_hier *h, bool v1, char *err, size_t errlen);
+void cg_hier_close(struct cg_hier *h);
+/* Make dir under the hierarchy and, on v2, enable memory in its parent. */
+int cg_mkdir(const struct cg_hier *h, const char *path, char *err, size_t errlen);
+/* Keep the group off swap: memory.swap.max 0 (v2), memory.swappiness 0 (v1). */
+void cg_no_swap(const struct cg_hier *h, const char *path);
+/* rmdir, retrying while exiting tasks still pin the group. */
+int cg_rmdir(const char *path, char *err, size_t errlen);
+/* Move pid into the group at path (cgroup.procs). */
+int cg_attach(const char *path, pid_t pid, char *err, size_t errlen);
+/* Usage, limit, peak, events/failcnt of the group at path. */
+int cg_stats(const struct cg_hier *h, const char *path, struct tgt_stats *st);
+/* Write a knob with the flavour's file and spelling (memcg and lab alike). */
+int cg_set_knob(bool v1, const char *dir, enum tgt_knob knob, uint64_t val,
+		char *err, size_t errlen);
+
+/*
+ * memory.peak descriptors kept open per group: on v2 (6.12 semantics) a reset
+ * is a write that only this descriptor sees, so reads must use it too.
+ */
+struct tgt_peaks {
+	struct tgt_peak {
+		char group[PATH_MAX];
+		int fd;
+	} *v;
+	size_t n;
+};
+/* Reset peak (v1 max_usage_in_bytes, v2 this descriptor's memory.peak) or failcnt. */
+int cg_reset(bool v1, const char *dir, enum tgt_reset what, struct tgt_peaks *pk,
+	     const char *group, char *err, size_t errlen);
+/* Replace st->peak by the reading of group's reset descriptor, if it has one. */
+void tgt_peak_read(struct tgt_peaks *pk, const char *group, struct tgt_stats *st);
+void tgt_peak_forget(struct tgt_peaks *pk, const char *group);
+void tgt_peaks_free(struct tgt_peaks *pk);
+
+#endif /* MEMCGLAB_TARGET_H */

@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The lab target: a memcglab filesystem mounted in a temporary directory.
+ *
+ * `mount -t memcglab [-o v1,policy=P] none DIR`; groups are directories under
+ * a base group DIR/memcglab.base (so that scenario groups sit at the same
+ * depth as on the memcg target, where they live under memcglab.PID), limits
+ * are the kernel's files, and each charger is one open descriptor on
+ * GROUP/memcglab.charge: writing "N" charges N bytes, "-N" uncharges, ENOMEM
+ * means refused (nothing changed), reading gives the bytes it holds.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "target.h"
+
+#define LAB_BASE "memcglab.base"
+#define LAB_BATCH_PAGES 64ULL	/* the batched policy's default stock */
+#define PAGE 4096ULL
+
+struct lab_charger {
+	char name[64];
+	char group[PATH_MAX];
+	int fd;
+};
+
+struct lab_priv {
+	struct cg_hier flavour;	/* only .v1 is used: file names */
+	char mnt[PATH_MAX];
+	struct lab_charger *chargers;
+	size_t nr_chargers;
+	struct tgt_peaks peaks;
+};
+
+static bool lab_fs_available(void)
+{
+	char buf[4096];
+
+	return tgt_read_file("/proc/filesystems", buf, sizeof(buf)) > 0 &&
+	       strstr(buf, "\tmemcglab\n");
+}
+
+static void group_path(const struct target *t, const char *group, char *buf,
+		       size_t len)
+{
+	while (*group == '/')
+		group++;
+	if (*group)
+		tgt_fmt(buf, len, "%s/%s", t->root, group);
+	else
+		tgt_fmt(buf, len, "%s", t->root);
+}
+
+static int lab_open(struct target *t)
+{
+	struct lab_priv *p;
+	char opts[128];
+	int ret;
+
+	if (!lab_fs_available())
+		return tgt_fail(t, -EOPNOTSUPP,
+				"/proc/filesystems: no memcglab filesystem (load memcglab.ko)");
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return tgt_fail(t, -ENOMEM, "out of memory");
+	p->flavour.v1 = t->cfg.v1;
+	tgt_fmt(opts, sizeof(opts), "%s%s%s", t->cfg.v1 ? "v1" : "",
+		 t->cfg.v1 && t->cfg.policy ? "," : "",
+		 t->cfg.policy ? "policy=" : "");
+	if (t->cfg.policy)
+		strncat(opts, t->cfg.policy, sizeof(opts) - strlen(opts) - 1);
+	tgt_fmt(p->mnt, sizeof(p->mnt), "/tmp/memcglab-lab.XXXXXX");
+	if (!mkdtemp(p->mnt)) {
+		ret = tgt_fail(t, -errno, "mkdtemp %s: %s", p->mnt, strerror(errno));
+		free(p);
+		return ret;
+	}
+	if (mount("none", p->mnt, "memcglab", 0, opts[0] ? opts : NULL)) {
+		ret = tgt_fail(t, -errno, "mount -t memcglab -o '%s' %s: %s", opts,
+			       p->mnt, strerror(errno));
+		rmdir(p->mnt);
+		free(p);
+		return ret;
+	}
+	tgt_fmt(t->root, sizeof(t->root), "%s/" LAB_BASE, p->mnt);
+	if (mkdir(t->root, 0755)) {
+		ret = tgt_fail(t, -errno, "mkdir %s: %s", t->root, strerror(errno));
+		umount2(p->mnt, 0);
+		rmdir(p->mnt);
+		free(p);
+		return ret;
+	}
+	t->priv = p;
+	return 0;
+}
+
+static void lab_close(struct target *t)
+{
+	struct lab_priv *p = t->priv;
+
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->nr_chargers; i++)
+		close(p->chargers[i].fd);
+	free(p->chargers);
+	tgt_peaks_free(&p->peaks);
+	/* Unmounting tears the whole hierarchy down. */
+	if (umount2(p->mnt, 0))
+		fprintf(stderr, "memcglab: umount %s: %s\n", p->mnt, strerror(errno));
+	else
+		rmdir(p->mnt);
+	free(p);
+	t->priv = NULL;
+}
+
+static int lab_mkdir(struct target *t, const char *group)
+{
+	char dir[PATH_MAX];
+
+	group_path(t, group, dir, sizeof(dir));
+	if (mkdir(dir, 0755))
+		return tgt_fail(t, -errno, "mkdir %s: %s", dir, strerror(errno));
+	return 0;
+}
+
+static struct lab_charger *charger_find(struct target *t, const char *name)
+{
+	struct lab_priv *p = t->priv;
+
+	for (size_t i = 0; i < p->nr_chargers; i++)
+		if (!strcmp(p->chargers[i].name, name))
+			return &p->chargers[i];
+	return NULL;
+}
+
+static int charger_held(struct lab_charger *c, uint64_t *bytes)
+{
+	char buf[64];
+	ssize_t n;
+
+	if (lseek(c->fd, 0, SEEK_SET))
+		return -errno;
+	n = read(c->fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	*bytes = strtoull(buf, NULL, 10);
+	return 0;
+}
+
+static void charger_drop(struct lab_priv *p, struct lab_charger *c)
+{
+	close(c->fd);
+	*c = p->chargers[--p->nr_chargers];
+}
+
+static int lab_rmdir(struct target *t, const char *group)
+{
+	struct lab_priv *p = t->priv;
+	char dir[PATH_MAX];
+	uint64_t held;
+
+	tgt_peak_forget(&p->peaks, group);
+	/* Chargers holding nothing do not keep a group alive. */
+	for (size_t i = 0; i < p->nr_chargers;) {
+		struct lab_charger *c = &p->chargers[i];
+
+		if (!strcmp(c->group, group) && !charger_held(c, &held) && !held)
+			charger_drop(p, c);
+		else
+			i++;
+	}
+	group_path(t, group, dir, sizeof(dir));
+	if (rmdir(dir))
+		return tgt_fail(t, -errno, "rmdir %s: %s", dir, strerror(errno));
+	return 0;
+}
+
+static int lab_set(struct target *t, const char *group, enum tgt_knob knob,
+		   uint64_t val)
+{
+	char dir[PATH_MAX];
+
+	group_path(t, group, dir, sizeof(dir));
+	return cg_set_knob(t->cfg.v1, dir, knob, val, t->err, sizeof(t->err));
+}
+
+static int lab_reset(struct target *t, const char *group, enum tgt_reset what)
+{
+	struct lab_priv *p = t->priv;
+	char dir[PATH_MAX];
+
+	group_path(t, group, dir, sizeof(dir));
+	return cg_reset(t->cfg.v1, dir, what, &p->peaks, group, t->err, sizeof(t->err));
+}
+
+static int lab_stats(struct target *t, const char *group, struct tgt_stats *st)
+{
+	struct lab_priv *p = t->priv;
+	char dir[PATH_MAX];
+	int ret;
+
+	group_path(t, group, dir, sizeof(dir));
+	ret = cg_stats(&p->flavour, dir, st);
+	if (ret)
+		return tgt_fail(t, ret, "%s: reading usage: %s", dir, strerror(-ret));
+	tgt_peak_read(&p->peaks, group, st);
+	return 0;
+}
+
+/*
+ * What a refused charge could have had: the smallest head-room (limit minus
+ * usage) on the path from the group up to the base. Read from the files, so
+ * measuring it charges nothing and bumps no counter.
+ */
+static uint64_t lab_headroom(struct target *t, const char *group)
+{
+	char g[PATH_MAX], *slash;
+	uint64_t room = TGT_UNLIMITED;
+	struct tgt_stats st;
+
+	tgt_fmt(g, sizeof(g), "%s", group);
+	for (;;) {
+		memset(&st, 0, sizeof(st));
+		if (!lab_stats(t, g, &st) && (st.has & TGT_HAS_LIMIT) &&
+		    st.limit != TGT_UNLIMITED)
+			room = st.limit > st.usage ? (st.limit - st.usage < room ?
+						      st.limit - st.usage : room) : 0;
+		if (!g[0])
+			break;
+		slash = strrchr(g, '/');
+		if (slash)
+			*slash = '\0';
+		else
+			g[0] = '\0';
+	}
+	return room;
+}
+
+static int lab_charge(struct target *t, const char *charger, const char *group,
+		      uint64_t bytes, struct tgt_charge_res *res)
+{
+	struct lab_priv *p = t->priv;
+	struct lab_charger *c = charger_find(t, charger);
+	char dir[PATH_MAX], path[PATH_MAX + 32], buf[32];
+	uint64_t pages = (bytes + PAGE - 1) & ~(PAGE - 1);
+	ssize_t n;
+	int ret;
+
+	if (c && strcmp(c->group, group))
+		return tgt_fail(t, -EINVAL, "charger %s belongs to group %s, not %s",
+				charger, c->group, group);
+	if (!c) {
+		struct lab_charger *v = realloc(p->chargers,
+						(p->nr_chargers + 1) * sizeof(*v));
+		int fd;
+
+		if (!v)
+			return tgt_fail(t, -ENOMEM, "out of memory");
+		p->chargers = v;
+		group_path(t, group, dir, sizeof(dir));
+		tgt_fmt(path, sizeof(path), "%s/memcglab.charge", dir);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			return tgt_fail(t, -errno, "open %s: %s", path, strerror(errno));
+		c = &p->chargers[p->nr_chargers++];
+		tgt_fmt(c->name, sizeof(c->name), "%s", charger);
+		tgt_fmt(c->group, sizeof(c->group), "%s", group);
+		c->fd = fd;
+	}
+	tgt_fmt(buf, sizeof(buf), "%llu", (unsigned long long)bytes);
+	n = write(c->fd, buf, strlen(buf));
+	if (n == (ssize_t)strlen(buf)) {
+		res->done = pages;
+		return 0;
+	}
+	ret = n < 0 ? -errno : -EIO;
+	if (ret == -ENOMEM) {
+		uint64_t room = lab_headroom(t, group);
+
+		res->done = room < pages ? room : pages;
+		return tgt_fail(t, ret, "%s/memcglab.charge: %s refused (room %llu bytes)",
+				group, buf, (unsigned long long)res->done);
+	}
+	return tgt_fail(t, ret, "%s/memcglab.charge: writing %s: %s", group, buf,
+			strerror(-ret));
+}
+
+static int lab_uncharge(struct target *t, const char *charger, uint64_t bytes)
+{
+	struct lab_charger *c = charger_find(t, charger);
+	char buf[32];
+	ssize_t n;
+
+	if (!c)
+		return tgt_fail(t, -ENOENT, "no charger %s", charger);
+	tgt_fmt(buf, sizeof(buf), "-%llu", (unsigned long long)bytes);
+	n = write(c->fd, buf, strlen(buf));
+	if (n != (ssize_t)strlen(buf)) {
+		int ret = n < 0 ? -errno : -EIO;
+
+		return tgt_fail(t, ret, "%s/memcglab.charge: writing %s: %s", c->group,
+				buf, strerror(-ret));
+	}
+	return 0;
+}
+
+static int lab_release(struct target *t, const char *charger)
+{
+	struct lab_charger *c = charger_find(t, charger);
+
+	if (!c)
+		return tgt_fail(t, -ENOENT, "no charger %s", charger);
+	charger_drop(t->priv, c);
+	return 0;
+}
+
+static int lab_held(struct target *t, const char *charger, uint64_t *bytes)
+{
+	struct lab_charger *c = charger_find(t, charger);
+	int ret;
+
+	if (!c)
+		return tgt_fail(t, -ENOENT, "no charger %s", charger);
+	ret = charger_held(c, bytes);
+	if (ret)
+		return tgt_fail(t, ret, "%s/memcglab.charge: read: %s", c->group,
+				strerror(-ret));
+	return 0;
+}
+
+/*
+ * Tolerance model, lab side: strict and locked charge exactly; batched may
+ * hold up to a batch of pages per CPU in stock, for each charging leaf.
+ */
+static uint64_t lab_slack(const struct target *t, unsigned int nr_groups,
+			  unsigned int nr_chargers, uint64_t bytes)
+{
+	(void)nr_groups;
+	(void)bytes;
+	if (!t->cfg.policy || strcmp(t->cfg.policy, "batched"))
+		return 0;
+	return LAB_BATCH_PAGES * t->ncpus * (nr_chargers ? nr_chargers : 1) * PAGE;
+}
+
+const struct target_ops tgt_lab_ops = {
+	.open = lab_open,
+	.close = lab_close,
+	.mkdir = lab_mkdir,
+	.rmdir = lab_rmdir,
+	.set = lab_set,
+	.reset = lab_reset,
+	.stats = lab_stats,
+	.charge = lab_charge,
+	.uncharge = lab_uncharge,
+	.release = lab_release,
+	.held = lab_held,
+	.slack = lab_slack,
+};
