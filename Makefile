@@ -60,13 +60,10 @@ $(LINUX_SRC)/.stamp:
 
 # Out-of-tree build in build/<kver>/: a tree of symlinks to the sources,
 # refreshed every time so that added and removed files are picked up.
-define sync_tree
-	mkdir -p $(1)/kmod
-	find $(1)/kmod -maxdepth 1 -type l ! -exec test -e {} \; -delete
-	ln -sfn $(TOP)/Kbuild $(1)/Kbuild
-	ln -sfn $(TOP)/uapi $(1)/uapi
+sync_tree = mkdir -p $(1)/kmod && \
+	find $(1)/kmod -maxdepth 1 -type l ! -exec test -e {} \; -delete && \
+	ln -sfn $(TOP)/Kbuild $(1)/Kbuild && ln -sfn $(TOP)/uapi $(1)/uapi && \
 	for f in $(TOP)/kmod/*.[ch]; do ln -sfn $$f $(1)/kmod/; done
-endef
 
 modules:
 	@$(call sync_tree,$(BUILD)/$(KVER))
@@ -177,12 +174,16 @@ stress: modules-all tools selftests
 		--timeout $$(( $(STRESS_SECONDS) * 4 + 300 )) \
 		--extra $(BUILD)/stress-extra $(KVERS)
 
+# KASAN and lockdep under TCG are slow: every test program gets 20 minutes.
 check-debug: tools selftests
 	@set -e; out=$$(bash selftests/vm/debug-kernel.sh); eval "$$(echo "$$out" | tail -n 3)"; \
 	$(MAKE) --no-print-directory modules KVER=$$DEBUG_KVER KDIR=$$DEBUG_KDIR; \
 	$(MAKE) --no-print-directory selftests; \
+	rm -rf $(BUILD)/debug-extra && mkdir -p $(BUILD)/debug-extra/memcglab; \
+	echo timeout=1200 >$(BUILD)/debug-extra/memcglab/settings; \
 	MEMCGLAB_KERNEL_IMAGE=$$DEBUG_IMAGE bash selftests/vm/run.sh --mode test \
-		--timeout $(DEBUG_VM_TIMEOUT) $(if $(TESTS),--tests "$(TESTS)") $$DEBUG_KVER
+		--timeout $(DEBUG_VM_TIMEOUT) --extra $(BUILD)/debug-extra \
+		$(if $(TESTS),--tests "$(TESTS)") $$DEBUG_KVER
 
 # --- bench (issue 7; selftests/bench, docs/perf.md) -------------------------
 # make bench [BENCH_SECONDS=0.5] [BENCH_KVER=...]: the native benchmark of

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The main job (`make run`), inside the guest: load memcglab, mount a lab
-# hierarchy, build a small tree, charge it, and show what is there.
+# hierarchy, build a small tree, charge it, and show what is there; then run
+# the headline scenarios on the lab and on the kernel's real memcg, side by
+# side (cgroup v2, then v1 where the kernel has it).
 set -e
 KO=${MEMCGLAB_KO:-/lib/memcglab/memcglab.ko}
 grep -qw memcglab /proc/filesystems || insmod "$KO"
@@ -30,3 +32,15 @@ exec 3>&-
 echo "== after closing the charge descriptor: parent memory.current = $(cat "$lab/parent/memory.current")"
 rmdir "$lab/parent/child" "$lab/parent"
 umount "$lab"
+echo
+echo "== the tree as the CLI sees it (netlink)"
+mount -t memcglab none "$lab"
+mkdir -p "$lab/a/b"
+echo 64M >"$lab/a/memory.max"
+memcglab group tree "$lab"
+rmdir "$lab/a/b" "$lab/a"
+umount "$lab"
+rmdir "$lab"
+echo
+echo "== lab against the real memcg: memcglab compare --headline"
+memcglab compare --headline "${MEMCGLAB_SCENARIOS:-/tests/memcglab/scenarios}"

@@ -10,6 +10,7 @@ set -euo pipefail
 kver=$1 out=$2 extra=${3:-}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 stage=$(mktemp -d)
+chmod 0755 "$stage"	# the guest's /: unprivileged tests must search it
 trap 'rm -rf "$stage"' EXIT
 
 ko=$top/build/$kver/memcglab.ko

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run.sh [--mode test|run|shell] [--tests "a b"] [--timeout SECS] [--extra DIR]
+# run.sh [--mode test|run|shell|bench] [--tests "a b"] [--timeout SECS] [--extra DIR]
 #        KVER...
 #
 # Boot each target kernel in QEMU with the memcglab initramfs and run the
@@ -10,8 +10,17 @@
 # short, the guest times out, the module cannot be unloaded at the end, or the
 # guest's kernel log holds a splat. Exit status: 0 when every kernel passed.
 #
+# Real cgroup v1 and v2 memory cannot share a boot (a boot that used one
+# keeps memory bound to it through its dying groups), so on a kernel with the
+# v1 memory controller the tests in V1_TESTS run again in a second, separate
+# boot that is the only one to touch real v1. The guest learns which boot it
+# is from memcglab.v1= (MEMCGLAB_V1 in the tests): later (main boot, v1
+# follows), now (the v1 boot), none (no v1 memory controller, e.g. 6.12).
+#
 # KVM is used only where a short probe proved that a KVM guest boots here
 # (cached in build/vm/kvm-probe; MEMCGLAB_KVM=0|1 overrides); TCG otherwise.
+# MEMCGLAB_KERNEL_IMAGE boots that image instead of /boot/vmlinuz-KVER (the
+# debug kernel of make check-debug; KVER then names its build/KVER/ module).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -33,13 +42,18 @@ SPLAT+='refcount_t:|list_add corruption|list_del corruption|list_debug|'
 SPLAT+='possible recursive locking|circular locking dependency|inconsistent lock state|'
 SPLAT+='suspicious RCU usage|lockdep|kmemleak:.*new suspected|INFO: task .* blocked'
 
-qemu_base() { # $1 kver, $2 initramfs, $3 mode, $4 accel
+V1_TESTS="files_test compare_test.sh run_test.sh"
+
+# $1 kver, $2 initramfs, $3 mode, $4 accel, [$5 tests, $6 v1 phase]
+qemu_base() {
 	local append="console=ttyS0 panic=-1 mitigations=off memcglab.mode=$3"
-	[ -n "$tests" ] && append+=" memcglab.tests=$(echo $tests | tr ' ' ,)"
+	[ -n "${5:-}" ] && append+=" memcglab.tests=$(echo $5 | tr ' ' ,)"
+	[ -n "${6:-}" ] && append+=" memcglab.v1=$6"
 	local accel=(-accel tcg -cpu max)
 	[ "$4" = kvm ] && accel=(-accel kvm -cpu host)
 	echo qemu-system-x86_64 -nodefaults -no-reboot -display none -m 2048 -smp 2 \
-		"${accel[@]}" -kernel "/boot/vmlinuz-$1" -initrd "$2" -append "\"$append\""
+		"${accel[@]}" -kernel "${MEMCGLAB_KERNEL_IMAGE:-/boot/vmlinuz-$1}" \
+		-initrd "$2" -append "\"$append\""
 }
 
 kvm_choice() { # $1 kver, $2 initramfs
@@ -57,23 +71,38 @@ kvm_choice() { # $1 kver, $2 initramfs
 	cat "$cache"
 }
 
+# Does this kernel have the cgroup v1 memory controller? (6.12 made it
+# optional and Debian turns it off.)
+has_v1_memcg() {
+	local cfg=/boot/config-$1
+	[ -n "${MEMCGLAB_KERNEL_CONFIG:-}" ] && cfg=$MEMCGLAB_KERNEL_CONFIG
+	if [ -e "$cfg" ]; then
+		! grep -q '^# CONFIG_MEMCG_V1 is not set' "$cfg"
+	else
+		[ "$(printf '%s\n' "$1" 6.12 | sort -V | head -n 1)" != 6.12 ]
+	fi
+}
+
 verdict=()
 overall=0
 total_pass=0 total_fail=0 total_skip=0
-for kver in "$@"; do
-	dir=$top/build/vm/$kver
+
+# boot KVER LABEL DIR TESTS V1PHASE: one guest run; appends to verdict.
+boot() {
+	local kver=$1 label=$2 dir=$3 btests=$4 phase=$5 accel cmd qrc start secs
+	local why=() plan npass nfail nskip splat
 	mkdir -p "$dir"
 	if ! bash "$top/selftests/vm/mkinitramfs.sh" "$kver" "$dir/initramfs.cpio" "$extra"; then
-		verdict+=("$kver: FAIL (initramfs)"); overall=1; continue
+		verdict+=("$label: FAIL (initramfs)"); overall=1; return
 	fi
 	accel=$(kvm_choice "$kver" "$dir/initramfs.cpio")
-	eval "cmd=($(qemu_base "$kver" "$dir/initramfs.cpio" "$mode" "$accel"))"
+	eval "cmd=($(qemu_base "$kver" "$dir/initramfs.cpio" "$mode" "$accel" "$btests" "$phase"))"
 	if [ "$mode" = shell ]; then
 		"${cmd[@]}" -monitor none -serial mon:stdio -serial "file:$dir/ttyS1.log"
 		exit $?
 	fi
 
-	echo "# memcglab-rig: kernel $kver, $accel, mode $mode, timeout ${timeout}s"
+	echo "# memcglab-rig: $label, $accel, mode $mode, timeout ${timeout}s"
 	start=$(date +%s)
 	: >"$dir/dmesg.log"; : >"$dir/out.log"
 	timeout -k 5 "$timeout" "${cmd[@]}" -monitor none \
@@ -87,8 +116,7 @@ for kver in "$@"; do
 	qrc=${PIPESTATUS[0]}
 	secs=$(( $(date +%s) - start ))
 
-	why=()
-	[ "$qrc" = 124 ] || [ "$qrc" = 137 ] && why+=("timeout after ${timeout}s")
+	{ [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; } && why+=("timeout after ${timeout}s")
 	grep -q '^memcglab-rig: dmesg-end' "$dir/out.log" || why+=("guest did not finish")
 	grep -q '^memcglab-rig: rmmod=failed' "$dir/out.log" && why+=("module would not unload")
 	if [ "$mode" = test ]; then
@@ -107,20 +135,39 @@ for kver in "$@"; do
 		[ "$nfail" -gt 0 ] && why+=("$nfail failed")
 		[ "${plan:-x}" = 0 ] && why+=("no test ran")
 	else
-		grep -q '^memcglab-rig: exit=0' "$dir/out.log" || why+=("main job failed")
+		grep -q '^memcglab-rig: exit=0' "$dir/out.log" || why+=("$mode job failed")
 	fi
-	if splat=$(cat "$dir/console.log" "$dir/dmesg.log" | grep -E "$SPLAT" | head -n 5) &&
-	   [ -n "$splat" ]; then
+	splat=$(cat "$dir/console.log" "$dir/dmesg.log" | grep -E "$SPLAT" | head -n 5)
+	if [ -n "$splat" ]; then
 		why+=("kernel splat")
-		echo "# memcglab-rig: kernel splat on $kver:"
+		echo "# memcglab-rig: kernel splat in $label:"
 		echo "$splat" | sed 's/^/#   /'
 	fi
 	if [ ${#why[@]} -eq 0 ]; then
-		verdict+=("$kver: PASS (${secs}s, $accel)")
+		verdict+=("$label: PASS (${secs}s, $accel)")
 	else
 		overall=1
-		verdict+=("$kver: FAIL: $(IFS=,; echo "${why[*]}") (${secs}s, logs in $dir)")
+		verdict+=("$label: FAIL: $(IFS=,; echo "${why[*]}") (${secs}s, logs in $dir)")
 	fi
+}
+
+for kver in "$@"; do
+	if [ "$mode" != test ]; then
+		boot "$kver" "$kver" "$top/build/vm/$kver" "$tests" ""
+		continue
+	fi
+	if ! has_v1_memcg "$kver"; then
+		boot "$kver" "$kver" "$top/build/vm/$kver" "$tests" none
+		continue
+	fi
+	boot "$kver" "$kver" "$top/build/vm/$kver" "$tests" later
+	# The v1 boot: the selected tests that use the real v1 controller.
+	v1=""
+	for t in $V1_TESTS; do
+		if [ -z "$tests" ]; then v1+=" $t"; continue; fi
+		for s in $tests; do [ "$s" = "$t" ] && v1+=" $t"; done
+	done
+	[ -n "$v1" ] && boot "$kver" "$kver (v1 boot)" "$top/build/vm/$kver-v1" "${v1# }" now
 done
 
 echo "# memcglab-rig: summary"
