@@ -6,6 +6,7 @@ Every ```console block in docs/tour/*.md is a guest shell session: a line
 starting with "# " is a command (run as root in the guest), the lines after it
 up to the next command are its output. A command whose line ends with
 "#!fails" is expected to exit non-zero; every other command must succeed.
+No output line may start with "# " (it would read as a command).
 
   tour.py gen CHAPTER.md OUT.sh      guest script that runs the chapter's
                                      commands in order, in one shell
@@ -59,16 +60,23 @@ def gen(md, out):
 
 
 def parse_log(path, chapter):
-    """Outputs per command number of one chapter from a docs_test log."""
-    outs, cur, mine = {}, None, False
+    """Outputs per command number of one chapter from a docs_test log.
+
+    The session is nested in TAP diagnostics ("# " once per level); the
+    prefix of the chapter's marker line is the nesting, and exactly that
+    much is removed from each of its lines, so output that itself starts
+    with "# " survives.
+    """
+    outs, cur, prefix = {}, None, None
     for raw in open(path, errors='replace').read().split('\n'):
-        line = re.sub(r'^(# )+', '', raw)
-        m = re.match(r'@@CHAPTER (\S+)', line)
+        m = re.match(r'^((?:# )*)@@CHAPTER (\S+)', raw)
         if m:
-            mine, cur = m.group(1) == chapter, None
+            prefix = m.group(1) if m.group(2) == chapter else None
+            cur = None
             continue
-        if not mine:
+        if prefix is None or not raw.startswith(prefix):
             continue
+        line = raw[len(prefix):]
         m = re.match(r'@@CMD (\d+) ', line)
         if m:
             cur = int(m.group(1))
@@ -87,6 +95,8 @@ def update(md, log):
     chapter = re.sub(r'\.md$', '', md.split('/')[-1])
     outs = parse_log(log, chapter)
     cmds = commands(lines)
+    if not cmds:
+        return
     if not outs:
         sys.exit('tour.py: %s: no outputs for %s' % (log, md))
     result, last = [], 0
@@ -99,6 +109,10 @@ def update(md, log):
         end = min(e for e in ends if e > k)
         while nxt < end and not lines[nxt].startswith('# '):
             nxt += 1
+        for out in outs.get(n, []):
+            if out.startswith('# '):
+                sys.exit('tour.py: %s: output of "%s" has a line starting with'
+                         ' "# ", which would read as a command' % (md, cmds[n - 1][1]))
         result.extend(outs.get(n, []))
         last = nxt
     result.extend(lines[last:])
