@@ -239,6 +239,23 @@ static int open_nl(struct mlab_nl *nl)
 	return mlab_nl_open(nl) < 0 ? -1 : 0;
 }
 
+/* The arguments of a command that takes just GROUP: the number of words
+ * the group took, or minus the exit status. */
+static int parse_group_only(const struct cmd *self, int argc, char **argv,
+			    struct mlab_group_ref *ref)
+{
+	int n;
+
+	if (argc < 1)
+		return -cmd_usage_error(self, "missing GROUP");
+	n = group_ref_parse(argc, argv, ref);
+	if (n < 0)
+		return -EXIT_FAIL;
+	if (argc > n)
+		return -cmd_usage_error(self, "unexpected argument '%s'", argv[n]);
+	return n;
+}
+
 static int do_show(const struct cmd *self, int argc, char **argv)
 {
 	struct mlab_group_ref ref;
@@ -246,13 +263,9 @@ static int do_show(const struct cmd *self, int argc, char **argv)
 	struct mlab_nl nl;
 	int n, ret;
 
-	if (argc < 1)
-		return cmd_usage_error(self, "missing GROUP");
-	n = group_ref_parse(argc, argv, &ref);
+	n = parse_group_only(self, argc, argv, &ref);
 	if (n < 0)
-		return EXIT_FAIL;
-	if (argc > n)
-		return cmd_usage_error(self, "unexpected argument '%s'", argv[n]);
+		return -n;
 	if (open_nl(&nl))
 		return EXIT_FAIL;
 	ret = lab_group_get(&nl, &ref, &gi, argv[n - 1]);
@@ -295,13 +308,9 @@ static int do_tree(const struct cmd *self, int argc, char **argv)
 	struct mlab_nl nl;
 	int n, ret;
 
-	if (argc < 1)
-		return cmd_usage_error(self, "missing GROUP");
-	n = group_ref_parse(argc, argv, &ref);
+	n = parse_group_only(self, argc, argv, &ref);
 	if (n < 0)
-		return EXIT_FAIL;
-	if (argc > n)
-		return cmd_usage_error(self, "unexpected argument '%s'", argv[n]);
+		return -n;
 	if (open_nl(&nl))
 		return EXIT_FAIL;
 	ret = group_tree_collect(&nl, &ref, n == 1 ? argv[0] : NULL, argv[n - 1],
