@@ -284,31 +284,39 @@ int mlab_memcg2_remove(const char *path)
 int mlab_memcg1_mount(char *dir, char *why, size_t whylen)
 {
 	const char *elsewhere = mlab_memcg_elsewhere(1);
-	int i, err = 0;
+	char buf[256], path[MLAB_PATH_MAX];
+	int err;
 
 	if (elsewhere) {
 		snprintf(why, whylen, "%s", elsewhere);
 		return -EOPNOTSUPP;
 	}
-	mlab_memcg2_control("-memory");
+	/*
+	 * Never take memory away from cgroup v2: moving the controller in a
+	 * running boot flips the kernel's memsw/kmem accounting while v2's
+	 * charges are still out, and a later uncharge underflows the root's
+	 * v1 counters (a WARNING in 6.1). Real v1 needs a boot where v2 never
+	 * enabled memory.
+	 */
+	err = mlab_read(mlab_path(path, MLAB_CGROUP2, "cgroup.subtree_control"),
+			buf, sizeof(buf));
+	if (err >= 0 && strstr(buf, "memory")) {
+		snprintf(why, whylen,
+			 "cgroup v2 uses the memory controller in this boot; real v1 needs a boot of its own");
+		return -EOPNOTSUPP;
+	}
 	snprintf(dir, MLAB_PATH_MAX, "/tmp/memcg1.XXXXXX");
 	if (!mkdtemp(dir))
 		return -errno;
-	/* The controller may take a moment to leave the v2 hierarchy. */
-	for (i = 0; i < 50; i++) {
-		err = mount("none", dir, "cgroup", 0, "memory") ? -errno : 0;
-		if (err != -EBUSY)
-			break;
-		usleep(100000);
-	}
+	err = mount("none", dir, "cgroup", 0, "memory") ? -errno : 0;
 	if (err) {
 		rmdir(dir);
 		snprintf(why, whylen,
 			 "cannot mount the cgroup v1 memory controller (%s): %s",
 			 strerror(-err),
-			 err == -ENOENT || err == -EINVAL ?
-			 "this kernel has none" : "busy");
-		return err == -ENOENT || err == -EINVAL ? -EOPNOTSUPP : err;
+			 err == -EBUSY ? "cgroup v2 groups still hold it" :
+			 "this kernel has none");
+		return -EOPNOTSUPP;
 	}
 	return 0;
 }

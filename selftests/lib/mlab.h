@@ -72,11 +72,11 @@ const char *mlab_memcg_elsewhere(int version);
 int mlab_memcg2_create(const char *name, char *out);
 /* Remove a cgroup v2 group made above. */
 int mlab_memcg2_remove(const char *path);
-/* Mount the cgroup v1 memory controller in a fresh directory (it is taken
- * out of the v2 root's subtree_control first); -EOPNOTSUPP when the kernel
- * has no v1 memory controller (6.12), with the reason in why. */
+/* Mount the cgroup v1 memory controller in a fresh directory; -EOPNOTSUPP,
+ * with the reason in why, when this boot cannot have it: no v1 memory
+ * controller (6.12), or cgroup v2 has used memory (it is never moved). */
 int mlab_memcg1_mount(char *dir, char *why, size_t whylen);
-/* Unmount it and give the controller back to v2. */
+/* Unmount it. */
 int mlab_memcg1_umount(const char *dir);
 
 /* --- processes --- */

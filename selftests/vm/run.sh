@@ -40,7 +40,7 @@ done
 SPLAT='WARNING:|BUG:|Oops|kernel BUG|general protection fault|Kernel panic|KASAN|UBSAN|'
 SPLAT+='refcount_t:|list_add corruption|list_del corruption|list_debug|'
 SPLAT+='possible recursive locking|circular locking dependency|inconsistent lock state|'
-SPLAT+='suspicious RCU usage|lockdep|kmemleak:.*new suspected|INFO: task .* blocked'
+SPLAT+='suspicious RCU usage|lockdep is turned off|DEBUG_LOCKS_WARN_ON|kmemleak:.*new suspected|INFO: task .* blocked'
 
 V1_TESTS="files_test compare_test.sh run_test.sh"
 
@@ -90,10 +90,17 @@ total_pass=0 total_fail=0 total_skip=0
 # boot KVER LABEL DIR TESTS V1PHASE: one guest run; appends to verdict.
 boot() {
 	local kver=$1 label=$2 dir=$3 btests=$4 phase=$5 accel cmd qrc start secs
-	local why=() plan npass nfail nskip splat
+	local why=() plan npass nfail nskip splat lock
 	mkdir -p "$dir"
+	# Two runs of one kernel would share the initramfs and the logs: the
+	# second waits for the first.
+	exec {lock}>"$dir.lock"
+	if ! flock -n "$lock"; then
+		echo "# memcglab-rig: $dir is in use by another run; waiting"
+		flock "$lock"
+	fi
 	if ! bash "$top/selftests/vm/mkinitramfs.sh" "$kver" "$dir/initramfs.cpio" "$extra"; then
-		verdict+=("$label: FAIL (initramfs)"); overall=1; return
+		verdict+=("$label: FAIL (initramfs)"); overall=1; exec {lock}>&-; return
 	fi
 	accel=$(kvm_choice "$kver" "$dir/initramfs.cpio")
 	eval "cmd=($(qemu_base "$kver" "$dir/initramfs.cpio" "$mode" "$accel" "$btests" "$phase"))"
@@ -149,9 +156,21 @@ boot() {
 		overall=1
 		verdict+=("$label: FAIL: $(IFS=,; echo "${why[*]}") (${secs}s, logs in $dir)")
 	fi
+	exec {lock}>&-
 }
 
 for kver in "$@"; do
+	if [ "$mode" = run ]; then
+		# The main job compares with real v2 here and real v1 in a boot
+		# of its own, where the kernel has v1 memcg.
+		if has_v1_memcg "$kver"; then
+			boot "$kver" "$kver" "$top/build/vm/$kver" "" later
+			boot "$kver" "$kver (v1 boot)" "$top/build/vm/$kver-v1" "" now
+		else
+			boot "$kver" "$kver" "$top/build/vm/$kver" "" none
+		fi
+		continue
+	fi
 	if [ "$mode" != test ]; then
 		boot "$kver" "$kver" "$top/build/vm/$kver" "$tests" ""
 		continue

@@ -59,8 +59,8 @@
 #define WORKER_STACK (128UL << 10)	/* stack touched before joining */
 #define WORKER_LEAF ".workers"		/* v2 leaf that holds the workers */
 #define CHARGE_TIMEOUT_MS 120000
-#define BLOCKED_STALL_MS 1500
-#define CONTROLLER_WAIT_MS 15000	/* for memory to move between v1 and v2 */		/* v1 oom_kill_disable: stalled + under_oom */
+#define BLOCKED_STALL_MS 1500		/* v1 oom_kill_disable: stalled + under_oom */
+#define CONTROLLER_WAIT_MS 15000	/* for memory to come back from v1 to v2 */
 
 /* ---- hierarchy helpers (also used by `run`) ---- */
 
@@ -180,6 +180,20 @@ static int v2_open(struct cg_hier *h, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Real v1 is used only in a boot where cgroup v2 has not used the memory
+ * controller. Moving the controller from v2 to v1 is possible once the v2
+ * groups are freed, but charges made under v2 outlive them (kernel objects
+ * reparented to the root memcg) and v1 later uncharges them from counters v2
+ * never charged (memory.memsw, memory.kmem): on 6.1 a v1 OOM kill then ends
+ * in "page_counter underflow" WARNINGs. So memcglab never takes memory away
+ * from v2, and does not wait for it to leave.
+ */
+static const char v1_needs_own_boot[] =
+	"real cgroup v1 needs a boot where cgroup v2 has not used the memory controller:"
+	" moving it from v2 to v1 leaves v2 charges that v1 uncharges from"
+	" memory.memsw/kmem (page_counter underflow)";
+
 static int v1_open(struct cg_hier *h, char *err, size_t errlen)
 {
 	char v2root[PATH_MAX], path[PATH_MAX + 32], buf[512];
@@ -187,16 +201,12 @@ static int v1_open(struct cg_hier *h, char *err, size_t errlen)
 
 	if (!find_mount(true, h->mnt, sizeof(h->mnt)))
 		return 0;	/* an existing v1 memory hierarchy (a v1 host) */
-	/* memory can bind to v1 only when cgroup2 does not use it. */
 	if (!find_mount(false, v2root, sizeof(v2root))) {
 		tgt_fmt(path, sizeof(path), "%s/cgroup.subtree_control", v2root);
 		if (tgt_read_file(path, buf, sizeof(buf)) >= 0 && word_in(buf, "memory")) {
-			ret = write_subtree(v2root, "-memory");
-			if (ret) {
-				tgt_fmt(err, errlen, "%s: -memory (needed to mount v1 memory): %s",
-					 path, strerror(-ret));
-				return -EOPNOTSUPP;
-			}
+			tgt_fmt(err, errlen, "%s has memory enabled: %s", path,
+				 v1_needs_own_boot);
+			return -EOPNOTSUPP;
 		}
 	}
 	tgt_fmt(h->mnt, sizeof(h->mnt), "/tmp/memcglab-v1.XXXXXX");
@@ -205,21 +215,13 @@ static int v1_open(struct cg_hier *h, char *err, size_t errlen)
 		tgt_fmt(err, errlen, "mkdtemp %s: %s", h->mnt, strerror(errno));
 		return ret;
 	}
-	/*
-	 * Groups removed from v2 linger as dying memcgs for a while (seconds
-	 * under TCG) and keep the controller busy until they are freed.
-	 */
-	for (int i = 0; i < CONTROLLER_WAIT_MS / 100; i++) {
-		ret = mount("cgroup", h->mnt, "cgroup", 0, "memory") ? -errno : 0;
-		if (ret != -EBUSY)
-			break;
-		sleep_ms(100);
-	}
+	/* EBUSY: memory groups of cgroup v2 still exist (dying ones included). */
+	ret = mount("cgroup", h->mnt, "cgroup", 0, "memory") ? -errno : 0;
 	if (ret) {
-		tgt_fmt(err, errlen, "mount -t cgroup -o memory %s: %s%s", h->mnt,
+		tgt_fmt(err, errlen, "mount -t cgroup -o memory %s: %s%s%s", h->mnt,
 			 strerror(-ret), ret == -EBUSY ?
-			 " (the memory controller is still held by cgroup v2: groups removed"
-			 " there linger as dying memcgs; use a fresh boot for v1)" :
+			 " (cgroup v2 still holds the memory controller); " : "",
+			 ret == -EBUSY ? v1_needs_own_boot :
 			 ret == -ENOENT || ret == -EINVAL || ret == -ENODEV ?
 			 " (this kernel has no cgroup v1 memory controller)" : "");
 		rmdir(h->mnt);
