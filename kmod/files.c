@@ -8,6 +8,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/uio.h>
 #include "compat.h"
 #include "fs.h"
 
@@ -499,6 +500,9 @@ static int mlab_file_open(struct inode *inode, struct file *file)
 	err = single_open(file, mlab_file_show, of);
 	if (err)
 		goto err_release;
+	/* seq_open() drops FMODE_PWRITE; a write ignores its offset anyway. */
+	if (file->f_mode & FMODE_WRITE)
+		file->f_mode |= FMODE_PWRITE;
 	return 0;
 
 err_release:
@@ -532,38 +536,48 @@ static ssize_t mlab_file_read(struct file *file, char __user *ubuf,
 }
 
 /*
- * One write is one command, as in kernfs: at most a page, copied whole and
- * NUL-terminated; an empty write does nothing.  Writes to the files of a
- * removed group fail with ENODEV.
+ * One write is one command, as in kernfs: at most a page, copied whole from
+ * the iterator (so writev() is one command, not one per segment) and
+ * NUL-terminated; the file offset plays no part.  An empty write does
+ * nothing.  Writes to the files of a removed group fail with ENODEV.
  */
-static ssize_t mlab_file_write(struct file *file, const char __user *ubuf,
-			       size_t count, loff_t *ppos)
+static ssize_t mlab_file_write_iter(struct kiocb *iocb, struct iov_iter *iter)
 {
-	struct mlab_of *of = ((struct seq_file *)file->private_data)->private;
+	struct seq_file *sf = iocb->ki_filp->private_data;
+	struct mlab_of *of = sf->private;
+	size_t len = iov_iter_count(iter);
 	char *buf;
 	int err;
 
-	if (count > PAGE_SIZE)
+	if (len > PAGE_SIZE)
 		return -E2BIG;
-	if (!count)
+	if (!len)
 		return 0;
-	/* cgroup opens read-only files for writing (root) and says EINVAL. */
+	/*
+	 * cgroup lets root open a read-only file for writing (kernfs always
+	 * has a write method for it) and refuses each write with EINVAL.
+	 */
 	if (!of->cft->write)
 		return -EINVAL;
-	buf = memdup_user_nul(ubuf, count);
-	if (IS_ERR(buf))
-		return PTR_ERR(buf);
+	buf = kmalloc(len + 1, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	if (copy_from_iter(buf, len, iter) != len) {
+		err = -EFAULT;
+		goto out;
+	}
+	buf[len] = '\0';
 	mutex_lock(&of->mutex);
 	if (READ_ONCE(of->group->dead))
 		err = -ENODEV;
 	else
-		err = of->cft->write(of, buf, count);
+		err = of->cft->write(of, buf, len);
 	mutex_unlock(&of->mutex);
+	if (!err)
+		iocb->ki_pos += len;
+out:
 	kfree(buf);
-	if (err)
-		return err;
-	*ppos += count;
-	return count;
+	return err ? err : len;
 }
 
 static __poll_t mlab_file_poll(struct file *file, poll_table *pt)
@@ -589,7 +603,7 @@ const struct file_operations mlab_file_fops = {
 	.open		= mlab_file_open,
 	.release	= mlab_file_release,
 	.read		= mlab_file_read,
-	.write		= mlab_file_write,
+	.write_iter	= mlab_file_write_iter,
 	.llseek		= seq_lseek,
 	.poll		= mlab_file_poll,
 };
