@@ -122,6 +122,7 @@ check-rig: modules-all tools selftests
 check: deps
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory check-unit
+	$(MAKE) --no-print-directory check-fuzz
 	$(MAKE) --no-print-directory check-rig
 	$(MAKE) --no-print-directory check-vm
 
@@ -163,9 +164,6 @@ fuzz:
 check-fuzz:
 	$(MAKE) -C selftests/fuzz fuzz FUZZ_SECONDS=10
 
-# A short fuzz run is part of make check.
-check: check-fuzz
-
 stress: modules-all tools selftests
 	@rm -rf $(BUILD)/stress-extra && mkdir -p $(BUILD)/stress-extra/memcglab
 	@echo $(STRESS_SECONDS) >$(BUILD)/stress-extra/memcglab/stress_seconds
@@ -181,7 +179,8 @@ check-debug: tools selftests
 	$(MAKE) --no-print-directory selftests; \
 	rm -rf $(BUILD)/debug-extra && mkdir -p $(BUILD)/debug-extra/memcglab; \
 	echo timeout=1200 >$(BUILD)/debug-extra/memcglab/settings; \
-	MEMCGLAB_KERNEL_IMAGE=$$DEBUG_IMAGE bash selftests/vm/run.sh --mode test \
+	MEMCGLAB_KERNEL_IMAGE=$$DEBUG_IMAGE MEMCGLAB_KERNEL_CONFIG=$$DEBUG_KDIR/.config \
+	bash selftests/vm/run.sh --mode test \
 		--timeout $(DEBUG_VM_TIMEOUT) --extra $(BUILD)/debug-extra \
 		$(if $(TESTS),--tests "$(TESTS)") $$DEBUG_KVER
 

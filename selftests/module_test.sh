@@ -25,6 +25,9 @@ loaded() { grep -q '^memcglab ' /proc/modules; }
 [ -e "$KO" ] || { echo "# $KO: no such file"; exit 1; }
 echo "TAP version 13"
 echo "1..9"
+# Whatever an earlier test left mounted would pin the module: name it.
+left=$(awk '$3 == "memcglab" { print $2 }' /proc/mounts)
+[ -n "$left" ] && echo "# memcglab still mounted by an earlier test: $left"
 loaded && rmmod memcglab
 check "module not loaded at start" not loaded
 check "insmod $KO" insmod "$KO"
