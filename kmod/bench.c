@@ -19,9 +19,7 @@
 #include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
-#include <linux/debugfs.h>
 #include <linux/err.h>
-#include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/kthread.h>
 #include <linux/memcontrol.h>
@@ -32,7 +30,6 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/uaccess.h>
 
 #include "bench.h"
 #include "counter.h"
@@ -93,7 +90,6 @@ struct mlab_bench_run {
 
 /* One run at a time: the threads would only measure each other. */
 static DEFINE_MUTEX(mlab_bench_lock);
-static struct dentry *mlab_bench_dir;
 
 /* --- the loops --- */
 
@@ -425,7 +421,7 @@ int mlab_bench_run(struct mlab_bench_params *params,
 	    p->fanout > MLAB_BENCH_MAX_THREADS || p->ms > MLAB_BENCH_MAX_MS ||
 	    p->nr_pages > MLAB_COUNTER_MAX / 2 / MLAB_BENCH_MAX_THREADS ||
 	    p->batch > MLAB_MAX_BATCH ||
-	    (p->count && p->count > (u64)100000000))
+	    p->count > MLAB_BENCH_MAX_COUNT)
 		return -EINVAL;
 
 	memset(res, 0, sizeof(*res));
@@ -452,163 +448,4 @@ out:
 	mutex_unlock(&mlab_bench_lock);
 	res->params = *p;
 	return err;
-}
-
-/* --- debugfs: write "key=value ...", read the result back --- */
-
-struct mlab_bench_file {
-	struct mlab_bench_result res;
-	char buf[64 + 48 * MLAB_BENCH_MAX_THREADS + 256];
-	size_t len;
-};
-
-static int mlab_bench_parse(char *s, struct mlab_bench_params *p)
-{
-	char *tok, *val;
-	u64 v;
-	int i;
-
-	memset(p, 0, sizeof(*p));
-	p->kind = MLAB_BENCH_NR_KINDS;
-	while ((tok = strsep(&s, " \t\n"))) {
-		if (!*tok)
-			continue;
-		val = strchr(tok, '=');
-		if (!val)
-			return -EINVAL;
-		*val++ = '\0';
-		if (!strcmp(tok, "kind")) {
-			i = match_string(mlab_bench_kind_names,
-					 MLAB_BENCH_NR_KINDS, val);
-			if (i < 0)
-				return -EINVAL;
-			p->kind = i;
-			continue;
-		}
-		if (kstrtou64(val, 0, &v) || (strcmp(tok, "count") && v > U32_MAX))
-			return -EINVAL;
-		if (!strcmp(tok, "depth"))
-			p->depth = v;
-		else if (!strcmp(tok, "fanout"))
-			p->fanout = v;
-		else if (!strcmp(tok, "threads"))
-			p->threads = v;
-		else if (!strcmp(tok, "pages"))
-			p->nr_pages = v;
-		else if (!strcmp(tok, "batch"))
-			p->batch = v;
-		else if (!strcmp(tok, "ms"))
-			p->ms = v;
-		else if (!strcmp(tok, "count"))
-			p->count = v;
-		else
-			return -EINVAL;
-	}
-	return p->kind < MLAB_BENCH_NR_KINDS ? 0 : -EINVAL;
-}
-
-/* One line: the parameters, then ops and ns per thread. */
-static void mlab_bench_format(struct mlab_bench_file *f)
-{
-	const struct mlab_bench_result *r = &f->res;
-	const struct mlab_bench_params *p = &r->params;
-	size_t sz = sizeof(f->buf), n;
-	u32 i;
-
-	n = scnprintf(f->buf, sz,
-		      "kind=%s depth=%u fanout=%u threads=%u pages=%u batch=%u accounted=%d base_ops=%llu base_ns=%llu wall_ns=%llu ops=",
-		      mlab_bench_kind_names[p->kind], p->depth, p->fanout,
-		      p->threads, p->nr_pages, p->batch, r->accounted,
-		      r->base_ops, r->base_ns, r->wall_ns);
-	for (i = 0; i < p->threads; i++)
-		n += scnprintf(f->buf + n, sz - n, "%s%llu", i ? "," : "",
-			       r->ops[i]);
-	n += scnprintf(f->buf + n, sz - n, " ns=");
-	for (i = 0; i < p->threads; i++)
-		n += scnprintf(f->buf + n, sz - n, "%s%llu", i ? "," : "",
-			       r->ns[i]);
-	n += scnprintf(f->buf + n, sz - n, "\n");
-	f->len = n;
-}
-
-static int mlab_bench_open(struct inode *inode, struct file *file)
-{
-	struct mlab_bench_file *f = kvzalloc(sizeof(*f), GFP_KERNEL);
-
-	if (!f)
-		return -ENOMEM;
-	file->private_data = f;
-	return nonseekable_open(inode, file);
-}
-
-static int mlab_bench_release(struct inode *inode, struct file *file)
-{
-	kvfree(file->private_data);
-	return 0;
-}
-
-static ssize_t mlab_bench_write(struct file *file, const char __user *ubuf,
-				size_t len, loff_t *ppos)
-{
-	struct mlab_bench_file *f = file->private_data;
-	struct mlab_bench_params p;
-	char *buf;
-	int err;
-
-	if (len > 256)
-		return -EINVAL;
-	buf = memdup_user_nul(ubuf, len);
-	if (IS_ERR(buf))
-		return PTR_ERR(buf);
-	err = mlab_bench_parse(buf, &p);
-	kfree(buf);
-	if (err)
-		return err;
-	err = mlab_bench_run(&p, &f->res);
-	if (err)
-		return err;
-	mlab_bench_format(f);
-	return len;
-}
-
-static ssize_t mlab_bench_read(struct file *file, char __user *ubuf,
-			       size_t len, loff_t *ppos)
-{
-	struct mlab_bench_file *f = file->private_data;
-
-	return simple_read_from_buffer(ubuf, len, ppos, f->buf, f->len);
-}
-
-static const struct file_operations mlab_bench_fops = {
-	.owner		= THIS_MODULE,
-	.open		= mlab_bench_open,
-	.release	= mlab_bench_release,
-	.read		= mlab_bench_read,
-	.write		= mlab_bench_write,
-};
-
-/**
- * mlab_bench_init - create <debugfs>/memcglab/bench
- *
- * Debugfs is optional: failures are not errors.
- *
- * Context: module init.
- * Return: 0.
- */
-int mlab_bench_init(void)
-{
-	mlab_bench_dir = debugfs_create_dir("memcglab", NULL);
-	debugfs_create_file("bench", 0600, mlab_bench_dir, NULL,
-			    &mlab_bench_fops);
-	return 0;
-}
-
-/**
- * mlab_bench_exit - remove the debugfs files
- *
- * Context: module exit.
- */
-void mlab_bench_exit(void)
-{
-	debugfs_remove(mlab_bench_dir);
 }

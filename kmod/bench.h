@@ -3,19 +3,21 @@
  * bench.h - the in-kernel benchmark of the charge path (bench.c).
  *
  * One run measures one kind: a charging policy on a private hierarchy, or
- * one of the anchors it is compared with.  The debugfs file
- * <debugfs>/memcglab/bench takes the parameters as "key=value ..." and
- * reads back the result of the last run made through that open file.
+ * one of the anchors it is compared with.  The BENCH netlink operation
+ * (netlink.c) runs it; the kinds and bounds are the uapi's, number for
+ * number.
  */
 #ifndef _MLAB_BENCH_H
 #define _MLAB_BENCH_H
 
 #include <linux/types.h>
+#include <linux/memcglab.h>
 
 /* The most threads, levels and leaves one run may use. */
-#define MLAB_BENCH_MAX_THREADS	64
-#define MLAB_BENCH_MAX_DEPTH	64
-#define MLAB_BENCH_MAX_MS	10000
+#define MLAB_BENCH_MAX_THREADS	MEMCGLAB_BENCH_MAX_THREADS
+#define MLAB_BENCH_MAX_DEPTH	MEMCGLAB_BENCH_MAX_DEPTH
+#define MLAB_BENCH_MAX_MS	MEMCGLAB_BENCH_MAX_MS
+#define MLAB_BENCH_MAX_COUNT	((u64)MEMCGLAB_BENCH_MAX_COUNT)
 
 /*
  * What a run measures.  The first three are enum mlab_policy_id; keep the
@@ -76,7 +78,5 @@ struct mlab_bench_result {
 
 int mlab_bench_run(struct mlab_bench_params *params,
 		   struct mlab_bench_result *res);
-int mlab_bench_init(void);
-void mlab_bench_exit(void);
 
 #endif /* _MLAB_BENCH_H */

@@ -4,7 +4,6 @@
  */
 #include <linux/init.h>
 #include <linux/module.h>
-#include "bench.h"
 #include "fs.h"
 #include "netlink.h"
 
@@ -16,16 +15,13 @@ static int __init mlab_init(void)
 	if (err)
 		return err;
 	err = mlab_netlink_init();
-	if (err) {
+	if (err)
 		mlab_fs_exit();
-		return err;
-	}
-	return mlab_bench_init();
+	return err;
 }
 
 static void __exit mlab_exit(void)
 {
-	mlab_bench_exit();
 	mlab_netlink_exit();
 	mlab_fs_exit();
 }

@@ -355,4 +355,32 @@ TEST_F(cli, top_iterations)
 	EXPECT_NE(NULL, strstr(r->out, "FAILCNT"));
 }
 
+/* bench run: the BENCH operation's reply as JSON; bad input is exit 2 or 1. */
+TEST_F(cli, bench_run)
+{
+	struct run *r = &self->r;
+	const struct tjson *t;
+
+	run(r, NULL, "-j bench run kind walk depth 3 threads 2 count 512");
+	ASSERT_EQ(0, r->status) TH_LOG("%s", r->err);
+	ASSERT_EQ(1, r->nv) TH_LOG("not JSON: %s", r->out);
+	EXPECT_STREQ("walk", str(tjson_get(r->v[0], "kind")));
+	EXPECT_EQ(3, num(tjson_get(r->v[0], "depth")));
+	EXPECT_EQ(2, num(tjson_get(r->v[0], "threads")));
+	t = tjson_get(r->v[0], "per_thread");
+	ASSERT_NE(NULL, t);
+	ASSERT_EQ(2, t->n);
+	EXPECT_EQ(512, num(tjson_get(tjson_at(t, 1), "ops")));
+	EXPECT_LT(0, num(tjson_get(tjson_at(t, 1), "ns")));
+	run_free(r);
+
+	run(r, NULL, "bench run kind nonsense");
+	EXPECT_EQ(2, r->status);
+	run(r, NULL, "bench run depth x");
+	EXPECT_EQ(2, r->status);
+	run(r, NULL, "bench run depth 65 count 256");
+	EXPECT_EQ(1, r->status);
+	EXPECT_NE(NULL, strstr(r->err, "out of range")) TH_LOG("%s", r->err);
+}
+
 TEST_HARNESS_MAIN

@@ -754,6 +754,29 @@ static void b_group_set_huge(struct nlmsghdr *nlh, void *arg)
 	mnl_attr_put_u32(nlh, MEMCGLAB_A_GROUP_RESET, ~0U);
 }
 
+static void b_bench_garbage(struct nlmsghdr *nlh, void *arg)
+{
+	(void)arg;
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_KIND, 7);
+	mnl_attr_put_strz(nlh, MEMCGLAB_A_BENCH_DEPTH, "8");	/* u32 wanted */
+}
+
+static void b_bench_huge(struct nlmsghdr *nlh, void *arg)
+{
+	(void)arg;
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_KIND, ~0U);
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_THREADS, ~0U);
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_MS, ~0U);
+	mnl_attr_put_u64(nlh, MEMCGLAB_A_BENCH_COUNT, ~0ULL);
+}
+
+static void b_bench_reply_attr(struct nlmsghdr *nlh, void *arg)
+{
+	(void)arg;
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_KIND, 0);
+	mnl_attr_put_u64(nlh, MEMCGLAB_A_BENCH_BASE_NS, 1);
+}
+
 static void b_truncated_attr(struct nlmsghdr *nlh, void *arg)
 {
 	struct nl_target *t = arg;
@@ -888,6 +911,11 @@ static const struct nl_case nl_cases[] = {
 	{ "charge: uncharge unheld", MEMCGLAB_CMD_CHARGE, b_charge_uncharge_unheld },
 	{ "charge: one entry too many", MEMCGLAB_CMD_CHARGE, b_charge_many },
 	{ "charge: truncated message", MEMCGLAB_CMD_CHARGE, b_truncated_msg },
+	{ "bench: nothing", MEMCGLAB_CMD_BENCH, b_nothing },
+	{ "bench: wrong types", MEMCGLAB_CMD_BENCH, b_bench_garbage },
+	{ "bench: huge values", MEMCGLAB_CMD_BENCH, b_bench_huge },
+	{ "bench: reply-only attribute", MEMCGLAB_CMD_BENCH, b_bench_reply_attr },
+	{ "bench: truncated message", MEMCGLAB_CMD_BENCH, b_truncated_msg },
 	{ "event (notification only)", MEMCGLAB_CMD_EVENT, b_nothing },
 	{ "command 0", 0, b_nothing },
 	{ "command 99", 99, b_nothing },

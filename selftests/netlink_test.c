@@ -2,7 +2,8 @@
 /*
  * netlink_test - the memcglab generic netlink family: every operation valid
  * and malformed (errno + extack text, nothing changed), permissions, socket
- * ownership of charges, and the events multicast group.
+ * ownership of charges, the events multicast group, and the in-kernel
+ * benchmark.
  */
 #include <errno.h>
 #include <limits.h>
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/genetlink.h>
 
 /* The harness trips -Wextra (unused ucontext, EXPECT_* sign mixing). */
 #pragma GCC diagnostic ignored "-Wunused-parameter"
@@ -438,6 +440,136 @@ TEST_F(nl, close_returns_charges)
 	EXPECT_EQ(0, rmdir(self->b));
 }
 
+/* What a BENCH reply says. */
+struct bench_reply {
+	uint64_t a[MEMCGLAB_A_BENCH_ATTR_MAX + 1];
+	bool has[MEMCGLAB_A_BENCH_ATTR_MAX + 1];
+	unsigned int threads;
+	uint64_t ops[MEMCGLAB_BENCH_MAX_THREADS], ns[MEMCGLAB_BENCH_MAX_THREADS];
+};
+
+static int bench_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct bench_reply *r = data;
+	const struct nlattr *a, *b;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		uint16_t type = mnl_attr_get_type(a);
+
+		if (type > MEMCGLAB_A_BENCH_ATTR_MAX)
+			return -EINVAL;
+		r->has[type] = true;
+		if (type == MEMCGLAB_A_BENCH_THREAD) {
+			if (r->threads >= MEMCGLAB_BENCH_MAX_THREADS)
+				return -E2BIG;
+			mnl_attr_for_each_nested(b, a) {
+				if (mnl_attr_get_type(b) == MEMCGLAB_A_BENCH_THREAD_OPS)
+					r->ops[r->threads] = mnl_attr_get_u64(b);
+				if (mnl_attr_get_type(b) == MEMCGLAB_A_BENCH_THREAD_NS)
+					r->ns[r->threads] = mnl_attr_get_u64(b);
+			}
+			r->threads++;
+		} else if (mnl_attr_get_payload_len(a) == 4) {
+			r->a[type] = mnl_attr_get_u32(a);
+		} else if (mnl_attr_get_payload_len(a) == 8) {
+			r->a[type] = mnl_attr_get_u64(a);
+		}
+	}
+	return 0;
+}
+
+static int bench(struct tnl *t, uint32_t kind, uint32_t depth,
+		 uint32_t threads, uint64_t count, struct bench_reply *r)
+{
+	struct nlmsghdr *nlh = tnl_msg(t, MEMCGLAB_CMD_BENCH, 0);
+	struct bench_reply ignored;
+
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_KIND, kind);
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_DEPTH, depth);
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_THREADS, threads);
+	mnl_attr_put_u64(nlh, MEMCGLAB_A_BENCH_COUNT, count);
+	if (!r)
+		r = &ignored;
+	memset(r, 0, sizeof(*r));
+	return tnl_talk(t, nlh, bench_cb, r);
+}
+
+/* Every kind runs a counted loop and reports it per thread. */
+TEST_F(nl, bench)
+{
+	struct bench_reply r;
+	uint32_t kind;
+	unsigned int i;
+
+	ASSERT_EQ(0, bench(&self->t, MEMCGLAB_BENCH_KIND_BATCHED, 4, 2, 1024, &r))
+		TH_LOG("%s", self->t.msg);
+	EXPECT_EQ(MEMCGLAB_BENCH_KIND_BATCHED, r.a[MEMCGLAB_A_BENCH_KIND]);
+	EXPECT_EQ(4, r.a[MEMCGLAB_A_BENCH_DEPTH]);
+	EXPECT_EQ(2, r.a[MEMCGLAB_A_BENCH_THREADS]);
+	EXPECT_EQ(2, r.a[MEMCGLAB_A_BENCH_FANOUT]);	/* defaults to threads */
+	EXPECT_EQ(1, r.a[MEMCGLAB_A_BENCH_NR_PAGES]);
+	EXPECT_EQ(1024, r.a[MEMCGLAB_A_BENCH_COUNT]);
+	EXPECT_LT(0, r.a[MEMCGLAB_A_BENCH_WALL_NS]);
+	ASSERT_EQ(2, r.threads);
+	for (i = 0; i < r.threads; i++) {
+		EXPECT_EQ(1024, r.ops[i]);
+		EXPECT_LT(0, r.ns[i]);
+		EXPECT_GE(r.a[MEMCGLAB_A_BENCH_WALL_NS], r.ns[i]);
+	}
+
+	for (kind = 0; kind <= MEMCGLAB_BENCH_KIND_PAGE; kind++) {
+		ASSERT_EQ(0, bench(&self->t, kind, 2, 1, 256, &r))
+			TH_LOG("kind %u: %s", kind, self->t.msg);
+		EXPECT_EQ(kind, r.a[MEMCGLAB_A_BENCH_KIND]);
+		ASSERT_EQ(1, r.threads);
+		EXPECT_EQ(256, r.ops[0]) TH_LOG("kind %u", kind);
+		/* Only the policies and the walk have a hierarchy. */
+		EXPECT_EQ(kind <= MEMCGLAB_BENCH_KIND_LOCKED ||
+			  kind == MEMCGLAB_BENCH_KIND_WALK ? 2 : 1,
+			  r.a[MEMCGLAB_A_BENCH_DEPTH]) TH_LOG("kind %u", kind);
+		if (kind >= MEMCGLAB_BENCH_KIND_MEMCG)
+			EXPECT_EQ(256, r.a[MEMCGLAB_A_BENCH_BASE_OPS]);
+	}
+	/* The benchmark's private hierarchy leaves the mounted one alone. */
+	EXPECT_EQ(0, tnl_read_num(self->a, "memory.current"));
+}
+
+TEST_F(nl, bench_malformed)
+{
+	struct tnl *t = &self->t;
+	struct nlmsghdr *nlh;
+
+	nlh = tnl_msg(t, MEMCGLAB_CMD_BENCH, 0);
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_DEPTH, 1);
+	EXPECT_NLERR(t, tnl_talk(t, nlh, NULL, NULL), EINVAL, "missing bench kind");
+	EXPECT_EQ(MEMCGLAB_A_BENCH_KIND, t->miss_type);
+
+	EXPECT_NLERR(t, bench(t, MEMCGLAB_BENCH_KIND_PAGE + 1, 1, 1, 256, NULL),
+		     ERANGE, "out of range");
+	EXPECT_NLERR(t, bench(t, 0, MEMCGLAB_BENCH_MAX_DEPTH + 1, 1, 256, NULL),
+		     ERANGE, "out of range");
+	EXPECT_NLERR(t, bench(t, 0, 1, MEMCGLAB_BENCH_MAX_THREADS + 1, 256, NULL),
+		     ERANGE, "out of range");
+	EXPECT_NLERR(t, bench(t, 0, 1, 1, MEMCGLAB_BENCH_MAX_COUNT + 1ULL, NULL),
+		     ERANGE, "out of range");
+
+	nlh = tnl_msg(t, MEMCGLAB_CMD_BENCH, 0);
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_KIND, 0);
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_MS, MEMCGLAB_BENCH_MAX_MS + 1);
+	EXPECT_NLERR(t, tnl_talk(t, nlh, NULL, NULL), ERANGE, "out of range");
+
+	/* results are reply-only */
+	nlh = tnl_msg(t, MEMCGLAB_CMD_BENCH, 0);
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_KIND, 0);
+	mnl_attr_put_u64(nlh, MEMCGLAB_A_BENCH_WALL_NS, 1);
+	EXPECT_NLERR(t, tnl_talk(t, nlh, NULL, NULL), EINVAL, "Unsupported attribute");
+
+	/* wrong type: a u64 where a u32 belongs */
+	nlh = tnl_msg(t, MEMCGLAB_CMD_BENCH, 0);
+	mnl_attr_put_u64(nlh, MEMCGLAB_A_BENCH_KIND, 0);
+	EXPECT_NLERR(t, tnl_talk(t, nlh, NULL, NULL), EINVAL, "length");
+}
+
 TEST_F(nl, unprivileged)
 {
 	int status;
@@ -458,6 +590,7 @@ TEST_F(nl, unprivileged)
 		bad |= (tnl_set(&u, self->hier, self->ida, MEMCGLAB_A_GROUP_MAX, M) != -EPERM) << 2;
 		bad |= (tnl_reset(&u, self->hier, self->ida, 3) != -EPERM) << 3;
 		bad |= (tnl_charge(&u, self->hier, self->ida, M, 1, NULL) != -EPERM) << 4;
+		bad |= (bench(&u, MEMCGLAB_BENCH_KIND_STRICT, 1, 1, 256, NULL) != -EPERM) << 5;
 		tnl_close(&u);
 		_exit(bad);
 	}

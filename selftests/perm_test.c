@@ -173,14 +173,14 @@ static int nobody_netlink(void *arg)
 {
 	struct perm_ctx *c = arg;
 	static const int cmds[] = { MEMCGLAB_CMD_GROUP_SET,
-		MEMCGLAB_CMD_GROUP_RESET, MEMCGLAB_CMD_CHARGE };
+		MEMCGLAB_CMD_GROUP_RESET, MEMCGLAB_CMD_CHARGE, MEMCGLAB_CMD_BENCH };
 	struct stat st;
 	int fam = rel_genl_family();
 	unsigned int i;
 
-	if (fam < 0) {	/* no family (yet): nothing to refuse */
+	if (fam < 0) {	/* the module is loaded: the family must be there */
 		fprintf(stderr, "# memcglab netlink family: %s\n", strerror(-fam));
-		return 0;
+		return 2;
 	}
 	if (stat(c->group, &st)) {
 		fprintf(stderr, "# as nobody: stat %s: %m\n", c->group);

@@ -3,9 +3,11 @@
 #
 # guest-bench.sh [MS]: the guest half of `make bench` (run by the rig's
 # init for memcglab.mode=bench). Every measurement goes to stdout as one
-# line, "memcglab-bench: key=value ..." from the in-kernel benchmark or
-# "memcglab-bench-json: {...}" from the CLI; build/bench/report.py on the
-# host turns them into the table. MS is the time of each point (ms).
+# line of the CLI's JSON: "memcglab-bench-point: {...}" for a run of the
+# in-kernel benchmark (`memcglab bench run`, the BENCH netlink operation),
+# "memcglab-bench-json: {...}" for the file and netlink timings;
+# selftests/bench/report.py on the host turns them into the table. MS is
+# the time of each point (ms).
 #
 # The shell moves itself into a memory cgroup first: the memcg anchor
 # (page alloc+free with __GFP_ACCOUNT) is measured in the writing task, and
@@ -13,12 +15,9 @@
 set -u
 
 ms=${1:-500}
-dbg=/sys/kernel/debug/memcglab/bench
 say() { echo "memcglab-bench: $*"; }
 
 grep -q '^memcglab ' /proc/modules || insmod /lib/memcglab/memcglab.ko || exit 1
-[ -e $dbg ] || mount -t debugfs debugfs /sys/kernel/debug
-[ -e $dbg ] || { echo "guest-bench: $dbg missing" >&2; exit 1; }
 
 echo +memory >/sys/fs/cgroup/cgroup.subtree_control
 mkdir -p /sys/fs/cgroup/memcglab-bench
@@ -27,34 +26,32 @@ echo $$ >/sys/fs/cgroup/memcglab-bench/cgroup.procs || exit 1
 cpus=$(grep -c '^processor' /proc/cpuinfo)
 say "guest kernel=$(uname -r) cpus=$cpus ms=$ms"
 
-# One run: a fresh open per run, so the read starts at offset 0.
+# One run of the in-kernel benchmark, in this shell's memory cgroup.
 point() {
-	exec 3<>$dbg || return 1
-	if echo "$* ms=$ms" >&3; then
-		say "$(cat <&3)"
+	if out=$(memcglab -j bench run "$@" ms "$ms"); then
+		echo "memcglab-bench-point: $out"
 	else
-		echo "guest-bench: $* failed" >&2
+		echo "guest-bench: bench run $* failed" >&2
 		rc=1
 	fi
-	exec 3>&-
 }
 
 rc=0
 # The anchor first and last, to see drift over the run.
-point kind=memcg
+point kind memcg
 t=1
 while [ $t -le "$cpus" ]; do
-	point kind=atomic_pair threads=$t
-	point kind=percpu_inc threads=$t
-	point kind=irq_pair threads=$t
+	point kind atomic_pair threads $t
+	point kind percpu_inc threads $t
+	point kind irq_pair threads $t
 	for kind in strict batched locked walk; do
 		for d in 1 2 4 8; do
-			point kind=$kind depth=$d threads=$t
+			point kind $kind depth $d threads $t
 		done
 	done
 	t=$((t + 1))
 done
-point kind=memcg
+point kind memcg
 
 # 1 GiB in 4 KiB steps through the charge file and one netlink batch.
 lab=/tmp/bench-lab

@@ -48,24 +48,27 @@ def parse_guest(path):
                 except ValueError:
                     pass
                 continue
-            if not line.startswith("memcglab-bench: "):
+            if line.startswith("memcglab-bench: "):
+                info.update(re.findall(r"(\w+)=(\S+)", line))
                 continue
-            kv = dict(re.findall(r"(\w+)=(\S+)", line))
-            if "kind" not in kv or "ops" not in kv:
-                info.update(kv)
+            if not line.startswith("memcglab-bench-point: "):
                 continue
-            ops = [int(x) for x in kv["ops"].split(",")]
-            ns = [int(x) for x in kv["ns"].split(",")]
+            try:
+                r = json.loads(line.split(": ", 1)[1])
+            except ValueError:
+                continue
+            ops = [t["ops"] for t in r["per_thread"]]
+            ns = [t["ns"] for t in r["per_thread"]]
             per = sum(n / o for n, o in zip(ns, ops)) / len(ops)
-            key = (kv["kind"], int(kv["depth"]), int(kv["threads"]))
-            p = points.setdefault(key, {"kind": kv["kind"], "depth": int(kv["depth"]),
-                                        "threads": int(kv["threads"]), "runs": [],
-                                        "ops_per_sec": 0, "accounted": kv.get("accounted")})
+            key = (r["kind"], r["depth"], r["threads"])
+            p = points.setdefault(key, {"kind": r["kind"], "depth": r["depth"],
+                                        "threads": r["threads"], "runs": [],
+                                        "ops_per_sec": 0,
+                                        "accounted": r.get("accounted")})
             p["runs"].append(per)
-            if int(kv.get("base_ops", 0)):
-                p.setdefault("base_runs", []).append(int(kv["base_ns"]) / int(kv["base_ops"]))
-            wall = int(kv["wall_ns"])
-            p["ops_per_sec"] = sum(ops) * 1e9 / wall if wall else 0
+            if r.get("base_ops"):
+                p.setdefault("base_runs", []).append(r["base_ns"] / r["base_ops"])
+            p["ops_per_sec"] = sum(ops) * 1e9 / r["wall_ns"] if r["wall_ns"] else 0
             p["per_thread_ns"] = [n / o for n, o in zip(ns, ops)]
     for p in points.values():
         p["ns_per_pair"] = sum(p["runs"]) / len(p["runs"])

@@ -8,8 +8,8 @@
  *                                      GROUP/memcglab.charge
  *   bench netlink GROUP [SIZE [STEP]]  time the same as one netlink batch
  *
- * The in-kernel benchmark is driven through <debugfs>/memcglab/bench (one
- * open, one write of "key=value ...", one read of the result line).
+ * The in-kernel benchmark is the family's BENCH operation (lab_bench()):
+ * it runs in this process, so the memcg kind charges this process's cgroup.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,8 +23,18 @@
 
 #include "memcglab.h"
 
-#define BENCH_DEBUGFS "/sys/kernel/debug/memcglab/bench"
-#define BENCH_MAX_THREADS 64
+static const char *const bench_kinds[] = {
+	[MEMCGLAB_BENCH_KIND_STRICT] = "strict",
+	[MEMCGLAB_BENCH_KIND_BATCHED] = "batched",
+	[MEMCGLAB_BENCH_KIND_LOCKED] = "locked",
+	[MEMCGLAB_BENCH_KIND_ATOMIC_PAIR] = "atomic_pair",
+	[MEMCGLAB_BENCH_KIND_PERCPU_INC] = "percpu_inc",
+	[MEMCGLAB_BENCH_KIND_IRQ_PAIR] = "irq_pair",
+	[MEMCGLAB_BENCH_KIND_WALK] = "walk",
+	[MEMCGLAB_BENCH_KIND_MEMCG] = "memcg",
+	[MEMCGLAB_BENCH_KIND_PAGE] = "page",
+	NULL
+};
 
 static double bench_now(void)
 {
@@ -34,87 +44,61 @@ static double bench_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Parse "a,b,c" into v[]; returns how many. */
-static int parse_list(const char *s, uint64_t *v, int max)
+static void print_bench(const struct mlab_bench *b)
 {
-	int n = 0;
-
-	while (*s && n < max) {
-		v[n++] = strtoull(s, (char **)&s, 10);
-		if (*s == ',')
-			s++;
-		else
-			break;
-	}
-	return n;
-}
-
-static int print_kernel_result(char *line)
-{
-	uint64_t ops[BENCH_MAX_THREADS] = { 0 }, ns[BENCH_MAX_THREADS] = { 0 };
-	uint64_t wall = 0, total = 0;
-	int nops = 0, nns = 0, i;
+	uint64_t total = 0;
 	double sum = 0;
-	char *tok, *save, *val;
+	uint32_t i;
 
 	print_open_obj(NULL);
-	for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
-		val = strchr(tok, '=');
-		if (!val)
-			continue;
-		*val++ = '\0';
-		if (!strcmp(tok, "ops")) {
-			nops = parse_list(val, ops, BENCH_MAX_THREADS);
-		} else if (!strcmp(tok, "ns")) {
-			nns = parse_list(val, ns, BENCH_MAX_THREADS);
-		} else if (!strcmp(tok, "wall_ns")) {
-			wall = strtoull(val, NULL, 10);
-		} else if (!strcmp(tok, "kind")) {
-			print_str(PRINT_ANY, tok, "%s", val);
-		} else {
-			char fmt[64];
-
-			snprintf(fmt, sizeof(fmt), " %s=%%llu", tok);
-			print_u64(PRINT_ANY, tok, fmt, strtoull(val, NULL, 10));
-		}
-	}
-	if (nops != nns || !nops) {
-		print_close_obj();
-		err("bench: unexpected answer from %s", BENCH_DEBUGFS);
-		return EXIT_FAIL;
+	print_str(PRINT_ANY, "kind", "kind %s", bench_kinds[b->kind]);
+	print_u64(PRINT_ANY, "depth", " depth %llu", b->depth);
+	print_u64(PRINT_ANY, "fanout", " fanout %llu", b->fanout);
+	print_u64(PRINT_ANY, "threads", " threads %llu", b->threads);
+	print_u64(PRINT_ANY, "pages", " pages %llu", b->nr_pages);
+	print_u64(PRINT_ANY, "batch", " batch %llu", b->batch);
+	print_u64(PRINT_ANY, "ms", " ms %llu", b->ms);
+	print_u64(PRINT_ANY, "count", " count %llu", b->count);
+	print_u64(PRINT_ANY, "wall_ns", " wall %llu ns", b->wall_ns);
+	if (b->kind >= MEMCGLAB_BENCH_KIND_MEMCG) {
+		print_bool(PRINT_ANY, "accounted", " accounted %s", b->accounted);
+		print_u64(PRINT_ANY, "base_ops", " base_ops %llu", b->base_ops);
+		print_u64(PRINT_ANY, "base_ns", " base_ns %llu", b->base_ns);
 	}
 	print_nl();
-	print_open_arr("threads");
-	for (i = 0; i < nops; i++) {
-		double per = ops[i] ? (double)ns[i] / ops[i] : 0;
+	print_open_arr("per_thread");
+	for (i = 0; i < b->nr_threads; i++) {
+		double per = b->ops[i] ? (double)b->ns[i] / b->ops[i] : 0;
 
 		print_open_obj(NULL);
 		print_u64(PRINT_ANY, "thread", "  thread %llu", i);
-		print_u64(PRINT_ANY, "ops", "  %llu pairs", ops[i]);
+		print_u64(PRINT_ANY, "ops", "  %llu pairs", b->ops[i]);
+		print_u64(PRINT_ANY, "ns", " in %llu ns", b->ns[i]);
 		print_double(PRINT_ANY, "ns_per_pair", "  %.2f ns/pair", per);
 		print_nl();
 		print_close_obj();
 		sum += per;
-		total += ops[i];
+		total += b->ops[i];
 	}
 	print_close_arr();
 	print_double(PRINT_ANY, "ns_per_pair", "total: %.2f ns/pair (mean of threads)",
-		     sum / nops);
+		     sum / b->nr_threads);
 	print_double(PRINT_ANY, "ops_per_sec", ", %.0f pairs/s",
-		     wall ? total * 1e9 / wall : 0);
+		     b->wall_ns ? total * 1e9 / b->wall_ns : 0);
 	print_nl();
 	print_close_obj();
-	return EXIT_OK;
 }
 
 static int do_bench_run(const struct cmd *self, int argc, char **argv)
 {
 	static const char *const keys[] = { "kind", "depth", "threads", "fanout",
 		"pages", "batch", "ms", "count", NULL };
-	char req[256] = "", line[4096];
-	size_t len = 0;
-	ssize_t n;
-	int fd, i, k;
+	struct mlab_bench b = { .kind = MEMCGLAB_BENCH_KIND_STRICT };
+	uint32_t *u32s[] = { NULL, &b.depth, &b.threads, &b.fanout,
+			     &b.nr_pages, &b.batch, &b.ms };
+	struct mlab_nl nl;
+	uint64_t v;
+	int i, k, ret;
 
 	for (i = 0; i < argc; i += 2) {
 		k = match_word(argv[i], keys);
@@ -122,34 +106,30 @@ static int do_bench_run(const struct cmd *self, int argc, char **argv)
 			return cmd_usage_error(self, "unknown or ambiguous parameter '%s'", argv[i]);
 		if (i + 1 >= argc)
 			return cmd_usage_error(self, "%s: missing value", keys[k]);
-		len += snprintf(req + len, sizeof(req) - len, "%s=%s ", keys[k], argv[i + 1]);
-		if (len >= sizeof(req))
-			return cmd_usage_error(self, "too many parameters");
+		if (k == 0) {
+			ret = match_word(argv[i + 1], bench_kinds);
+			if (ret < 0)
+				return cmd_usage_error(self, "unknown kind '%s'", argv[i + 1]);
+			b.kind = ret;
+			continue;
+		}
+		if (parse_u64(argv[i + 1], &v) ||
+		    (k < (int)(sizeof(u32s) / sizeof(u32s[0])) && v > UINT32_MAX))
+			return cmd_usage_error(self, "%s: invalid number '%s'", keys[k],
+					       argv[i + 1]);
+		if (k < (int)(sizeof(u32s) / sizeof(u32s[0])))
+			*u32s[k] = (uint32_t)v;
+		else
+			b.count = v;
 	}
-	if (!strstr(req, "kind="))
-		len += snprintf(req + len, sizeof(req) - len, "kind=strict");
-
-	fd = open(BENCH_DEBUGFS, O_RDWR);
-	if (fd < 0) {
-		err("%s: %s (is debugfs mounted and the module loaded?)", BENCH_DEBUGFS,
-		    strerror(errno));
+	if (mlab_nl_open(&nl) < 0)
 		return EXIT_FAIL;
-	}
-	if (write(fd, req, strlen(req)) < 0) {
-		err("%s: %s: %s", BENCH_DEBUGFS, req, strerror(errno));
-		close(fd);
+	ret = lab_bench(&nl, &b, "bench run");
+	mlab_nl_close(&nl);
+	if (ret)
 		return EXIT_FAIL;
-	}
-	n = read(fd, line, sizeof(line) - 1);
-	close(fd);
-	if (n <= 0) {
-		err("%s: read: %s", BENCH_DEBUGFS, n < 0 ? strerror(errno) : "empty");
-		return EXIT_FAIL;
-	}
-	line[n] = '\0';
-	if (opts.verbose)
-		fprintf(stderr, "%s", line);
-	return print_kernel_result(line);
+	print_bench(&b);
+	return EXIT_OK;
 }
 
 /* "GROUP [SIZE [STEP]]": sizes default to 1G in 4K steps. */
@@ -256,7 +236,7 @@ static int do_bench_netlink(const struct cmd *self, int argc, char **argv)
 }
 
 #define BENCH_RUN_HELP \
-	"Runs one point of the in-kernel benchmark through " BENCH_DEBUGFS ".\n" \
+	"Runs one point of the in-kernel benchmark (the BENCH netlink operation).\n" \
 	"kind: strict batched locked (a policy on a private hierarchy), atomic_pair\n" \
 	"percpu_inc irq_pair walk (floors), memcg page (page alloc+free with and\n" \
 	"without __GFP_ACCOUNT in this process: run it from inside a memory cgroup).\n" \

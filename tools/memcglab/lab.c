@@ -295,3 +295,89 @@ int lab_charge(struct mlab_nl *nl, struct mlab_charge_req *reqs, unsigned int n,
 		ret = -EBADMSG;
 	return ret;
 }
+
+static const uint8_t bench_types[MEMCGLAB_A_BENCH_ATTR_MAX + 1] = {
+	[MEMCGLAB_A_BENCH_KIND] = MNL_TYPE_U32,
+	[MEMCGLAB_A_BENCH_DEPTH] = MNL_TYPE_U32,
+	[MEMCGLAB_A_BENCH_FANOUT] = MNL_TYPE_U32,
+	[MEMCGLAB_A_BENCH_THREADS] = MNL_TYPE_U32,
+	[MEMCGLAB_A_BENCH_NR_PAGES] = MNL_TYPE_U32,
+	[MEMCGLAB_A_BENCH_BATCH] = MNL_TYPE_U32,
+	[MEMCGLAB_A_BENCH_MS] = MNL_TYPE_U32,
+	[MEMCGLAB_A_BENCH_COUNT] = MNL_TYPE_U64,
+	[MEMCGLAB_A_BENCH_WALL_NS] = MNL_TYPE_U64,
+	[MEMCGLAB_A_BENCH_ACCOUNTED] = MNL_TYPE_FLAG,
+	[MEMCGLAB_A_BENCH_BASE_OPS] = MNL_TYPE_U64,
+	[MEMCGLAB_A_BENCH_BASE_NS] = MNL_TYPE_U64,
+};
+
+static const uint8_t bench_thread_types[MEMCGLAB_A_BENCH_THREAD_ATTR_MAX + 1] = {
+	[MEMCGLAB_A_BENCH_THREAD_OPS] = MNL_TYPE_U64,
+	[MEMCGLAB_A_BENCH_THREAD_NS] = MNL_TYPE_U64,
+};
+
+/* Reply: the parameters with defaults filled in, then one nest per thread. */
+static int bench_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[MEMCGLAB_A_BENCH_ATTR_MAX + 1] = { 0 };
+	struct mlab_bench *b = data;
+	const struct nlattr *a;
+
+	if (mlab_attr_parse(nlh, tb, MEMCGLAB_A_BENCH_ATTR_MAX, bench_types) < 0)
+		return -EINVAL;
+	b->kind = get_u32(tb[MEMCGLAB_A_BENCH_KIND], b->kind);
+	b->depth = get_u32(tb[MEMCGLAB_A_BENCH_DEPTH], 0);
+	b->fanout = get_u32(tb[MEMCGLAB_A_BENCH_FANOUT], 0);
+	b->threads = get_u32(tb[MEMCGLAB_A_BENCH_THREADS], 0);
+	b->nr_pages = get_u32(tb[MEMCGLAB_A_BENCH_NR_PAGES], 0);
+	b->batch = get_u32(tb[MEMCGLAB_A_BENCH_BATCH], 0);
+	b->ms = get_u32(tb[MEMCGLAB_A_BENCH_MS], 0);
+	b->count = get_u64(tb[MEMCGLAB_A_BENCH_COUNT], 0);
+	b->wall_ns = get_u64(tb[MEMCGLAB_A_BENCH_WALL_NS], 0);
+	b->base_ops = get_u64(tb[MEMCGLAB_A_BENCH_BASE_OPS], 0);
+	b->base_ns = get_u64(tb[MEMCGLAB_A_BENCH_BASE_NS], 0);
+	b->accounted = tb[MEMCGLAB_A_BENCH_ACCOUNTED] != NULL;
+	b->nr_threads = 0;
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		const struct nlattr *tt[MEMCGLAB_A_BENCH_THREAD_ATTR_MAX + 1] = { 0 };
+
+		if (mnl_attr_get_type(a) != MEMCGLAB_A_BENCH_THREAD)
+			continue;
+		if (b->nr_threads >= MEMCGLAB_BENCH_MAX_THREADS ||
+		    mlab_attr_parse_nested(a, tt, MEMCGLAB_A_BENCH_THREAD_ATTR_MAX,
+					   bench_thread_types) < 0)
+			return -EINVAL;
+		b->ops[b->nr_threads] = get_u64(tt[MEMCGLAB_A_BENCH_THREAD_OPS], 0);
+		b->ns[b->nr_threads] = get_u64(tt[MEMCGLAB_A_BENCH_THREAD_NS], 0);
+		b->nr_threads++;
+	}
+	return 0;
+}
+
+int lab_bench(struct mlab_nl *nl, struct mlab_bench *b, const char *what)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mlab_nl_msg(nl, buf, MEMCGLAB_CMD_BENCH, 0);
+	int ret;
+
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_KIND, b->kind);
+	if (b->depth)
+		mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_DEPTH, b->depth);
+	if (b->fanout)
+		mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_FANOUT, b->fanout);
+	if (b->threads)
+		mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_THREADS, b->threads);
+	if (b->nr_pages)
+		mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_NR_PAGES, b->nr_pages);
+	if (b->batch)
+		mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_BATCH, b->batch);
+	if (b->ms)
+		mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_MS, b->ms);
+	if (b->count)
+		mnl_attr_put_u64(nlh, MEMCGLAB_A_BENCH_COUNT, b->count);
+	b->nr_threads = 0;
+	ret = mlab_nl_talk(nl, nlh, bench_cb, b, what);
+	if (!ret && !b->nr_threads)
+		ret = -EBADMSG;
+	return ret;
+}

@@ -46,6 +46,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <linux/memcglab.h>
 
 #define MEMCGLAB_VERSION "0.1"
 
@@ -253,6 +254,19 @@ int lab_group_reset(struct mlab_nl *nl, const struct mlab_group_ref *ref,
  */
 int lab_charge(struct mlab_nl *nl, struct mlab_charge_req *reqs, unsigned int n,
 	       const char *what);
+
+/* One in-kernel bench run (BENCH): parameters in, defaults and results out. */
+struct mlab_bench {
+	uint32_t kind;		/* MEMCGLAB_BENCH_KIND_* */
+	uint32_t depth, fanout, threads, nr_pages, batch, ms;	/* 0 = default */
+	uint64_t count;
+	/* results */
+	uint64_t wall_ns, base_ops, base_ns;
+	bool accounted;
+	uint32_t nr_threads;	/* entries filled in ops[] and ns[] */
+	uint64_t ops[MEMCGLAB_BENCH_MAX_THREADS], ns[MEMCGLAB_BENCH_MAX_THREADS];
+};
+int lab_bench(struct mlab_nl *nl, struct mlab_bench *b, const char *what);
 
 /* ---- subtrees (group.c), used by tree, top, monitor ---- */
 struct group_tree {
