@@ -129,16 +129,26 @@ static int run_batch(struct mlab_nl *nl, struct batch *b)
 	return failed ? EXIT_FAIL : EXIT_OK;
 }
 
+/* The signals that end `hold`. */
+static void hold_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+}
+
+/*
+ * Wait for SIGINT/SIGTERM/SIGHUP, which charge_main() blocked before
+ * charging: a signal sent as soon as the charge shows in memory.current
+ * must release it, not kill the process on the way to sigwait().
+ */
 static int hold(void)
 {
 	sigset_t set;
 	int sig;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	hold_signals(&set);
 	fprintf(stderr, "memcglab: holding charges (pid %d); SIGINT/SIGTERM releases them\n",
 		(int)getpid());
 	print_flush();
@@ -201,6 +211,12 @@ static int charge_main(const struct cmd *self, int argc, char **argv, int sign)
 	if (mlab_nl_open(&nl) < 0) {
 		ret = EXIT_FAIL;
 		goto out;
+	}
+	if (b->hold) {
+		sigset_t set;
+
+		hold_signals(&set);
+		sigprocmask(SIG_BLOCK, &set, NULL);
 	}
 	if (from_stdin)
 		ret = run_stdin(self, &nl, b);
