@@ -119,10 +119,11 @@ check-vm: modules-all tools selftests
 check-rig: modules-all tools selftests
 	bash selftests/vm/rig-selftest.sh $(firstword $(KVERS))
 
+# The host tiers share nothing (lint builds under build/, the unit tests and
+# the fuzzers in their own folders), so they run side by side, each one's
+# output kept together; then the guest tiers, whose boots run.sh overlaps.
 check: deps
-	$(MAKE) --no-print-directory lint
-	$(MAKE) --no-print-directory check-unit
-	$(MAKE) --no-print-directory check-fuzz
+	$(MAKE) --no-print-directory -j3 --output-sync=target lint check-unit check-fuzz
 	$(MAKE) --no-print-directory check-rig
 	$(MAKE) --no-print-directory check-vm
 

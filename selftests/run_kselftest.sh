@@ -51,10 +51,12 @@ for t in $tests; do
 	i=$((i + 1))
 	name=${t#memcglab:}
 	echo "# selftests: memcglab: $name"
+	t0=$(date +%s)
 	# The exit code travels through a file: POSIX sh has no PIPESTATUS.
 	{ (cd "$BASE/memcglab" && exec timeout -s KILL "$timeout" "./$name") 2>&1
 	  echo $? >"$rcfile"; } | while IFS= read -r l; do echo "# $l"; done
 	rc=$(cat "$rcfile")
+	echo "# $name took $(($(date +%s) - t0)) s"
 	case "$rc" in
 	0) echo "ok $i selftests: memcglab: $name" ;;
 	4) echo "ok $i selftests: memcglab: $name # SKIP" ;;

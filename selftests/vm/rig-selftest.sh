@@ -59,6 +59,6 @@ echo "1..4"
 expect "rig passes a passing test" pass --tests rig_pass_test.sh
 expect "rig fails on a failing test" "fail:1 failed" --tests "rig_pass_test.sh rig_fail_test.sh"
 expect "rig fails on a kernel splat" "fail:kernel splat" --tests rig_splat_test.sh
-expect "rig fails on a hung guest" "fail:timeout" --tests rig_hang_test.sh --timeout 30
+expect "rig fails on a hung guest" "fail:timeout" --tests rig_hang_test.sh --timeout 15
 echo "rig: $((n - failed)) passed, $failed failed"
 [ $failed -eq 0 ]

@@ -87,11 +87,14 @@ verdict=()
 overall=0
 total_pass=0 total_fail=0 total_skip=0
 
-# boot KVER LABEL DIR TESTS V1PHASE: one guest run; appends to verdict.
+# boot KVER LABEL DIR TESTS V1PHASE: one guest run. Its verdict and TAP
+# counts go to DIR/result ("verdict TEXT", "counts PASS FAIL SKIP",
+# "failed 0|1") for collect(), so that boots can run side by side.
 boot() {
 	local kver=$1 label=$2 dir=$3 btests=$4 phase=$5 accel cmd qrc start secs
-	local why=() plan npass nfail nskip splat lock
+	local why=() plan npass=0 nfail=0 nskip=0 splat lock
 	mkdir -p "$dir"
+	rm -f "$dir/result"
 	# Two runs of one kernel would share the initramfs and the logs: the
 	# second waits for the first.
 	exec {lock}>"$dir.lock"
@@ -100,7 +103,8 @@ boot() {
 		flock "$lock"
 	fi
 	if ! bash "$top/selftests/vm/mkinitramfs.sh" "$kver" "$dir/initramfs.cpio" "$extra"; then
-		verdict+=("$label: FAIL (initramfs)"); overall=1; exec {lock}>&-; return
+		printf 'verdict %s\nfailed 1\n' "$label: FAIL (initramfs)" >"$dir/result"
+		exec {lock}>&-; return
 	fi
 	accel=$(kvm_choice "$kver" "$dir/initramfs.cpio")
 	eval "cmd=($(qemu_base "$kver" "$dir/initramfs.cpio" "$mode" "$accel" "$btests" "$phase"))"
@@ -132,8 +136,6 @@ boot() {
 		nfail=$(grep -cE '^not ok [0-9]+ ' "$dir/out.log")
 		nskip=$(grep -cE '^ok [0-9]+ .*# SKIP' "$dir/out.log")
 		npass=$((npass - nskip))
-		total_pass=$((total_pass + npass)) total_fail=$((total_fail + nfail))
-		total_skip=$((total_skip + nskip))
 		if [ -z "$plan" ]; then
 			why+=("no TAP plan")
 		elif [ $((npass + nfail + nskip)) -ne "$plan" ]; then
@@ -150,13 +152,75 @@ boot() {
 		echo "# memcglab-rig: kernel splat in $label:"
 		echo "$splat" | sed 's/^/#   /'
 	fi
-	if [ ${#why[@]} -eq 0 ]; then
-		verdict+=("$label: PASS (${secs}s, $accel)")
-	else
-		overall=1
-		verdict+=("$label: FAIL: $(IFS=,; echo "${why[*]}") (${secs}s, logs in $dir)")
-	fi
+	{
+		echo "counts $npass $nfail $nskip"
+		if [ ${#why[@]} -eq 0 ]; then
+			echo "verdict $label: PASS (${secs}s, $accel)"
+			echo "failed 0"
+		else
+			echo "verdict $label: FAIL: $(IFS=,; echo "${why[*]}") (${secs}s, logs in $dir)"
+			echo "failed 1"
+		fi
+	} >"$dir/result"
 	exec {lock}>&-
+}
+
+# collect DIR LABEL: add one boot's result to the summary.
+collect() {
+	local key rest p f k
+	if [ ! -s "$1/result" ]; then
+		verdict+=("$2: FAIL (no result)"); overall=1; return
+	fi
+	while read -r key rest; do
+		case "$key" in
+		verdict) verdict+=("$rest") ;;
+		failed) [ "$rest" = 0 ] || overall=1 ;;
+		counts) read -r p f k <<<"$rest"
+			total_pass=$((total_pass + p)) total_fail=$((total_fail + f))
+			total_skip=$((total_skip + k)) ;;
+		esac
+	done <"$1/result"
+}
+
+# Test boots are queued as "KVER|LABEL|DIR|TESTS|PHASE" and run JOBS at a
+# time (MEMCGLAB_VM_JOBS, default: the host's CPUs, at most 3). A TCG guest
+# mostly keeps one host CPU busy, so two kernels side by side take little
+# longer than one. Each boot's TAP goes to DIR/stream.log and is printed
+# whole, in queue order, when that boot is done; with one job it streams.
+queue=()
+run_queue() {
+	local jobs=${MEMCGLAB_VM_JOBS:-$(nproc)} i running=0 pids=() spec
+	local kver label dir btests phase
+	[ "$jobs" -gt 3 ] && jobs=3
+	[ "$jobs" -lt 1 ] && jobs=1
+	# Every boot installs the tests; build them once, before the boots
+	# run side by side.
+	make -s -C "$top/selftests" OUTPUT="$top/build/selftests" all >/dev/null || return 1
+	if [ "$jobs" -eq 1 ] || [ ${#queue[@]} -eq 1 ]; then
+		for spec in "${queue[@]}"; do
+			IFS='|' read -r kver label dir btests phase <<<"$spec"
+			boot "$kver" "$label" "$dir" "$btests" "$phase"
+			collect "$dir" "$label"
+		done
+		return
+	fi
+	for i in "${!queue[@]}"; do
+		IFS='|' read -r kver label dir btests phase <<<"${queue[$i]}"
+		if [ "$running" -ge "$jobs" ]; then
+			wait -n; running=$((running - 1))
+		fi
+		mkdir -p "$dir"
+		boot "$kver" "$label" "$dir" "$btests" "$phase" >"$dir/stream.log" 2>&1 &
+		pids[$i]=$!
+		running=$((running + 1))
+		echo "# memcglab-rig: started $label (log $dir/stream.log)"
+	done
+	for i in "${!queue[@]}"; do
+		IFS='|' read -r kver label dir btests phase <<<"${queue[$i]}"
+		wait "${pids[$i]}"
+		cat "$dir/stream.log"
+		collect "$dir" "$label"
+	done
 }
 
 for kver in "$@"; do
@@ -165,29 +229,38 @@ for kver in "$@"; do
 		# of its own, where the kernel has v1 memcg.
 		if has_v1_memcg "$kver"; then
 			boot "$kver" "$kver" "$top/build/vm/$kver" "" later
+			collect "$top/build/vm/$kver" "$kver"
 			boot "$kver" "$kver (v1 boot)" "$top/build/vm/$kver-v1" "" now
+			collect "$top/build/vm/$kver-v1" "$kver (v1 boot)"
 		else
 			boot "$kver" "$kver" "$top/build/vm/$kver" "" none
+			collect "$top/build/vm/$kver" "$kver"
 		fi
 		continue
 	fi
 	if [ "$mode" != test ]; then
 		boot "$kver" "$kver" "$top/build/vm/$kver" "$tests" ""
+		collect "$top/build/vm/$kver" "$kver"
 		continue
 	fi
 	if ! has_v1_memcg "$kver"; then
-		boot "$kver" "$kver" "$top/build/vm/$kver" "$tests" none
+		queue+=("$kver|$kver|$top/build/vm/$kver|$tests|none")
 		continue
 	fi
-	boot "$kver" "$kver" "$top/build/vm/$kver" "$tests" later
-	# The v1 boot: the selected tests that use the real v1 controller.
+	queue+=("$kver|$kver|$top/build/vm/$kver|$tests|later")
+done
+# The v1 boots (short: the selected tests that use the real v1 controller)
+# go after every main boot, so the long boots start first.
+for kver in "$@"; do
+	[ "$mode" = test ] && has_v1_memcg "$kver" || continue
 	v1=""
 	for t in $V1_TESTS; do
 		if [ -z "$tests" ]; then v1+=" $t"; continue; fi
 		for s in $tests; do [ "$s" = "$t" ] && v1+=" $t"; done
 	done
-	[ -n "$v1" ] && boot "$kver" "$kver (v1 boot)" "$top/build/vm/$kver-v1" "${v1# }" now
+	[ -n "$v1" ] && queue+=("$kver|$kver (v1 boot)|$top/build/vm/$kver-v1|${v1# }|now")
 done
+[ ${#queue[@]} -gt 0 ] && run_queue
 
 echo "# memcglab-rig: summary"
 for v in "${verdict[@]}"; do echo "#   $v"; done
