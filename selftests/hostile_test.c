@@ -967,4 +967,135 @@ TEST_F_TIMEOUT(hostile, netlink_requests, 900)
 	}
 }
 
+/*
+ * Random mount option strings.  The parser is the kernel's fs_parser behind
+ * mount(2)'s comma splitting, so it is fuzzed here, through mount(2), with
+ * strings made of good and bad tokens whose outcome a small model knows:
+ * any bad token fails the mount with EINVAL and leaves nothing mounted; a
+ * string of good tokens mounts, shows the options the model predicts in
+ * /proc/self/mounts (last policy and batch win, batch shown for batched
+ * only), and the hierarchy works.  MEMCGLAB_FUZZ_SEED picks the sequence.
+ */
+struct mount_token {
+	const char *text;
+	int policy;		/* -1: none, else MEMCGLAB_POLICY_* */
+	unsigned int batch;	/* 0: none */
+	bool v1, bad;
+};
+
+static const struct mount_token mount_tokens[] = {
+	{ "v1", -1, 0, true, false },
+	{ "policy=strict", MEMCGLAB_POLICY_STRICT, 0, false, false },
+	{ "policy=batched", MEMCGLAB_POLICY_BATCHED, 0, false, false },
+	{ "policy=locked", MEMCGLAB_POLICY_LOCKED, 0, false, false },
+	{ "batch=1", -1, 1, false, false },
+	{ "batch=64", -1, 64, false, false },
+	{ "batch=65536", -1, 65536, false, false },
+	{ "batch=0x20", -1, 32, false, false },	/* fsparam_u32: base 0 */
+	{ "batch=010", -1, 8, false, false },
+	{ "rw", -1, 0, false, false },		/* a VFS flag, not ours */
+	{ "", -1, 0, false, false },		/* empty: skipped */
+	{ "v1=1", -1, 0, false, true },
+	{ "policy=", -1, 0, false, true },
+	{ "policy=STRICT", -1, 0, false, true },
+	{ "policy=strict2", -1, 0, false, true },
+	{ "batch=0", -1, 0, false, true },
+	{ "batch=65537", -1, 0, false, true },
+	{ "batch=-1", -1, 0, false, true },
+	{ "batch=4294967296", -1, 0, false, true },
+	{ "batch=1k", -1, 0, false, true },
+	{ "batch=", -1, 0, false, true },
+	{ "batch", -1, 0, false, true },
+	{ "bogus", -1, 0, false, true },
+	{ "policy", -1, 0, false, true },
+	{ "v2", -1, 0, false, true },
+};
+
+#define N_MOUNT_TOKENS (sizeof(mount_tokens) / sizeof(mount_tokens[0]))
+#define N_GOOD_MOUNT_TOKENS 11	/* the first ones */
+
+/* A token: a good one six times in seven, so that half the strings mount. */
+static const struct mount_token *pick_mount_token(unsigned int *seed)
+{
+	if (rand_r(seed) % 7)
+		return &mount_tokens[rand_r(seed) % N_GOOD_MOUNT_TOKENS];
+	return &mount_tokens[N_GOOD_MOUNT_TOKENS +
+			     rand_r(seed) % (N_MOUNT_TOKENS - N_GOOD_MOUNT_TOKENS)];
+}
+
+TEST(mount_option_strings)
+{
+	const char *env = getenv("MEMCGLAB_FUZZ_SEED");
+	unsigned int seed = env ? strtoul(env, NULL, 0) : 1, iter, i, n;
+	char opts[512], want[128], line[256], dir[MLAB_PATH_MAX];
+	static const char * const pol[] = { "strict", "batched", "locked" };
+	unsigned int mounted = 0, refused = 0;
+
+	ASSERT_EQ(0, mlab_ensure_module());
+	for (i = 0; i < N_MOUNT_TOKENS; i++)	/* good ones first */
+		ASSERT_EQ(i >= N_GOOD_MOUNT_TOKENS, mount_tokens[i].bad);
+	TH_LOG("seed %u", seed);
+	for (iter = 0; iter < 300; iter++) {
+		int policy = MEMCGLAB_POLICY_STRICT, err;
+		unsigned int batch = 64;
+		bool v1 = false, bad = false;
+		size_t used = 0;
+		FILE *f;
+
+		opts[0] = '\0';
+		n = 1 + rand_r(&seed) % 5;
+		for (i = 0; i < n; i++) {
+			const struct mount_token *t = pick_mount_token(&seed);
+
+			used += snprintf(opts + used, sizeof(opts) - used, "%s%s",
+					 i ? "," : "", t->text);
+			v1 |= t->v1;
+			bad |= t->bad;
+			if (t->policy >= 0)
+				policy = t->policy;
+			if (t->batch)
+				batch = t->batch;
+		}
+		err = mlab_mount(opts, dir);
+		if (bad) {
+			EXPECT_EQ(-EINVAL, err) TH_LOG("\"%s\"", opts);
+			if (!err)
+				mlab_umount(dir, true);
+			refused++;
+			continue;
+		}
+		ASSERT_EQ(0, err) TH_LOG("\"%s\": %s", opts, strerror(-err));
+		mounted++;
+		n = snprintf(want, sizeof(want), " %s memcglab rw,relatime%s,policy=%s",
+			     dir, v1 ? ",v1" : "", pol[policy]);
+		if (policy == MEMCGLAB_POLICY_BATCHED)
+			snprintf(want + n, sizeof(want) - n, ",batch=%u", batch);
+		strcat(want, " ");
+		f = fopen("/proc/self/mounts", "r");
+		ASSERT_NE(NULL, f);
+		err = -1;
+		while (fgets(line, sizeof(line), f))
+			if (strstr(line, want))
+				err = 0;
+		fclose(f);
+		EXPECT_EQ(0, err) TH_LOG("\"%s\": no mount line with '%s'", opts, want);
+		/* The hierarchy works: a group, a charge, and back. */
+		{
+			char g[MLAB_PATH_MAX];
+			int fd;
+
+			ASSERT_EQ(0, mlab_mkgroup(dir, "g", g));
+			fd = mlab_charge_open(g);
+			ASSERT_LE(0, fd);
+			EXPECT_EQ(0, mlab_charge(fd, "1M"));
+			close(fd);
+			EXPECT_EQ(0, mlab_rmgroup(g));
+		}
+		ASSERT_EQ(0, mlab_umount(dir, false)) TH_LOG("\"%s\"", opts);
+	}
+	TH_LOG("%u mounted, %u refused", mounted, refused);
+	EXPECT_LT(0, mounted);
+	EXPECT_LT(0, refused);
+}
+
 TEST_HARNESS_MAIN
