@@ -472,6 +472,21 @@ static struct notifier_block mlab_nl_urelease_nb = {
 	.notifier_call = mlab_nl_urelease,
 };
 
+/*
+ * Finish and send a reply built in a buffer sized for what it carries; @hdr
+ * NULL means something did not fit, which sizing rules out (a bug).
+ */
+static int mlab_nl_reply(struct sk_buff *msg, void *hdr, struct genl_info *info)
+{
+	if (!hdr) {
+		nlmsg_free(msg);
+		GENL_SET_ERR_MSG(info, "reply does not fit");
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
 static struct netlink_range_validation_signed mlab_nl_delta_range = {
 	.min = -(s64)MLAB_NL_MAX_BYTES,
 	.max = (s64)MLAB_NL_MAX_BYTES,
@@ -658,15 +673,7 @@ static int mlab_nl_charge_doit(struct sk_buff *skb, struct genl_info *info)
 		if (mlab_nl_entry_fill(msg, &s->owner, &ents[i]))
 			hdr = NULL;
 	}
-	if (!hdr) {
-		/* Cannot happen: the reply was sized for n entries. */
-		nlmsg_free(msg);
-		GENL_SET_ERR_MSG(info, "reply does not fit");
-		err = -EMSGSIZE;
-		goto out;
-	}
-	genlmsg_end(msg, hdr);
-	err = genlmsg_reply(msg, info);
+	err = mlab_nl_reply(msg, hdr, info);
 out:
 	for (i = 0; i < n; i++)
 		if (ents[i].g)
@@ -797,15 +804,9 @@ static int mlab_nl_bench_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		goto out;
 	hdr = genlmsg_put_reply(msg, info, &mlab_nl_family, 0, MEMCGLAB_CMD_BENCH);
-	if (!hdr || mlab_nl_bench_fill(msg, res)) {
-		/* Cannot happen: the reply was sized for the threads. */
-		nlmsg_free(msg);
-		GENL_SET_ERR_MSG(info, "reply does not fit");
-		err = -EMSGSIZE;
-		goto out;
-	}
-	genlmsg_end(msg, hdr);
-	err = genlmsg_reply(msg, info);
+	if (hdr && mlab_nl_bench_fill(msg, res))
+		hdr = NULL;
+	err = mlab_nl_reply(msg, hdr, info);
 out:
 	kfree(res);
 	return err;
