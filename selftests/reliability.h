@@ -36,41 +36,31 @@
 /* What a v1 file prints for "unlimited": LONG_MAX / PAGE_SIZE pages. */
 #define REL_V1_UNLIMITED 9223372036854771712ULL
 
-/* A number file: "max" reads as ULLONG_MAX.  0 or -errno. */
+/*
+ * A number file: "max" reads as ULLONG_MAX.  0 or -errno.  No file prints
+ * LLONG_MAX itself (v1's unlimited is REL_V1_UNLIMITED), so mlab_read_long()'s
+ * LLONG_MAX can only be "max".
+ */
 static inline int rel_read_u64(const char *path, unsigned long long *v)
 {
-	char buf[64];
-	int n = mlab_read(path, buf, sizeof(buf));
+	long long val;
+	int err = mlab_read_long(path, &val);
 
-	if (n < 0)
-		return n;
-	if (!strncmp(buf, "max", 3)) {
-		*v = ULLONG_MAX;
-		return 0;
-	}
-	errno = 0;
-	*v = strtoull(buf, NULL, 10);
-	return errno ? -errno : 0;
+	if (!err)
+		*v = val == LLONG_MAX ? ULLONG_MAX : (unsigned long long)val;
+	return err;
 }
 
 /* "key value" files (memory.stat, memory.events): 0 or -errno. */
 static inline int rel_read_key(const char *path, const char *key,
 			       unsigned long long *v)
 {
-	char buf[8192], *line, *save = NULL;
-	size_t klen = strlen(key);
-	int n = mlab_read(path, buf, sizeof(buf));
+	long long val;
+	int err = mlab_read_key_long(path, key, &val);
 
-	if (n < 0)
-		return n;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (!strncmp(line, key, klen) && line[klen] == ' ') {
-			*v = strtoull(line + klen + 1, NULL, 10);
-			return 0;
-		}
-	}
-	return -ENOENT;
+	if (!err)
+		*v = (unsigned long long)val;
+	return err;
 }
 
 /* Group usage in bytes: v1 usage_in_bytes, v2 memory.current, v2 root stat. */
@@ -167,6 +157,50 @@ static inline int rel_genl_cb_family(const struct nlmsghdr *nlh, void *data)
 }
 
 /*
+ * Send a request of @type/@cmd, with attributes from @build (may be NULL),
+ * and run @cb on the answers until the ack: 0, or the ack's -errno.
+ */
+static inline int rel_genl_roundtrip(struct mnl_socket *nl, char *buf,
+				     size_t size, uint16_t type, uint8_t cmd,
+				     uint8_t version,
+				     void (*build)(struct nlmsghdr *nlh, void *arg),
+				     void *arg, mnl_cb_t cb, void *data)
+{
+	static unsigned int seq;
+	unsigned int portid = mnl_socket_get_portid(nl);
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *genl;
+	int ret;
+
+	if (!seq)
+		seq = (unsigned int)time(NULL);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = ++seq;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = cmd;
+	genl->version = version;
+	if (build)
+		build(nlh, arg);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	do {
+		ret = mnl_socket_recvfrom(nl, buf, size);
+		if (ret <= 0)
+			break;
+		ret = mnl_cb_run(buf, ret, seq, portid, cb, data);
+	} while (ret > 0);
+	return ret < 0 ? -errno : 0;
+}
+
+static inline void rel_genl_put_family_name(struct nlmsghdr *nlh, void *arg)
+{
+	(void)arg;
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, MEMCGLAB_FAMILY_NAME);
+}
+
+/*
  * Send one request and wait for its ack.  @build adds attributes (may be
  * NULL).  Returns 0, or the -errno of the ack.  @family 0 resolves
  * "memcglab" first (GENL_ID_CTRL request).
@@ -177,9 +211,6 @@ static inline int rel_genl_call(int family, int cmd,
 {
 	char buf[65536];	/* room for oversize requests */
 	struct mnl_socket *nl;
-	struct nlmsghdr *nlh;
-	struct genlmsghdr *genl;
-	unsigned int seq = (unsigned int)time(NULL), portid;
 	int ret, fam = 0;
 
 	nl = mnl_socket_open(NETLINK_GENERIC);
@@ -189,7 +220,6 @@ static inline int rel_genl_call(int family, int cmd,
 		ret = -errno;
 		goto out;
 	}
-	portid = mnl_socket_get_portid(nl);
 	{
 		/* A message netlink drops as malformed gets no answer. */
 		struct timeval tv = { .tv_sec = 2 };
@@ -198,55 +228,20 @@ static inline int rel_genl_call(int family, int cmd,
 			   &tv, sizeof(tv));
 	}
 	if (!family) {
-		nlh = mnl_nlmsg_put_header(buf);
-		nlh->nlmsg_type = GENL_ID_CTRL;
-		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-		nlh->nlmsg_seq = ++seq;
-		genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-		genl->cmd = CTRL_CMD_GETFAMILY;
-		genl->version = 1;
-		mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, MEMCGLAB_FAMILY_NAME);
-		if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-			ret = -errno;
-			goto out;
-		}
-		do {
-			ret = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-			if (ret <= 0)
-				break;
-			ret = mnl_cb_run(buf, ret, seq, portid,
+		ret = rel_genl_roundtrip(nl, buf, sizeof(buf), GENL_ID_CTRL,
+					 CTRL_CMD_GETFAMILY, 1,
+					 rel_genl_put_family_name, NULL,
 					 rel_genl_cb_family, &fam);
-		} while (ret > 0);
-		if (ret < 0) {
-			ret = -errno;
+		if (ret < 0)
 			goto out;
-		}
 		family = fam;
 	}
 	if (cmd < 0) {		/* only resolve the family */
 		ret = family;
 		goto out;
 	}
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = family;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = ++seq;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = cmd;
-	genl->version = MEMCGLAB_FAMILY_VERSION;
-	if (build)
-		build(nlh, arg);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	do {
-		ret = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (ret <= 0)
-			break;
-		ret = mnl_cb_run(buf, ret, seq, portid, NULL, NULL);
-	} while (ret > 0);
-	ret = ret < 0 ? -errno : 0;
+	ret = rel_genl_roundtrip(nl, buf, sizeof(buf), family, cmd,
+				 MEMCGLAB_FAMILY_VERSION, build, arg, NULL, NULL);
 out:
 	mnl_socket_close(nl);
 	return ret;
