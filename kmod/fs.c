@@ -26,11 +26,12 @@
 
 struct mlab_fs_ctx {
 	bool v1;
+	bool recursiveprot;
 	enum mlab_policy_id policy;
 	unsigned int batch;
 };
 
-enum { MLAB_OPT_V1, MLAB_OPT_POLICY, MLAB_OPT_BATCH };
+enum { MLAB_OPT_V1, MLAB_OPT_POLICY, MLAB_OPT_BATCH, MLAB_OPT_RECURSIVEPROT };
 
 static const struct constant_table mlab_policy_table[] = {
 	{ "strict",	MLAB_POLICY_STRICT },
@@ -43,6 +44,7 @@ static const struct fs_parameter_spec mlab_fs_params[] = {
 	fsparam_flag("v1", MLAB_OPT_V1),
 	fsparam_enum("policy", MLAB_OPT_POLICY, mlab_policy_table),
 	fsparam_u32("batch", MLAB_OPT_BATCH),
+	fsparam_flag("memory_recursiveprot", MLAB_OPT_RECURSIVEPROT),
 	{ }
 };
 
@@ -316,6 +318,8 @@ static int mlab_show_options(struct seq_file *m, struct dentry *root)
 
 	if (h->v1)
 		seq_puts(m, ",v1");
+	if (h->recursiveprot)
+		seq_puts(m, ",memory_recursiveprot");
 	seq_printf(m, ",policy=%s", mlab_policy_names[mlab_policy_id(h->policy)]);
 	if (mlab_policy_id(h->policy) == MLAB_POLICY_BATCHED)
 		seq_printf(m, ",batch=%u", mlab_policy_batch(h->policy));
@@ -343,7 +347,8 @@ static int mlab_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_blocksize_bits = PAGE_SHIFT;
 	sb->s_time_gran = 1;
 
-	h = mlab_hier_create(ctx->v1, ctx->policy, ctx->batch);
+	h = mlab_hier_create(ctx->v1, ctx->recursiveprot, ctx->policy,
+			     ctx->batch);
 	if (IS_ERR(h))
 		return invalfc(fc, "cannot create policy %s (batch %u): %ld",
 			       mlab_policy_names[ctx->policy], ctx->batch,
@@ -410,12 +415,20 @@ static int mlab_parse_param(struct fs_context *fc, struct fs_parameter *param)
 				       MLAB_MAX_BATCH);
 		ctx->batch = result.uint_32;
 		break;
+	case MLAB_OPT_RECURSIVEPROT:
+		ctx->recursiveprot = true;
+		break;
 	}
 	return 0;
 }
 
 static int mlab_get_tree(struct fs_context *fc)
 {
+	struct mlab_fs_ctx *ctx = fc->fs_private;
+
+	/* As in cgroup: min and low, and so this option, are v2 only. */
+	if (ctx->v1 && ctx->recursiveprot)
+		return invalfc(fc, "memory_recursiveprot is a cgroup v2 option");
 	return get_tree_nodev(fc, mlab_fill_super);
 }
 

@@ -42,6 +42,7 @@ static ATOMIC_NOTIFIER_HEAD(mlab_group_notifier);
 /**
  * mlab_hier_create - make a hierarchy and its policy
  * @v1: show the v1 file flavour
+ * @recursiveprot: compute effective protection in the recursive mode
  * @policy: the charging policy
  * @batch: the batched policy's batch size in pages
  *
@@ -49,7 +50,8 @@ static ATOMIC_NOTIFIER_HEAD(mlab_group_notifier);
  * Return: the hierarchy with one reference, or an ERR_PTR() from the policy
  * or -ENOMEM.
  */
-struct mlab_hier *mlab_hier_create(bool v1, enum mlab_policy_id policy,
+struct mlab_hier *mlab_hier_create(bool v1, bool recursiveprot,
+				   enum mlab_policy_id policy,
 				   unsigned int batch)
 {
 	struct mlab_hier *h;
@@ -66,6 +68,7 @@ struct mlab_hier *mlab_hier_create(bool v1, enum mlab_policy_id policy,
 	}
 	kref_init(&h->kref);
 	h->v1 = v1;
+	h->recursiveprot = recursiveprot;
 	mutex_init(&h->lock);
 	xa_init(&h->groups);
 	atomic64_set(&h->next_ino, 0);
@@ -504,7 +507,8 @@ static void mlab_group_update_protection(struct mlab_group *g)
 		path[n++] = pos;
 	while (n--)
 		mlab_counter_calculate_protection(&g->hier->root->counter,
-						  &path[n]->counter, false);
+						  &path[n]->counter,
+						  g->hier->recursiveprot);
 }
 
 /**

@@ -85,6 +85,8 @@ struct mlab_group_pcpu {
  * @kref: held by the superblock and by every group
  * @id: the superblock's s_dev as userspace sees it; 0 until registered
  * @v1: the mount shows the cgroup v1 file flavour
+ * @recursiveprot: effective min/low share unclaimed parental protection
+ *                 (cgroup2's memory_recursiveprot mount option)
  * @policy: the mount's charging policy
  * @root: the root group (valid while the superblock lives)
  * @lock: serialises tree changes, limit writes and protection updates
@@ -96,6 +98,7 @@ struct mlab_hier {
 	struct kref kref;
 	u32 id;
 	bool v1;
+	bool recursiveprot;
 	struct mlab_policy *policy;
 	struct mlab_group *root;
 	struct mutex lock;	/* see @lock above */
@@ -281,7 +284,8 @@ int mlab_group_register_notifier(struct notifier_block *nb);
 int mlab_group_unregister_notifier(struct notifier_block *nb);
 
 /* For fs.c only: hierarchies and the tree. */
-struct mlab_hier *mlab_hier_create(bool v1, enum mlab_policy_id policy,
+struct mlab_hier *mlab_hier_create(bool v1, bool recursiveprot,
+				   enum mlab_policy_id policy,
 				   unsigned int batch);
 int mlab_hier_register(struct mlab_hier *h, u32 id);
 void mlab_hier_unregister(struct mlab_hier *h);

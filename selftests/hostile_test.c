@@ -974,45 +974,47 @@ TEST_F_TIMEOUT(hostile, netlink_requests, 900)
  * any bad token fails the mount with EINVAL and leaves nothing mounted; a
  * string of good tokens mounts, shows the options the model predicts in
  * /proc/self/mounts (last policy and batch win, batch shown for batched
- * only), and the hierarchy works.  MEMCGLAB_FUZZ_SEED picks the sequence.
+ * only, memory_recursiveprot, which v1 refuses), and the hierarchy works.
+ * MEMCGLAB_FUZZ_SEED picks the sequence.
  */
 struct mount_token {
 	const char *text;
 	int policy;		/* -1: none, else MEMCGLAB_POLICY_* */
 	unsigned int batch;	/* 0: none */
-	bool v1, bad;
+	bool v1, bad, rprot;
 };
 
 static const struct mount_token mount_tokens[] = {
-	{ "v1", -1, 0, true, false },
-	{ "policy=strict", MEMCGLAB_POLICY_STRICT, 0, false, false },
-	{ "policy=batched", MEMCGLAB_POLICY_BATCHED, 0, false, false },
-	{ "policy=locked", MEMCGLAB_POLICY_LOCKED, 0, false, false },
-	{ "batch=1", -1, 1, false, false },
-	{ "batch=64", -1, 64, false, false },
-	{ "batch=65536", -1, 65536, false, false },
-	{ "batch=0x20", -1, 32, false, false },	/* fsparam_u32: base 0 */
-	{ "batch=010", -1, 8, false, false },
-	{ "rw", -1, 0, false, false },		/* a VFS flag, not ours */
-	{ "", -1, 0, false, false },		/* empty: skipped */
-	{ "v1=1", -1, 0, false, true },
-	{ "policy=", -1, 0, false, true },
-	{ "policy=STRICT", -1, 0, false, true },
-	{ "policy=strict2", -1, 0, false, true },
-	{ "batch=0", -1, 0, false, true },
-	{ "batch=65537", -1, 0, false, true },
-	{ "batch=-1", -1, 0, false, true },
-	{ "batch=4294967296", -1, 0, false, true },
-	{ "batch=1k", -1, 0, false, true },
-	{ "batch=", -1, 0, false, true },
-	{ "batch", -1, 0, false, true },
-	{ "bogus", -1, 0, false, true },
-	{ "policy", -1, 0, false, true },
-	{ "v2", -1, 0, false, true },
+	{ "v1", -1, 0, true, false, false },
+	{ "policy=strict", MEMCGLAB_POLICY_STRICT, 0, false, false, false },
+	{ "policy=batched", MEMCGLAB_POLICY_BATCHED, 0, false, false, false },
+	{ "policy=locked", MEMCGLAB_POLICY_LOCKED, 0, false, false, false },
+	{ "batch=1", -1, 1, false, false, false },
+	{ "batch=64", -1, 64, false, false, false },
+	{ "batch=65536", -1, 65536, false, false, false },
+	{ "batch=0x20", -1, 32, false, false, false },	/* fsparam_u32: base 0 */
+	{ "batch=010", -1, 8, false, false, false },
+	{ "rw", -1, 0, false, false, false },		/* a VFS flag, not ours */
+	{ "", -1, 0, false, false, false },		/* empty: skipped */
+	{ "memory_recursiveprot", -1, 0, false, false, true },	/* not with v1 */
+	{ "v1=1", -1, 0, false, true, false },
+	{ "policy=", -1, 0, false, true, false },
+	{ "policy=STRICT", -1, 0, false, true, false },
+	{ "policy=strict2", -1, 0, false, true, false },
+	{ "batch=0", -1, 0, false, true, false },
+	{ "batch=65537", -1, 0, false, true, false },
+	{ "batch=-1", -1, 0, false, true, false },
+	{ "batch=4294967296", -1, 0, false, true, false },
+	{ "batch=1k", -1, 0, false, true, false },
+	{ "batch=", -1, 0, false, true, false },
+	{ "batch", -1, 0, false, true, false },
+	{ "bogus", -1, 0, false, true, false },
+	{ "policy", -1, 0, false, true, false },
+	{ "v2", -1, 0, false, true, false },
 };
 
 #define N_MOUNT_TOKENS (sizeof(mount_tokens) / sizeof(mount_tokens[0]))
-#define N_GOOD_MOUNT_TOKENS 11	/* the first ones */
+#define N_GOOD_MOUNT_TOKENS 12	/* the first ones */
 
 /* A token: a good one six times in seven, so that half the strings mount. */
 static const struct mount_token *pick_mount_token(unsigned int *seed)
@@ -1038,7 +1040,7 @@ TEST(mount_option_strings)
 	for (iter = 0; iter < 300; iter++) {
 		int policy = MEMCGLAB_POLICY_STRICT, err;
 		unsigned int batch = 64;
-		bool v1 = false, bad = false;
+		bool v1 = false, bad = false, rprot = false;
 		size_t used = 0;
 		FILE *f;
 
@@ -1051,11 +1053,13 @@ TEST(mount_option_strings)
 					 i ? "," : "", t->text);
 			v1 |= t->v1;
 			bad |= t->bad;
+			rprot |= t->rprot;
 			if (t->policy >= 0)
 				policy = t->policy;
 			if (t->batch)
 				batch = t->batch;
 		}
+		bad |= v1 && rprot;
 		err = mlab_mount(opts, dir);
 		if (bad) {
 			EXPECT_EQ(-EINVAL, err) TH_LOG("\"%s\"", opts);
@@ -1066,8 +1070,9 @@ TEST(mount_option_strings)
 		}
 		ASSERT_EQ(0, err) TH_LOG("\"%s\": %s", opts, strerror(-err));
 		mounted++;
-		n = snprintf(want, sizeof(want), " %s memcglab rw,relatime%s,policy=%s",
-			     dir, v1 ? ",v1" : "", pol[policy]);
+		n = snprintf(want, sizeof(want), " %s memcglab rw,relatime%s%s,policy=%s",
+			     dir, v1 ? ",v1" : "",
+			     rprot ? ",memory_recursiveprot" : "", pol[policy]);
 		if (policy == MEMCGLAB_POLICY_BATCHED)
 			snprintf(want + n, sizeof(want) - n, ",batch=%u", batch);
 		strcat(want, " ");

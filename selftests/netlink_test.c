@@ -18,6 +18,7 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "kselftest_harness.h"
+#include "mlab.h"
 #include "mlab_nl.h"
 
 #define K 1024ULL
@@ -438,6 +439,55 @@ TEST_F(nl, close_returns_charges)
 	EXPECT_EQ(M, tnl_read_num(self->a, "memory.current"));
 	/* a group whose charges went with the socket can be removed */
 	EXPECT_EQ(0, rmdir(self->b));
+}
+
+/*
+ * memory_recursiveprot: a child that claims no protection gets a share of
+ * its parent's unclaimed protection (the kernel's effective_protection()
+ * with the mount option), and none without it.  p: min 10M, usage 8M,
+ * all of it in p/a, which sets nothing: emin(a) is 10M * 8M / 8M.
+ */
+static uint64_t emin_of_child(struct __test_metadata *_metadata,
+			      const char *opts)
+{
+	char dir[64], p[128], a[128], mounts[8192];
+	uint64_t idp, ida, emin;
+	struct tnl_group g;
+	uint32_t hier;
+	struct tnl t;
+
+	ASSERT_EQ(0, tnl_mount(dir, opts));
+	snprintf(p, sizeof(p), "%s/p", dir);
+	snprintf(a, sizeof(a), "%s/p/a", dir);
+	ASSERT_EQ(0, mkdir(p, 0755));
+	ASSERT_EQ(0, mkdir(a, 0755));
+	ASSERT_EQ(0, tnl_ids(p, &hier, &idp));
+	ASSERT_EQ(0, tnl_ids(a, &hier, &ida));
+	ASSERT_EQ(0, tnl_open(&t));
+	ASSERT_EQ(0, tnl_set(&t, hier, idp, MEMCGLAB_A_GROUP_MIN, 10 * M));
+	ASSERT_EQ(0, tnl_charge(&t, hier, ida, 8 * M, 1, NULL));
+	ASSERT_EQ(0, tnl_get(&t, hier, idp, &g));
+	EXPECT_EQ(10 * M, g.a[MEMCGLAB_A_GROUP_EMIN]);
+	ASSERT_EQ(0, tnl_get(&t, hier, ida, &g));
+	emin = g.a[MEMCGLAB_A_GROUP_EMIN];
+	ASSERT_LT(0, mlab_read("/proc/self/mounts", mounts, sizeof(mounts)));
+	EXPECT_EQ(!!opts, strstr(mounts, ",memory_recursiveprot") != NULL);
+	tnl_close(&t);		/* gives the charge back */
+	rmdir(a);
+	rmdir(p);
+	tnl_umount(dir);
+	return emin;
+}
+
+TEST(recursiveprot)
+{
+	char dir[64];
+
+	ASSERT_EQ(0, tnl_ensure_module());
+	EXPECT_EQ(0, emin_of_child(_metadata, NULL));
+	EXPECT_EQ(10 * M, emin_of_child(_metadata, "memory_recursiveprot"));
+	/* min and low are v2 knobs: so is the option. */
+	EXPECT_EQ(-EINVAL, tnl_mount(dir, "v1,memory_recursiveprot"));
 }
 
 /* What a BENCH reply says. */
