@@ -28,6 +28,7 @@
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -84,6 +85,7 @@ struct mlab_bench_run {
 	atomic_long_t shared ____cacheline_aligned_in_smp;
 	atomic_t ready ____cacheline_aligned_in_smp;
 	bool go;
+	bool stop;	/* the requester is being killed: end early */
 	u64 start;
 	struct mlab_bench_thread thread[MLAB_BENCH_MAX_THREADS];
 };
@@ -174,7 +176,8 @@ static int mlab_bench_thread_fn(void *data)
 		ops += MLAB_BENCH_CHUNK;
 		now = ktime_get_ns();
 		cond_resched();
-	} while (mlab_bench_more(run->params, ops, now, until));
+	} while (!READ_ONCE(run->stop) &&
+		 mlab_bench_more(run->params, ops, now, until));
 
 	t->ops = ops;
 	t->ns = now - start;
@@ -308,10 +311,24 @@ static int mlab_bench_threads(struct mlab_bench_run *run,
 	run->start = ktime_get_ns();
 	/* Pairs with the acquire in mlab_bench_thread_fn(). */
 	smp_store_release(&run->go, true);
-	for (i = 0; i < made; i++)
-		wait_for_completion(&run->thread[i].exited);
+	/*
+	 * A count may keep the threads busy for long: a fatal signal to the
+	 * requester stops them at their next chunk.  Every thread is still
+	 * waited for, since each one runs this module's code until it
+	 * completes.
+	 */
+	for (i = 0; i < made; i++) {
+		struct completion *exited = &run->thread[i].exited;
+
+		if (!READ_ONCE(run->stop) && !wait_for_completion_killable(exited))
+			continue;
+		WRITE_ONCE(run->stop, true);
+		wait_for_completion(exited);
+	}
 	if (err)
 		return err;
+	if (READ_ONCE(run->stop))
+		return -EINTR;
 
 	for (i = 0; i < p->threads; i++) {
 		res->ops[i] = run->thread[i].ops;
@@ -374,6 +391,8 @@ static int mlab_bench_pages(struct mlab_bench_params *p,
 		ops += MLAB_BENCH_CHUNK;
 		now = ktime_get_ns();
 		cond_resched();
+		if (fatal_signal_pending(current))
+			return -EINTR;
 	} while (mlab_bench_more(p, ops, now, until));
 
 	res->base_ops = ops;
@@ -392,8 +411,8 @@ static int mlab_bench_pages(struct mlab_bench_params *p,
  * Context: process context, may sleep for up to MLAB_BENCH_MAX_MS (or a
  * count); runs are serialised.
  * Return: 0, -EINVAL for out-of-range parameters, -ENOMEM, -EINTR if a
- * signal arrived while waiting for another run, -EUCLEAN if pages were
- * left in the hierarchy (a bug, with a warning).
+ * signal arrived while waiting for another run or a fatal one during it,
+ * -EUCLEAN if pages were left in the hierarchy (a bug, with a warning).
  */
 int mlab_bench_run(struct mlab_bench_params *params,
 		   struct mlab_bench_result *res)

@@ -792,7 +792,7 @@ static int mlab_nl_bench_doit(struct sk_buff *skb, struct genl_info *info)
 	err = mlab_bench_run(&p, res);
 	if (err) {
 		if (err == -EINTR)
-			GENL_SET_ERR_MSG(info, "interrupted waiting for another bench run");
+			GENL_SET_ERR_MSG(info, "bench run interrupted by a signal");
 		else if (err == -EINVAL)
 			GENL_SET_ERR_MSG(info, "bench parameters out of range");
 		else

@@ -7,10 +7,12 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/genetlink.h>
 
@@ -582,6 +584,42 @@ TEST_F(nl, bench)
 	}
 	/* The benchmark's private hierarchy leaves the mounted one alone. */
 	EXPECT_EQ(0, tnl_read_num(self->a, "memory.current"));
+}
+
+/*
+ * A counted run with no time bound ends when its requester is killed: the
+ * threads stop at their next chunk, the next run starts at once, and
+ * nothing is left behind (the module unloads at the end of the boot).
+ */
+TEST_F(nl, bench_killed)
+{
+	struct timespec t0, t1;
+	struct bench_reply r;
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct tnl c;
+
+		if (tnl_open(&c))
+			_exit(100);
+		/* Minutes under TCG: far longer than the test waits. */
+		bench(&c, MEMCGLAB_BENCH_KIND_STRICT, 8, 2, MEMCGLAB_BENCH_MAX_COUNT, NULL);
+		_exit(101);
+	}
+	usleep(500 * 1000);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	EXPECT_TRUE(WIFSIGNALED(status));
+	TH_LOG("the killed run ended %ld ms after SIGKILL",
+	       (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
+	ASSERT_EQ(0, bench(&self->t, MEMCGLAB_BENCH_KIND_STRICT, 8, 2, 256, &r))
+		TH_LOG("%s", self->t.msg);
+	EXPECT_EQ(256, r.ops[1]);
 }
 
 TEST_F(nl, bench_malformed)
