@@ -8,7 +8,7 @@
  *                                      GROUP/memcglab.charge
  *   bench netlink GROUP [SIZE [STEP]]  time the same as one netlink batch
  *
- * The in-kernel benchmark is the family's BENCH operation (lab_bench()):
+ * The in-kernel benchmark is the family's BENCH operation (mlab_nl_bench()):
  * it runs in this process, so the memcg kind charges this process's cgroup.
  */
 #include <errno.h>
@@ -122,9 +122,9 @@ static int do_bench_run(const struct cmd *self, int argc, char **argv)
 		else
 			b.count = v;
 	}
-	if (mlab_nl_open(&nl) < 0)
+	if (cli_nl_open(&nl) < 0)
 		return EXIT_FAIL;
-	ret = lab_bench(&nl, &b, "bench run");
+	ret = cli_nl_report(&nl, mlab_nl_bench(&nl, &b), "bench run");
 	mlab_nl_close(&nl);
 	if (ret)
 		return EXIT_FAIL;
@@ -217,10 +217,10 @@ static int do_bench_netlink(const struct cmd *self, int argc, char **argv)
 		return ret;
 	req.delta = (int64_t)step;
 	req.count = (uint32_t)(size / step);
-	if (mlab_nl_open(&nl) < 0)
+	if (cli_nl_open(&nl) < 0)
 		return EXIT_FAIL;
 	t0 = bench_now();
-	ret = lab_charge(&nl, &req, 1, "bench netlink");
+	ret = cli_nl_report(&nl, mlab_nl_charge(&nl, &req, 1), "bench netlink");
 	t1 = bench_now();
 	if (!ret && (req.error || req.done != req.count)) {
 		err("bench netlink: %u of %u charges done: %s", req.done, req.count,

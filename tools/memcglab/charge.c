@@ -117,7 +117,7 @@ static int run_batch(struct mlab_nl *nl, struct batch *b)
 {
 	bool failed = false;
 
-	if (lab_charge(nl, b->req, b->n, b->label[0]) < 0)
+	if (cli_nl_report(nl, mlab_nl_charge(nl, b->req, b->n), b->label[0]) < 0)
 		return EXIT_FAIL;
 	print_open_arr(NULL);
 	for (unsigned int i = 0; i < b->n; i++) {
@@ -208,7 +208,7 @@ static int charge_main(const struct cmd *self, int argc, char **argv, int sign)
 		ret = cmd_usage_error(self, "missing GROUP SIZE");
 		goto out;
 	}
-	if (mlab_nl_open(&nl) < 0) {
+	if (cli_nl_open(&nl) < 0) {
 		ret = EXIT_FAIL;
 		goto out;
 	}

@@ -33,7 +33,7 @@ static int parse_id_pair(const char *s, struct mlab_group_ref *ref)
 
 int group_ref_parse(int argc, char **argv, struct mlab_group_ref *ref)
 {
-	struct stat st;
+	int ret;
 
 	if (argc < 1) {
 		err("missing GROUP (a path, or id HIER:ID)");
@@ -47,17 +47,12 @@ int group_ref_parse(int argc, char **argv, struct mlab_group_ref *ref)
 		}
 		return 2;
 	}
-	if (stat(argv[0], &st) < 0) {
-		err("%s: %s", argv[0], strerror(errno));
-		return -1;
-	}
-	if (!S_ISDIR(st.st_mode)) {
+	ret = mlab_group_ids(argv[0], &ref->hier, &ref->id);
+	if (ret == -ENOTDIR)
 		err("%s: not a group directory", argv[0]);
-		return -1;
-	}
-	ref->hier = (uint32_t)st.st_dev;
-	ref->id = st.st_ino;
-	return 1;
+	else if (ret)
+		err("%s: %s", argv[0], strerror(-ret));
+	return ret ? -1 : 1;
 }
 
 static void print_events(const char *key, const char *label, const uint64_t *ev)
@@ -203,7 +198,7 @@ int group_tree_collect(struct mlab_nl *nl, const struct mlab_group_ref *ref,
 	int ret;
 
 	t->n = 0;
-	ret = lab_group_dump(nl, ref, tree_add_cb, &raw, what);
+	ret = cli_nl_report(nl, mlab_nl_group_dump(nl, ref, tree_add_cb, &raw), what);
 	if (ret || !raw.n) {
 		group_tree_free(&raw);
 		return ret ? ret : -ENOENT;
@@ -236,7 +231,7 @@ int group_tree_collect(struct mlab_nl *nl, const struct mlab_group_ref *ref,
 
 static int open_nl(struct mlab_nl *nl)
 {
-	return mlab_nl_open(nl) < 0 ? -1 : 0;
+	return cli_nl_open(nl) < 0 ? -1 : 0;
 }
 
 /* The arguments of a command that takes just GROUP: the number of words
@@ -268,7 +263,7 @@ static int do_show(const struct cmd *self, int argc, char **argv)
 		return -n;
 	if (open_nl(&nl))
 		return EXIT_FAIL;
-	ret = lab_group_get(&nl, &ref, &gi, argv[n - 1]);
+	ret = cli_nl_report(&nl, mlab_nl_group_get(&nl, &ref, &gi), argv[n - 1]);
 	mlab_nl_close(&nl);
 	if (ret)
 		return EXIT_FAIL;
@@ -368,7 +363,7 @@ static int do_set(const struct cmd *self, int argc, char **argv)
 		return cmd_usage_error(self, "nothing to set");
 	if (open_nl(&nl))
 		return EXIT_FAIL;
-	ret = lab_group_set(&nl, &ref, &lim, argv[n - 1]);
+	ret = cli_nl_report(&nl, mlab_nl_group_set(&nl, &ref, &lim), argv[n - 1]);
 	mlab_nl_close(&nl);
 	return ret ? EXIT_FAIL : EXIT_OK;
 }
@@ -403,7 +398,7 @@ static int do_reset(const struct cmd *self, int argc, char **argv)
 		flags = bits[2];
 	if (open_nl(&nl))
 		return EXIT_FAIL;
-	ret = lab_group_reset(&nl, &ref, flags, argv[n - 1]);
+	ret = cli_nl_report(&nl, mlab_nl_group_reset(&nl, &ref, flags), argv[n - 1]);
 	mlab_nl_close(&nl);
 	return ret ? EXIT_FAIL : EXIT_OK;
 }

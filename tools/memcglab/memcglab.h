@@ -35,7 +35,7 @@
  * mode it prints the fmt (when mode includes PRINT_TEXT), in JSON mode (-j) it
  * emits the key/value (when mode includes PRINT_JSON), so one code path serves
  * both. Open/close objects and arrays around records; print_nl() ends a text
- * line. Errors go to stderr via err()/nl_perror() and never into JSON output.
+ * line. Errors go to stderr via err()/cli_nl_report() and never into JSON output.
  *
  * EXIT CODES: EXIT_OK 0, EXIT_FAIL 1 (the operation failed), EXIT_USAGE 2.
  */
@@ -47,6 +47,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 #include <linux/memcglab.h>
+
+#include "libmlab.h"
 
 #define MEMCGLAB_VERSION "0.1"
 
@@ -94,7 +96,6 @@ int match_word(const char *arg, const char *const *words);
 void err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- sizes (utils.c) ---- */
-#define MLAB_UNLIMITED UINT64_MAX
 /* "max" / "-1" (when allow_minus1) -> MLAB_UNLIMITED; else N[KMGTPE], N[KiB..]. */
 int parse_size(const char *s, uint64_t *bytes, bool allow_max);
 int parse_u64(const char *s, uint64_t *v);
@@ -140,133 +141,26 @@ void jw_double(struct json_writer *jw, double v);
 void jw_null(struct json_writer *jw);
 int jw_depth(const struct json_writer *jw);
 
-/* ---- netlink (nl.c) ---- */
-struct mnl_socket;
-struct nlmsghdr;
-struct nlattr;
-
-struct mlab_nl {
-	struct mnl_socket *sock;
-	uint16_t family;	/* resolved id of "memcglab" */
-	uint32_t events_group;	/* multicast group id of "events", 0 if none */
-	uint32_t portid;
-	uint32_t seq;
-	char *buf;		/* receive buffer, MLAB_NL_BUFSZ bytes */
-};
-#define MLAB_NL_BUFSZ (1u << 20)	/* a full charge batch's reply fits */
-
-/* Open a generic netlink socket with ext-ack + cap-ack, resolve the family. */
-int mlab_nl_open(struct mlab_nl *nl);
-void mlab_nl_close(struct mlab_nl *nl);
-/* Start a request for cmd in nl->buf-independent storage of size len. */
-struct nlmsghdr *mlab_nl_msg(struct mlab_nl *nl, void *buf, uint8_t cmd,
-			     uint16_t flags);
+/* ---- netlink: libmlab, and the CLI's side of it (lab.c) ---- */
+/* "low", "high", "max", "oom", "oom_kill", "oom_group_kill" */
+extern const char *const mlab_event_names[MLAB_NR_EVENTS];
+extern const char *const mlab_policy_names[];	/* "strict", "batched", "locked" */
+const char *mlab_policy_name(uint32_t policy);	/* "?" when unknown */
+/* mlab_nl_open(), saying why it failed. */
+int cli_nl_open(struct mlab_nl *nl);
 /*
- * Send nlh and run cb on every reply message until the ack / NLMSG_DONE.
- * Returns 0, or -errno; on a kernel error the extack message (if any) is
- * copied into errmsg (may be NULL) and also printed when what != NULL as
- * "memcglab: <what>: <strerror>: <extack>".
+ * Report a libmlab call's result ret, unless what is NULL: on failure
+ * "memcglab: <what>: <strerror>: <extack> (missing attribute N)", on
+ * success the kernel's warning with -v. Returns ret.
  */
-typedef int (*mlab_nl_cb)(const struct nlmsghdr *nlh, void *data);
-int mlab_nl_talk(struct mlab_nl *nl, struct nlmsghdr *nlh, mlab_nl_cb cb,
-		 void *data, const char *what);
-int mlab_nl_join_events(struct mlab_nl *nl);
-/*
- * Attribute table parser: fills tb[1..max] with the top-level (or nested)
- * attributes, skipping unknown types (forward compatible) and validating
- * known ones against types[] (enum mnl_attr_data_type per attribute type,
- * 0 = unchecked; types may be NULL). Returns 0 or -EINVAL.
- */
-int mlab_attr_parse(const struct nlmsghdr *nlh, const struct nlattr **tb,
-		    unsigned int max, const uint8_t *types);
-int mlab_attr_parse_nested(const struct nlattr *nest, const struct nlattr **tb,
-			   unsigned int max, const uint8_t *types);
+int cli_nl_report(const struct mlab_nl *nl, int ret, const char *what);
 
 /* ---- groups: naming (group.c) ---- */
-struct mlab_group_ref {
-	uint32_t hier;		/* hierarchy id: st_dev of the mount */
-	uint64_t id;		/* group id: directory inode number */
-};
 /*
  * Resolve a group argument: "id HIER:ID" consumes two words, a path one.
  * Returns the number of words consumed (1 or 2), or -1 after printing why.
  */
 int group_ref_parse(int argc, char **argv, struct mlab_group_ref *ref);
-
-/* ---- lab netlink client (lab.c): one function per family operation ---- */
-enum { MLAB_EV_LOW, MLAB_EV_HIGH, MLAB_EV_MAX, MLAB_EV_OOM, MLAB_EV_OOM_KILL,
-       MLAB_EV_OOM_GROUP_KILL, MLAB_NR_EVENTS };
-/* "low", "high", "max", "oom", "oom_kill", "oom_group_kill" */
-extern const char *const mlab_event_names[MLAB_NR_EVENTS];
-extern const char *const mlab_policy_names[];	/* "strict", "batched", "locked" */
-const char *mlab_policy_name(uint32_t policy);	/* "?" when unknown */
-
-struct mlab_group_info {
-	/* From the kernel (GROUP_GET): */
-	uint32_t hier;
-	uint64_t id, parent_id;		/* parent_id 0 for the root */
-	uint32_t flavour;		/* MEMCGLAB_FLAVOUR_* */
-	uint32_t policy, batch;
-	uint64_t usage, owned;		/* bytes; owned = held by charge owners */
-	uint64_t max, high, low, min, soft_limit;	/* MLAB_UNLIMITED = max */
-	uint64_t watermark, failcnt, emin, elow;
-	uint64_t events[MLAB_NR_EVENTS], events_local[MLAB_NR_EVENTS];
-	uint64_t charges, charged, uncharges, uncharged, fails;	/* local stats */
-	/* Filled in userspace by group_tree_collect(): */
-	uint32_t depth;			/* below the collected subtree's root */
-	char name[256];			/* directory name, or "#ID" */
-};
-
-enum { MLAB_SET_MAX = 1, MLAB_SET_HIGH = 2, MLAB_SET_LOW = 4, MLAB_SET_MIN = 8,
-       MLAB_SET_SOFT_LIMIT = 16 };
-struct mlab_limits {
-	unsigned int mask;		/* MLAB_SET_*: which fields to set */
-	uint64_t max, high, low, min, soft_limit; /* bytes; MLAB_UNLIMITED = max */
-};
-
-struct mlab_charge_req {
-	struct mlab_group_ref ref;
-	int64_t delta;		/* bytes, > 0 charge, < 0 uncharge */
-	uint32_t count;		/* repetitions, 0 = 1 */
-	/* results */
-	uint32_t done;		/* repetitions that succeeded */
-	int error;		/* 0 or -errno of the first failing repetition */
-	uint64_t usage;		/* group usage afterwards */
-	uint64_t held;		/* bytes this socket holds in the group afterwards */
-	bool force;		/* charge past the limits (never refused) */
-};
-
-typedef int (*mlab_group_cb)(const struct mlab_group_info *gi, void *data);
-/* "what" names the operation in error messages; NULL = silent. */
-int lab_group_get(struct mlab_nl *nl, const struct mlab_group_ref *ref,
-		  struct mlab_group_info *gi, const char *what);
-/* Every group of the subtree at ref, in id order (parents before children). */
-int lab_group_dump(struct mlab_nl *nl, const struct mlab_group_ref *ref,
-		   mlab_group_cb cb, void *data, const char *what);
-int lab_group_set(struct mlab_nl *nl, const struct mlab_group_ref *ref,
-		  const struct mlab_limits *lim, const char *what);
-int lab_group_reset(struct mlab_nl *nl, const struct mlab_group_ref *ref,
-		    uint32_t flags, const char *what);	/* MEMCGLAB_RESET_* */
-/*
- * One batched request (n <= MEMCGLAB_CHARGE_MAX_ENTRIES). Returns 0 when the
- * kernel processed it (per-entry results filled in, entries may still have
- * failed), -errno when it refused the whole request (nothing changed).
- */
-int lab_charge(struct mlab_nl *nl, struct mlab_charge_req *reqs, unsigned int n,
-	       const char *what);
-
-/* One in-kernel bench run (BENCH): parameters in, defaults and results out. */
-struct mlab_bench {
-	uint32_t kind;		/* MEMCGLAB_BENCH_KIND_* */
-	uint32_t depth, fanout, threads, nr_pages, batch, ms;	/* 0 = default */
-	uint64_t count;
-	/* results */
-	uint64_t wall_ns, base_ops, base_ns;
-	bool accounted;
-	uint32_t nr_threads;	/* entries filled in ops[] and ns[] */
-	uint64_t ops[MEMCGLAB_BENCH_MAX_THREADS], ns[MEMCGLAB_BENCH_MAX_THREADS];
-};
-int lab_bench(struct mlab_nl *nl, struct mlab_bench *b, const char *what);
 
 /* ---- subtrees (group.c), used by tree, top, monitor ---- */
 struct group_tree {

@@ -25,27 +25,13 @@ struct monitor {
 	uint64_t limit, seen;
 };
 
-struct mon_event {
-	uint32_t type, hier;
-	uint64_t id, usage, limit, dropped;
-};
-
-static const uint8_t event_types[MEMCGLAB_A_EVENT_ATTR_MAX + 1] = {
-	[MEMCGLAB_A_EVENT_TYPE] = MNL_TYPE_U32,
-	[MEMCGLAB_A_EVENT_HIER] = MNL_TYPE_U32,
-	[MEMCGLAB_A_EVENT_ID] = MNL_TYPE_U64,
-	[MEMCGLAB_A_EVENT_USAGE] = MNL_TYPE_U64,
-	[MEMCGLAB_A_EVENT_LIMIT] = MNL_TYPE_U64,
-	[MEMCGLAB_A_EVENT_DROPPED] = MNL_TYPE_U64,
-};
-
 /* Learn the members (and names) of every filtered subtree. */
 static int refresh_names(struct monitor *m)
 {
 	struct mlab_nl nl;
 	int ret = 0;
 
-	if (mlab_nl_open(&nl) < 0)
+	if (cli_nl_open(&nl) < 0)
 		return -1;
 	for (unsigned int i = 0; i < m->nfilter && !ret; i++)
 		ret = group_tree_collect(&nl, &m->filter[i], m->filter_path[i],
@@ -67,7 +53,7 @@ static const char *lookup_name(const struct monitor *m, uint32_t hier, uint64_t 
 	return NULL;
 }
 
-static bool wanted(struct monitor *m, const struct mon_event *ev)
+static bool wanted(struct monitor *m, const struct mlab_event *ev)
 {
 	bool same_hier = false;
 
@@ -83,7 +69,7 @@ static bool wanted(struct monitor *m, const struct mon_event *ev)
 	return false;
 }
 
-static void print_event(struct monitor *m, const struct mon_event *ev)
+static void print_event(struct monitor *m, const struct mlab_event *ev)
 {
 	const char *name = lookup_name(m, ev->hier, ev->id);
 	struct timeval tv;
@@ -113,38 +99,6 @@ static void print_event(struct monitor *m, const struct mon_event *ev)
 	print_flush();
 }
 
-static int event_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlattr *tb[MEMCGLAB_A_EVENT_ATTR_MAX + 1] = { 0 };
-	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
-	struct monitor *m = data;
-	struct mon_event ev;
-
-	if (nlh->nlmsg_type != m->nl.family || genl->cmd != MEMCGLAB_CMD_EVENT)
-		return MNL_CB_OK;
-	if (mlab_attr_parse(nlh, tb, MEMCGLAB_A_EVENT_ATTR_MAX, event_types) < 0 ||
-	    !tb[MEMCGLAB_A_EVENT_TYPE] || !tb[MEMCGLAB_A_EVENT_ID]) {
-		err("monitor: malformed event ignored");
-		return MNL_CB_OK;
-	}
-#define EV_U64(a) (tb[a] ? mnl_attr_get_u64(tb[a]) : 0)
-	ev.type = mnl_attr_get_u32(tb[MEMCGLAB_A_EVENT_TYPE]);
-	ev.hier = tb[MEMCGLAB_A_EVENT_HIER] ?
-		  mnl_attr_get_u32(tb[MEMCGLAB_A_EVENT_HIER]) : 0;
-	ev.id = EV_U64(MEMCGLAB_A_EVENT_ID);
-	ev.usage = EV_U64(MEMCGLAB_A_EVENT_USAGE);
-	ev.limit = tb[MEMCGLAB_A_EVENT_LIMIT] ?
-		   mnl_attr_get_u64(tb[MEMCGLAB_A_EVENT_LIMIT]) : MLAB_UNLIMITED;
-	ev.dropped = EV_U64(MEMCGLAB_A_EVENT_DROPPED);
-#undef EV_U64
-	if (!wanted(m, &ev))
-		return MNL_CB_OK;
-	print_event(m, &ev);
-	if (m->limit && ++m->seen >= m->limit)
-		return MNL_CB_STOP;
-	return MNL_CB_OK;
-}
-
 static double now(void)
 {
 	struct timespec ts;
@@ -156,11 +110,10 @@ static double now(void)
 static int monitor_loop(struct monitor *m, double timeout)
 {
 	double deadline = timeout > 0 ? now() + timeout : 0;
-	struct pollfd pfd = { .fd = mnl_socket_get_fd(m->nl.sock), .events = POLLIN };
+	struct mlab_event ev;
 
 	for (;;) {
 		int wait_ms = -1, ret;
-		ssize_t n;
 
 		if (deadline) {
 			double left = deadline - now();
@@ -169,26 +122,23 @@ static int monitor_loop(struct monitor *m, double timeout)
 				return m->limit && m->seen < m->limit ? EXIT_FAIL : EXIT_OK;
 			wait_ms = (int)(left * 1000) + 1;
 		}
-		ret = poll(&pfd, 1, wait_ms);
-		if (ret < 0 && errno != EINTR) {
-			err("monitor: poll: %s", strerror(errno));
-			return EXIT_FAIL;
-		}
-		if (ret <= 0)
+		ret = mlab_nl_next_event(&m->nl, &ev, wait_ms);
+		if (ret == -ENOBUFS) {
+			err("monitor: receive buffer overrun, events lost");
 			continue;
-		n = mnl_socket_recvfrom(m->nl.sock, m->nl.buf, MLAB_NL_BUFSZ);
-		if (n < 0) {
-			if (errno == ENOBUFS) {
-				err("monitor: receive buffer overrun, events lost");
-				continue;
-			}
-			if (errno == EINTR)
-				continue;
-			err("monitor: receive: %s", strerror(errno));
+		}
+		if (ret == -EINVAL) {
+			err("monitor: malformed event ignored");
+			continue;
+		}
+		if (ret < 0 && ret != -EINTR) {
+			err("monitor: %s: %s", m->nl.err.msg, strerror(-ret));
 			return EXIT_FAIL;
 		}
-		ret = mnl_cb_run(m->nl.buf, n, 0, 0, event_cb, m);
-		if (ret == MNL_CB_STOP)
+		if (ret <= 0 || !wanted(m, &ev))
+			continue;
+		print_event(m, &ev);
+		if (m->limit && ++m->seen >= m->limit)
 			return EXIT_OK;
 	}
 }
@@ -233,9 +183,16 @@ static int do_monitor(const struct cmd *self, int argc, char **argv)
 	}
 	if (m->nfilter && refresh_names(m))
 		goto out;
-	if (mlab_nl_open(&m->nl) < 0)
+	if (cli_nl_open(&m->nl) < 0)
 		goto out;
-	if (mlab_nl_join_events(&m->nl) == 0) {
+	ret = mlab_nl_join_events(&m->nl);
+	if (ret == -ENOENT)
+		err("%s", m->nl.err.msg);
+	else if (ret)
+		err("%s: %s", m->nl.err.msg, strerror(-ret));
+	if (ret) {
+		ret = EXIT_FAIL;
+	} else {
 		if (opts.verbose)
 			err("monitor: listening");
 		ret = monitor_loop(m, timeout);

@@ -73,12 +73,12 @@ static void kill_group(const struct cg_hier *h, const char *dir)
 
 	if (!h->v1) {
 		tgt_fmt(path, sizeof(path), "%s/cgroup.kill", dir);
-		if (!tgt_write_file(path, "1"))
+		if (!mlab_write(path, "1"))
 			return;
 	}
 	tgt_fmt(path, sizeof(path), "%s/cgroup.procs", dir);
 	for (int round = 0; round < 20; round++) {
-		if (tgt_read_file(path, buf, sizeof(buf)) <= 0)
+		if (mlab_read(path, buf, sizeof(buf)) <= 0)
 			return;
 		for (p = buf; *p; p = end) {
 			long pid = strtol(p, &end, 10);
@@ -115,7 +115,7 @@ static pid_t start_child(const char *dir, char **argv, char *err, size_t errlen)
 		close(fds[0]);
 		tgt_fmt(procs, sizeof(procs), "%s/cgroup.procs", dir);
 		msg[0] = 0;
-		msg[1] = -tgt_write_file(procs, "0");
+		msg[1] = -mlab_write(procs, "0");
 		if (!msg[1]) {
 			if (opts.json)
 				dup2(STDERR_FILENO, STDOUT_FILENO); /* keep stdout JSON */

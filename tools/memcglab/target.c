@@ -39,90 +39,16 @@ int tgt_fail(struct target *t, int err, const char *fmt, ...)
 	return err;
 }
 
-ssize_t tgt_read_file(const char *path, char *buf, size_t len)
-{
-	ssize_t n, total = 0;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while ((size_t)total < len - 1) {
-		n = read(fd, buf + total, len - 1 - total);
-		if (n < 0) {
-			n = -errno;
-			close(fd);
-			return n;
-		}
-		if (!n)
-			break;
-		total += n;
-	}
-	buf[total] = '\0';
-	close(fd);
-	return total;
-}
-
-int tgt_write_file(const char *path, const char *s)
-{
-	size_t len = strlen(s);
-	ssize_t n;
-	int fd, ret = 0;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, len);
-	if (n < 0)
-		ret = -errno;
-	else if ((size_t)n != len)
-		ret = -EIO;
-	if (close(fd) && !ret)
-		ret = -errno;
-	return ret;
-}
-
-int tgt_read_key(const char *path, const char *key, uint64_t *val)
-{
-	char buf[8192], *line, *save = NULL;
-	size_t klen = strlen(key);
-	ssize_t n;
-
-	n = tgt_read_file(path, buf, sizeof(buf));
-	if (n < 0)
-		return (int)n;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (!strncmp(line, key, klen) && line[klen] == ' ') {
-			*val = strtoull(line + klen + 1, NULL, 10);
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
 /* v1 reads "unlimited" as PAGE_COUNTER_MAX pages in bytes; anything that big is max. */
 #define TGT_V1_UNLIMITED_FLOOR (1ULL << 62)
 
 int tgt_read_u64(const char *path, uint64_t *val)
 {
-	char buf[64], *end;
-	ssize_t n;
+	int ret = mlab_read_u64(path, val);
 
-	n = tgt_read_file(path, buf, sizeof(buf));
-	if (n < 0)
-		return (int)n;
-	if (!strncmp(buf, "max", 3)) {
+	if (!ret && *val >= TGT_V1_UNLIMITED_FLOOR)
 		*val = TGT_UNLIMITED;
-		return 0;
-	}
-	errno = 0;
-	*val = strtoull(buf, &end, 10);
-	if (errno || end == buf)
-		return -EINVAL;
-	if (*val >= TGT_V1_UNLIMITED_FLOOR)
-		*val = TGT_UNLIMITED;
-	return 0;
+	return ret;
 }
 
 int target_open(struct target *t, const struct tgt_config *cfg)
@@ -246,7 +172,7 @@ int cg_set_knob(bool v1, const char *dir, enum tgt_knob knob, uint64_t val,
 	else
 		tgt_fmt(buf, sizeof(buf), "%llu", (unsigned long long)val);
 	tgt_fmt(path, sizeof(path), "%s/%s", dir, file);
-	ret = tgt_write_file(path, buf);
+	ret = mlab_write(path, buf);
 	if (ret)
 		tgt_fmt(err, errlen, "%s: writing %s: %s", path, buf, strerror(-ret));
 	return ret;
@@ -274,7 +200,7 @@ int cg_reset(bool v1, const char *dir, enum tgt_reset what, struct tgt_peaks *pk
 	if (v1) {
 		tgt_fmt(path, sizeof(path), "%s/%s", dir, what == TGT_RESET_FAILCNT ?
 			 "memory.failcnt" : "memory.max_usage_in_bytes");
-		ret = tgt_write_file(path, "0");
+		ret = mlab_write(path, "0");
 		if (ret)
 			tgt_fmt(err, errlen, "%s: writing 0: %s", path, strerror(-ret));
 		return ret;

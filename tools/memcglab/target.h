@@ -27,6 +27,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "libmlab.h"
+
 #define TGT_UNLIMITED UINT64_MAX
 
 enum tgt_kind { TGT_LAB, TGT_MEMCG };
@@ -158,13 +160,10 @@ void tgt_fmt(char *buf, size_t len, const char *fmt, ...)
 /* snprintf into t->err; always returns err (a negative errno). */
 int tgt_fail(struct target *t, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Read a whole small file into buf (NUL-terminated). Returns length or -errno. */
-ssize_t tgt_read_file(const char *path, char *buf, size_t len);
-/* Write a string to a file in one write(2). Returns 0 or -errno. */
-int tgt_write_file(const char *path, const char *s);
-/* Value of "key N" in a flat-keyed file (memory.events, oom_control, stat). */
-int tgt_read_key(const char *path, const char *key, uint64_t *val);
-/* A number or "max" (-> TGT_UNLIMITED); v1's unlimited reads as a huge number. */
+/*
+ * Files: libmlab's mlab_read(), mlab_write() and mlab_read_key(), and
+ * mlab_read_u64() with v1's unlimited (a huge number) read as TGT_UNLIMITED.
+ */
 int tgt_read_u64(const char *path, uint64_t *val);
 
 /*

@@ -42,7 +42,7 @@ static bool lab_fs_available(void)
 {
 	char buf[4096];
 
-	return tgt_read_file("/proc/filesystems", buf, sizeof(buf)) > 0 &&
+	return mlab_read("/proc/filesystems", buf, sizeof(buf)) > 0 &&
 	       strstr(buf, "\tmemcglab\n");
 }
 

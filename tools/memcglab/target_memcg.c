@@ -132,7 +132,7 @@ static int write_subtree(const char *dir, const char *what)
 
 	tgt_fmt(path, sizeof(path), "%s/cgroup.subtree_control", dir);
 	for (int i = 0; i < 50; i++) {
-		ret = tgt_write_file(path, what);
+		ret = mlab_write(path, what);
 		if (ret != -EBUSY)
 			break;
 		sleep_ms(20);
@@ -156,7 +156,7 @@ static int v2_open(struct cg_hier *h, char *err, size_t errlen)
 	 * memory hierarchy is (still) mounted.
 	 */
 	for (int i = 0; i < CONTROLLER_WAIT_MS / 100; i++) {
-		ret = (int)tgt_read_file(path, buf, sizeof(buf));
+		ret = (int)mlab_read(path, buf, sizeof(buf));
 		if (ret < 0 || word_in(buf, "memory") || !find_mount(true, v1mnt, sizeof(v1mnt)))
 			break;
 		sleep_ms(100);
@@ -168,7 +168,7 @@ static int v2_open(struct cg_hier *h, char *err, size_t errlen)
 		return -EOPNOTSUPP;
 	}
 	tgt_fmt(path, sizeof(path), "%s/cgroup.subtree_control", h->mnt);
-	ret = (int)tgt_read_file(path, buf, sizeof(buf));
+	ret = (int)mlab_read(path, buf, sizeof(buf));
 	if (ret >= 0 && word_in(buf, "memory"))
 		return 0;
 	ret = write_subtree(h->mnt, "+memory");
@@ -203,7 +203,7 @@ static int v1_open(struct cg_hier *h, char *err, size_t errlen)
 		return 0;	/* an existing v1 memory hierarchy (a v1 host) */
 	if (!find_mount(false, v2root, sizeof(v2root))) {
 		tgt_fmt(path, sizeof(path), "%s/cgroup.subtree_control", v2root);
-		if (tgt_read_file(path, buf, sizeof(buf)) >= 0 && word_in(buf, "memory")) {
+		if (mlab_read(path, buf, sizeof(buf)) >= 0 && word_in(buf, "memory")) {
 			tgt_fmt(err, errlen, "%s has memory enabled: %s", path,
 				 v1_needs_own_boot);
 			return -EOPNOTSUPP;
@@ -284,12 +284,12 @@ void cg_no_swap(const struct cg_hier *h, const char *path)
 	if (!h->v1) {
 		tgt_fmt(file, sizeof(file), "%s/memory.swap.max", path);
 		if (!access(file, F_OK))
-			tgt_write_file(file, "0");
+			mlab_write(file, "0");
 		return;
 	}
 	tgt_fmt(file, sizeof(file), "%s/memory.swappiness", path);
 	if (!access(file, F_OK))
-		tgt_write_file(file, "0");
+		mlab_write(file, "0");
 }
 
 int cg_rmdir(const char *path, char *err, size_t errlen)
@@ -317,7 +317,7 @@ int cg_attach(const char *path, pid_t pid, char *err, size_t errlen)
 
 	tgt_fmt(file, sizeof(file), "%s/cgroup.procs", path);
 	tgt_fmt(buf, sizeof(buf), "%d", (int)pid);
-	ret = tgt_write_file(file, buf);
+	ret = mlab_write(file, buf);
 	if (ret)
 		tgt_fmt(err, errlen, "%s: writing pid %d: %s", file, (int)pid,
 			 strerror(-ret));
@@ -337,7 +337,7 @@ static int read_key(const char *dir, const char *name, const char *key, uint64_t
 	char path[PATH_MAX + 64];
 
 	tgt_fmt(path, sizeof(path), "%s/%s", dir, name);
-	return tgt_read_key(path, key, v);
+	return mlab_read_key(path, key, v);
 }
 
 int cg_stats(const struct cg_hier *h, const char *path, struct tgt_stats *st)
@@ -577,7 +577,7 @@ static void set_oom_adj(pid_t pid, const char *val)
 	char path[64];
 
 	tgt_fmt(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
-	tgt_write_file(path, val);	/* best effort: the default works too */
+	mlab_write(path, val);	/* best effort: the default works too */
 }
 
 static int worker_send(struct target *t, struct worker *w, int op, uint64_t bytes)

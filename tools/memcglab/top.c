@@ -169,7 +169,7 @@ static int do_top(const struct cmd *self, int argc, char **argv)
 			return cmd_usage_error(self, "unknown argument '%s'", a);
 		}
 	}
-	if (mlab_nl_open(&nl) < 0)
+	if (cli_nl_open(&nl) < 0)
 		return EXIT_FAIL;
 	clear = !opts.json && isatty(STDOUT_FILENO);
 	for (uint64_t it = 0; !iters || it < iters; it++) {
