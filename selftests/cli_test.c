@@ -20,8 +20,8 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "kselftest_harness.h"
+#include "mlab.h"
 #include "mlab_json.h"
-#include "mlab_nl.h"
 
 #define M (1024 * 1024ULL)
 #define OUTSZ (1 << 16)
@@ -88,7 +88,7 @@ static const char *str(const struct tjson *v)
 }
 
 FIXTURE(cli) {
-	char dir[64], a[128], b[128];
+	char dir[MLAB_PATH_MAX], a[MLAB_PATH_MAX], b[MLAB_PATH_MAX];
 	uint32_t hier;
 	uint64_t ida;
 	struct run r;
@@ -96,13 +96,11 @@ FIXTURE(cli) {
 
 FIXTURE_SETUP(cli)
 {
-	ASSERT_EQ(0, tnl_ensure_module());
-	ASSERT_EQ(0, tnl_mount(self->dir, NULL));
-	snprintf(self->a, sizeof(self->a), "%s/a", self->dir);
-	snprintf(self->b, sizeof(self->b), "%s/a/b", self->dir);
-	ASSERT_EQ(0, mkdir(self->a, 0755));
-	ASSERT_EQ(0, mkdir(self->b, 0755));
-	ASSERT_EQ(0, tnl_ids(self->a, &self->hier, &self->ida));
+	ASSERT_EQ(0, mlab_ensure_module());
+	ASSERT_EQ(0, mlab_mount(NULL, self->dir));
+	ASSERT_EQ(0, mlab_mkgroup(self->dir, "a", self->a));
+	ASSERT_EQ(0, mlab_mkgroup(self->a, "b", self->b));
+	ASSERT_EQ(0, mlab_group_ids(self->a, &self->hier, &self->ida));
 }
 
 FIXTURE_TEARDOWN(cli)
@@ -110,7 +108,7 @@ FIXTURE_TEARDOWN(cli)
 	run_free(&self->r);
 	rmdir(self->b);
 	rmdir(self->a);
-	tnl_umount(self->dir);
+	mlab_umount(self->dir, false);
 }
 
 TEST_F(cli, usage_and_exit_codes)
@@ -182,8 +180,8 @@ TEST_F(cli, set_reset_and_errors)
 
 	run(r, NULL, "group set %s max 10M high 8M", self->a);
 	ASSERT_EQ(0, r->status) TH_LOG("%s", r->err);
-	EXPECT_EQ(10 * M, tnl_read_num(self->a, "memory.max"));
-	EXPECT_EQ(8 * M, tnl_read_num(self->a, "memory.high"));
+	EXPECT_EQ(10 * M, mlab_num(self->a, "memory.max"));
+	EXPECT_EQ(8 * M, mlab_num(self->a, "memory.high"));
 	run(r, NULL, "-j group show %s", self->a);
 	ASSERT_EQ(1, r->nv);
 	EXPECT_EQ(10 * M, num(tjson_get(r->v[0], "max")));
@@ -234,7 +232,7 @@ TEST_F(cli, charge_probe_and_refused)
 	EXPECT_TRUE(tjson_get(e, "ok")->b);
 	EXPECT_EQ(M, num(tjson_get(e, "held")));
 	/* the socket is gone, and so is its charge */
-	EXPECT_EQ(0, tnl_read_num(self->b, "memory.current"));
+	EXPECT_EQ(0, mlab_num(self->b, "memory.current"));
 	run_free(r);
 
 	run(r, NULL, "group set %s max 1M", self->a);
@@ -254,7 +252,7 @@ TEST_F(cli, charge_probe_and_refused)
 TEST_F(cli, charge_stdin)
 {
 	struct run *r = &self->r;
-	char input[512];
+	char input[2 * MLAB_PATH_MAX + 64];
 
 	snprintf(input, sizeof(input), "printf 'charge %s 8K\\nuncharge %s 4K\\n'",
 		 self->a, self->a);
@@ -265,10 +263,10 @@ TEST_F(cli, charge_stdin)
 	EXPECT_EQ(4096, num(tjson_get(tjson_at(r->v[1], 0), "held")));
 }
 
-static bool wait_current(const char *dir, long long want, int ms)
+static bool wait_current(const char *dir, uint64_t want, int ms)
 {
 	for (; ms > 0; ms -= 50) {
-		if (tnl_read_num(dir, "memory.current") == want)
+		if (mlab_num(dir, "memory.current") == want)
 			return true;
 		usleep(50000);
 	}

@@ -67,14 +67,15 @@ static const char *usage_file(const FIXTURE_VARIANT(lab) *v)
 	return v->v1 ? "memory.usage_in_bytes" : "memory.current";
 }
 
+/* The first number of dir/name, -1 if it cannot be read ("max" too). */
 static long long read_in(const char *dir, const char *name)
 {
 	char path[MLAB_PATH_MAX];
-	long long v = -1;
+	uint64_t v;
 
-	if (mlab_read_long(mlab_path(path, dir, name), &v))
+	if (mlab_read_u64(mlab_path(path, dir, name), &v) || v > LLONG_MAX)
 		return -1;
-	return v;
+	return (long long)v;
 }
 
 static int write_in(const char *dir, const char *name, const char *s)
@@ -87,11 +88,11 @@ static int write_in(const char *dir, const char *name, const char *s)
 static long long key_in(const char *dir, const char *name, const char *key)
 {
 	char path[MLAB_PATH_MAX];
-	long long v = -1;
+	uint64_t v;
 
-	if (mlab_read_key_long(mlab_path(path, dir, name), key, &v))
+	if (mlab_read_key(mlab_path(path, dir, name), key, &v) || v > LLONG_MAX)
 		return -1;
-	return v;
+	return (long long)v;
 }
 
 /* The failure count of a group: failcnt (v1) or memory.events max (v2). */

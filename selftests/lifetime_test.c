@@ -90,17 +90,14 @@ static void expect_nothing_held(struct __test_metadata *_metadata,
 				const char *group, bool v1, bool root,
 				bool exact)
 {
-	unsigned long long v = 1;
 	char path[MLAB_PATH_MAX];
+	unsigned long long v = 1;
+	uint64_t held = 1;
 
-	if (v1) {
-		EXPECT_EQ(0, rel_read_key(mlab_path(path, group, "memory.stat"),
-					  "total_rss", &v));
-	} else {
-		EXPECT_EQ(0, rel_read_key(mlab_path(path, group, "memory.stat"),
-					  "anon", &v));
-	}
-	EXPECT_EQ(0ULL, v) TH_LOG("%s still holds %llu bytes", group, v);
+	EXPECT_EQ(0, mlab_read_key(mlab_path(path, group, "memory.stat"),
+				   v1 ? "total_rss" : "anon", &held));
+	EXPECT_EQ(0ULL, held) TH_LOG("%s still holds %llu bytes", group,
+				     (unsigned long long)held);
 	if (exact) {
 		EXPECT_EQ(0, rel_usage(group, v1, root, &v));
 		EXPECT_EQ(0ULL, v) TH_LOG("%s usage %llu", group, v);
@@ -245,11 +242,11 @@ TEST_F(life, umount_with_open_fds)
 /* The same with a netlink socket holding charges across the unmount. */
 TEST_F(life, umount_with_live_socket)
 {
-	struct rel_nl nl;
+	struct mlab_nl nl;
 	struct stat st;
 	int err, ref_before = module_refcount();
 
-	err = rel_nl_open(&nl);
+	err = mlab_nl_open(&nl);
 	if (err == -ENOENT)
 		SKIP(return, "no memcglab netlink family");
 	ASSERT_EQ(0, err);
@@ -269,7 +266,7 @@ TEST_F(life, umount_with_live_socket)
 	EXPECT_TRUE(!err || err == -ENOENT || err == -ENODEV) TH_LOG("%d", err);
 	err = rel_nl_charge(&nl, st.st_dev, st.st_ino, 1 << 20, 1);
 	EXPECT_TRUE(!err || err == -ENOENT || err == -ENODEV) TH_LOG("%d", err);
-	rel_nl_close(&nl);	/* gives back the rest */
+	mlab_nl_close(&nl);	/* gives back the rest */
 	/* Give the socket's release a moment (it may be deferred to RCU). */
 	for (err = 0; err < 50 && module_refcount() != ref_before - 1; err++)
 		usleep(20000);

@@ -52,20 +52,23 @@ FIXTURE_TEARDOWN(perm)
 		mlab_umount(self->dir, true);
 }
 
-/* What the unprivileged child does; each check returns 0 or its own code. */
+/*
+ * What the unprivileged child does: each check returns 0, or -EPROTO after
+ * saying on stderr which call was not refused as it should be.
+ */
 struct perm_ctx {
 	const char *dir, *group, *mnt;
 	bool v1;
 };
 
-/* 0 when the call failed with e1 or e2; else say what happened. */
+/* 0 when the call failed with e1 or e2; else say what happened: -EPROTO. */
 #define expect_errno(call, e1, e2) ({					\
 	int __ret = (call), __e = errno, __bad;				\
 	__bad = !(__ret < 0 && (__e == e1 || __e == e2));		\
 	if (__bad)							\
 		fprintf(stderr, "# as nobody: %s returned %d (%s)\n",	\
 			#call, __ret, __ret < 0 ? strerror(__e) : "ok");	\
-	__bad;								\
+	__bad ? -EPROTO : 0;						\
 })
 
 static int nobody_mount(void *arg)
@@ -84,10 +87,10 @@ static int nobody_mkdir(void *arg)
 	if (snprintf(path, sizeof(path), "%s/b", c->dir) >= (int)sizeof(path))
 		abort();
 	if (expect_errno(mkdir(path, 0755), EACCES, EPERM))
-		return 1;
+		return -EPROTO;
 	if (snprintf(path, sizeof(path), "%s/c", c->group) >= (int)sizeof(path))
 		abort();
-	return expect_errno(mkdir(path, 0755), EACCES, EPERM) ? 2 : 0;
+	return expect_errno(mkdir(path, 0755), EACCES, EPERM);
 }
 
 static int nobody_rmdir(void *arg)
@@ -108,15 +111,14 @@ static int nobody_write_files(void *arg)
 	struct perm_ctx *c = arg;
 	const char * const *f;
 	char path[PATH_MAX];
-	int i = 10;
 
-	for (f = c->v1 ? v1 : v2; *f; f++, i++) {
+	for (f = c->v1 ? v1 : v2; *f; f++) {
 		if (snprintf(path, sizeof(path), "%s/%s", c->group, *f) >= (int)sizeof(path))
 			abort();
 		if (access(path, F_OK))
 			continue;	/* e.g. memory.peak is read-only on 6.1 */
 		if (expect_errno(open(path, O_WRONLY), EACCES, EPERM))
-			return i;
+			return -EPROTO;
 	}
 	return 0;
 }
@@ -128,13 +130,12 @@ static int nobody_charge(void *arg)
 
 	if (snprintf(path, sizeof(path), "%s/memcglab.charge", c->group) >= (int)sizeof(path))
 		abort();
-	if (expect_errno(open(path, O_WRONLY), EACCES, EPERM))
-		return 1;
-	if (expect_errno(open(path, O_RDWR), EACCES, EPERM))
-		return 2;
+	if (expect_errno(open(path, O_WRONLY), EACCES, EPERM) ||
+	    expect_errno(open(path, O_RDWR), EACCES, EPERM))
+		return -EPROTO;
 	if (snprintf(path, sizeof(path), "%s/memcglab.charge", c->dir) >= (int)sizeof(path))
 		abort();
-	return expect_errno(open(path, O_WRONLY), EACCES, EPERM) ? 3 : 0;
+	return expect_errno(open(path, O_WRONLY), EACCES, EPERM);
 }
 
 static int nobody_reads(void *arg)
@@ -147,7 +148,7 @@ static int nobody_reads(void *arg)
 	if (err) {
 		fprintf(stderr, "# as nobody: snapshot of %s: %s\n", c->group,
 			strerror(-err));
-		return 1;
+		return err;
 	}
 	/* memcglab.charge reads what this opener holds: nothing. */
 	if (snprintf(path, sizeof(path), "%s/memcglab.charge", c->group) >= (int)sizeof(path))
@@ -156,7 +157,7 @@ static int nobody_reads(void *arg)
 	if (err < 0 || strcmp(buf, "0\n")) {
 		fprintf(stderr, "# as nobody: %s: %d \"%s\"\n", path, err,
 			err < 0 ? strerror(-err) : buf);
-		return 2;
+		return err < 0 ? err : -EPROTO;
 	}
 	return 0;
 }
@@ -175,31 +176,31 @@ static int nobody_netlink(void *arg)
 	static const int cmds[] = { MEMCGLAB_CMD_GROUP_SET,
 		MEMCGLAB_CMD_GROUP_RESET, MEMCGLAB_CMD_CHARGE, MEMCGLAB_CMD_BENCH };
 	struct stat st;
-	int fam = rel_genl_family();
+	int err = rel_nl_available();
 	unsigned int i;
 
-	if (fam < 0) {	/* the module is loaded: the family must be there */
-		fprintf(stderr, "# memcglab netlink family: %s\n", strerror(-fam));
-		return 2;
+	if (err) {	/* the module is loaded: the family must be there */
+		fprintf(stderr, "# memcglab netlink family: %s\n", strerror(-err));
+		return err;
 	}
 	if (stat(c->group, &st)) {
 		fprintf(stderr, "# as nobody: stat %s: %m\n", c->group);
-		return 1;
+		return -errno;
 	}
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		/* Bare and well-formed requests alike. */
-		int e1 = rel_genl_call(fam, cmds[i], NULL, NULL);
-		int e2 = rel_genl_call(fam, cmds[i], put_group, &st);
+		int e1 = rel_genl_call(cmds[i], NULL, NULL);
+		int e2 = rel_genl_call(cmds[i], put_group, &st);
 
 		if (e1 != -EPERM || e2 != -EPERM) {
 			fprintf(stderr, "# as nobody: netlink cmd %d: %s / %s\n",
 				cmds[i], strerror(-e1), strerror(-e2));
-			return 10 + i;
+			return -EPROTO;
 		}
 	}
 	/* Reading is allowed: GROUP_GET must not be EPERM. */
-	if (rel_genl_call(fam, MEMCGLAB_CMD_GROUP_GET, put_group, &st) == -EPERM)
-		return 30;
+	if (rel_genl_call(MEMCGLAB_CMD_GROUP_GET, put_group, &st) == -EPERM)
+		return -EPROTO;
 	return 0;
 }
 
@@ -221,7 +222,7 @@ TEST_F(perm, name)							\
 									\
 	ASSERT_NE(NULL, mkdtemp(mnt));					\
 	ASSERT_EQ(0, chmod(mnt, 0777));					\
-	EXPECT_EQ(0, rel_as_nobody(fn, &c));				\
+	EXPECT_EQ(0, mlab_as_nobody(fn, &c));				\
 	rmdir(mnt);							\
 	check_unchanged(_metadata, self);				\
 }

@@ -310,12 +310,12 @@ static void *nl_charger(void *arg)
 	struct worker *w = arg;
 	struct stress *s = w->s;
 	char group[MLAB_PATH_MAX];
-	struct rel_nl nl = { NULL };
+	struct mlab_nl nl = { 0 };
 	struct stat st;
 	int err;
 
 	while (!s->stop) {
-		if (!nl.nl && rel_nl_open(&nl))
+		if (!nl.sock && mlab_nl_open(&nl))
 			return NULL;	/* no family: nothing to do */
 		pthread_rwlock_rdlock(&s->pause);
 		group_path(s, 1 + rnd(&w->seed, NR_STABLE - 1), group);
@@ -332,11 +332,11 @@ static void *nl_charger(void *arg)
 				note_error(s, "netlink charge", err);
 		}
 		if (rnd(&w->seed, 50) == 0)
-			rel_nl_close(&nl);	/* gives everything back */
+			mlab_nl_close(&nl);	/* gives everything back */
 		pthread_rwlock_unlock(&s->pause);
 		s->ops[w->id]++;
 	}
-	rel_nl_close(&nl);
+	mlab_nl_close(&nl);
 	return NULL;
 }
 
@@ -384,17 +384,22 @@ static int owned_bytes(struct stress *s, const char *group, bool local,
 		       unsigned long long *v)
 {
 	char path[MLAB_PATH_MAX];
+	uint64_t bytes;
+	int err;
 
 	mlab_path(path, group, "memory.stat");
-	if (s->v1)
-		return rel_read_key(path, local ? "rss" : "total_rss", v);
-	return rel_read_key(path, "anon", v);
+	err = mlab_read_key(path, !s->v1 ? "anon" : local ? "rss" : "total_rss",
+			    &bytes);
+	if (!err)
+		*v = bytes;
+	return err;
 }
 
 /* Quiescent: parent >= children, v1 usage <= limit.  0 or a message. */
 static int check_tree(struct stress *s, char *msg, size_t size)
 {
-	unsigned long long usage[NR_STABLE], limit, sum;
+	unsigned long long usage[NR_STABLE], sum;
+	uint64_t limit;
 	char group[MLAB_PATH_MAX], path[MLAB_PATH_MAX];
 	int i, j, err;
 
@@ -406,11 +411,11 @@ static int check_tree(struct stress *s, char *msg, size_t size)
 			return 1;
 		}
 		if (s->v1) {
-			err = rel_read_u64(mlab_path(path, group,
+			err = mlab_read_u64(mlab_path(path, group,
 						     "memory.limit_in_bytes"), &limit);
 			if (!err && usage[i] > limit) {
 				snprintf(msg, size, "%.150s: usage %llu > limit %llu",
-					 group, usage[i], limit);
+					 group, usage[i], (unsigned long long)limit);
 				return 1;
 			}
 		}

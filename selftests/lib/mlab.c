@@ -21,86 +21,13 @@ char *mlab_path(char *out, const char *dir, const char *name)
 	return out;
 }
 
-int mlab_read(const char *path, char *buf, size_t size)
+uint64_t mlab_num(const char *dir, const char *file)
 {
-	size_t len = 0;
-	ssize_t n;
-	int fd;
+	char path[MLAB_PATH_MAX];
+	uint64_t val;
+	int err = mlab_read_u64(mlab_path(path, dir, file), &val);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (len + 1 < size) {
-		n = read(fd, buf + len, size - 1 - len);
-		if (n < 0) {
-			n = -errno;
-			close(fd);
-			return n;
-		}
-		if (!n)
-			break;
-		len += n;
-	}
-	buf[len] = '\0';
-	close(fd);
-	return len;
-}
-
-int mlab_write_len(const char *path, const char *s, size_t len)
-{
-	ssize_t n;
-	int fd, err = 0;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, len);
-	if (n < 0)
-		err = -errno;
-	else if ((size_t)n != len)
-		err = -EIO;
-	close(fd);
-	errno = -err;
-	return err;
-}
-
-int mlab_write(const char *path, const char *s)
-{
-	return mlab_write_len(path, s, strlen(s));
-}
-
-int mlab_read_long(const char *path, long long *val)
-{
-	char buf[64];
-	int n = mlab_read(path, buf, sizeof(buf));
-
-	if (n < 0)
-		return n;
-	if (!strncmp(buf, "max", 3)) {
-		*val = LLONG_MAX;
-		return 0;
-	}
-	errno = 0;
-	*val = strtoll(buf, NULL, 10);
-	return errno ? -errno : 0;
-}
-
-int mlab_read_key_long(const char *path, const char *key, long long *val)
-{
-	char buf[8192], *line, *save = NULL;
-	size_t klen = strlen(key);
-	int n = mlab_read(path, buf, sizeof(buf));
-
-	if (n < 0)
-		return n;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (!strncmp(line, key, klen) && line[klen] == ' ') {
-			*val = strtoll(line + klen + 1, NULL, 10);
-			return 0;
-		}
-	}
-	return -ENOENT;
+	return err ? (uint64_t)(int64_t)err : val;
 }
 
 /* --- module and hierarchies --- */
@@ -347,11 +274,13 @@ int mlab_as_nobody(int (*fn)(void *arg), void *arg)
 		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
 			_exit(255);
 		ret = fn(arg);
-		_exit(ret < 0 ? -ret : 0);
+		_exit(ret > 0 || ret < -254 ? 254 : -ret);
 	}
 	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) == 255)
 		return -EFAULT;
+	if (WEXITSTATUS(status) == 254)
+		return -EPROTO;
 	return -WEXITSTATUS(status);
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * mlab.h - helpers for memcglab guest tests: files, the module, lab
- * hierarchies, charge descriptors, and the real memcg (v2 and v1) used as
- * the oracle.  Every function returns 0 or a negative errno unless said
- * otherwise, and leaves errno meaningful.
+ * mlab.h - helpers for memcglab guest tests: the module, lab hierarchies,
+ * charge descriptors, and the real memcg (v2 and v1) used as the oracle.
+ * Files and netlink are libmlab's (tools/lib/memcglab), included here.
+ * Every function returns 0 or a negative errno unless said otherwise, and
+ * leaves errno meaningful.
  */
 #ifndef MLAB_TEST_LIB_H
 #define MLAB_TEST_LIB_H
@@ -11,24 +12,22 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "libmlab.h"
 
 #define MLAB_PATH_MAX 512
 /* The v1 spelling of "unlimited" (PAGE_COUNTER_MAX pages in bytes). */
 #define MLAB_V1_UNLIMITED 9223372036854771712ULL
 
-/* --- files --- */
-/* Read a whole file into buf (NUL-terminated); bytes read or -errno. */
-int mlab_read(const char *path, char *buf, size_t size);
-/* One write(2) of s; 0 or -errno. */
-int mlab_write(const char *path, const char *s);
-/* Same, of len bytes (may hold NULs; len 0 is an empty write). */
-int mlab_write_len(const char *path, const char *s, size_t len);
-/* The file's first number ("max" reads as LLONG_MAX). */
-int mlab_read_long(const char *path, long long *val);
-/* The value of "key N" in a flat-keyed file. -ENOENT if absent. */
-int mlab_read_key_long(const char *path, const char *key, long long *val);
+/* --- files (mlab_read(), mlab_write(), mlab_read_u64() ... in libmlab.h) --- */
 /* printf-style path join into out (MLAB_PATH_MAX). */
 char *mlab_path(char *out, const char *dir, const char *name);
+/*
+ * dir/file's first number for an EXPECT: "max" is MLAB_UNLIMITED, and a
+ * failed read is (uint64_t)-errno, which no memory file shows.
+ */
+uint64_t mlab_num(const char *dir, const char *file);
 
 /* --- module and hierarchies --- */
 /* Load the module if the memcglab filesystem type is not registered. */
@@ -80,8 +79,9 @@ int mlab_memcg1_mount(char *dir, char *why, size_t whylen);
 int mlab_memcg1_umount(const char *dir);
 
 /* --- processes --- */
-/* Run fn(arg) in a child with uid/gid 65534; its return value (or -EFAULT
- * if it died).  fn returns 0 or a negative errno. */
+/* Run fn(arg) in a child with uid/gid 65534 and no supplementary groups.
+ * fn returns 0 or a negative errno; so does this, with -EFAULT when the
+ * child could not drop its ids or died, -EPROTO when fn broke the rule. */
 int mlab_as_nobody(int (*fn)(void *arg), void *arg);
 
 #endif /* MLAB_TEST_LIB_H */

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <libmnl/libmnl.h>	/* requests take attributes from mnl_attr_put*() */
 #include <linux/memcglab.h>
 
 /* "max" in a file and unlimited in a netlink attribute. */
@@ -43,9 +44,6 @@ int mlab_read_key(const char *path, const char *key, uint64_t *val);
 int mlab_group_ids(const char *path, uint32_t *hier, uint64_t *id);
 
 /* ---- netlink (mlab_nl.c) ---- */
-struct mnl_socket;
-struct nlmsghdr;
-struct nlattr;
 
 #define MLAB_NL_BUFSZ (1u << 20)	/* the largest charge batch fits */
 
@@ -117,7 +115,7 @@ int mlab_nl_next_event(struct mlab_nl *nl, struct mlab_event *ev, int timeout_ms
 /* ---- operations (mlab_ops.c) ---- */
 struct mlab_group_ref {
 	uint32_t hier;		/* hierarchy id: st_dev of the mount */
-	uint64_t id;		/* group id: directory inode number; 0 omits it */
+	uint64_t id;		/* group id: directory inode number */
 };
 
 enum { MLAB_EV_LOW, MLAB_EV_HIGH, MLAB_EV_MAX, MLAB_EV_OOM, MLAB_EV_OOM_KILL,
@@ -172,7 +170,7 @@ struct mlab_bench {
 	uint64_t ops[MEMCGLAB_BENCH_MAX_THREADS], ns[MEMCGLAB_BENCH_MAX_THREADS];
 };
 
-/* Attribute builders. */
+/* Attribute builders: what they are given, checked by the kernel alone. */
 void mlab_put_ref(struct nlmsghdr *nlh, const struct mlab_group_ref *ref,
 		  uint16_t hier_type, uint16_t id_type);
 void mlab_put_charge_entry(struct nlmsghdr *nlh, const struct mlab_charge_req *r);

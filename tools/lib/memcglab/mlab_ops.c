@@ -130,8 +130,7 @@ void mlab_put_ref(struct nlmsghdr *nlh, const struct mlab_group_ref *ref,
 		  uint16_t hier_type, uint16_t id_type)
 {
 	mnl_attr_put_u32(nlh, hier_type, ref->hier);
-	if (ref->id)
-		mnl_attr_put_u64(nlh, id_type, ref->id);
+	mnl_attr_put_u64(nlh, id_type, ref->id);
 }
 
 static int get_cb(const struct nlmsghdr *nlh, void *data)
