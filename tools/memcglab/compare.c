@@ -55,6 +55,17 @@ static bool counts_agree(uint64_t a, uint64_t b, bool near_limit)
 	return near_limit;
 }
 
+/* Whether two counts disagree; if so, say how in buf. */
+static bool count_differs(char *buf, size_t len, const char *what, uint64_t a,
+			  uint64_t b, bool near)
+{
+	if (counts_agree(a, b, near))
+		return false;
+	snprintf(buf, len, "%s %llu, reference %llu", what, (unsigned long long)a,
+		 (unsigned long long)b);
+	return true;
+}
+
 /*
  * The tolerance model (docs/compare.md). Returns NULL when the target's
  * result at this step agrees with the reference's, else why not (in buf).
@@ -120,19 +131,11 @@ static const char *step_disagrees(const struct step *s, const struct step_result
 			    (lim != TGT_UNLIMITED && top + slack >= lim);
 
 		if ((a->st.has & b->st.has & TGT_HAS_FAILCNT) &&
-		    !counts_agree(a->st.failcnt, b->st.failcnt, near)) {
-			snprintf(buf, len, "failcnt %llu, reference %llu",
-				 (unsigned long long)a->st.failcnt,
-				 (unsigned long long)b->st.failcnt);
+		    count_differs(buf, len, "failcnt", a->st.failcnt, b->st.failcnt, near))
 			return buf;
-		}
 		if ((a->st.has & b->st.has & TGT_HAS_EVENTS) &&
-		    !counts_agree(a->st.ev_max, b->st.ev_max, near)) {
-			snprintf(buf, len, "max events %llu, reference %llu",
-				 (unsigned long long)a->st.ev_max,
-				 (unsigned long long)b->st.ev_max);
+		    count_differs(buf, len, "max events", a->st.ev_max, b->st.ev_max, near))
 			return buf;
-		}
 	}
 	return NULL;
 }

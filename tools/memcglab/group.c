@@ -234,10 +234,12 @@ static int open_nl(struct mlab_nl *nl)
 	return cli_nl_open(nl) < 0 ? -1 : 0;
 }
 
-/* The arguments of a command that takes just GROUP: the number of words
- * the group took, or minus the exit status. */
-static int parse_group_only(const struct cmd *self, int argc, char **argv,
-			    struct mlab_group_ref *ref)
+/*
+ * A command's GROUP argument, and nothing after it unless more: the number
+ * of words the group took, or minus the exit status.
+ */
+static int parse_group_args(const struct cmd *self, int argc, char **argv,
+			    struct mlab_group_ref *ref, bool more)
 {
 	int n;
 
@@ -246,8 +248,19 @@ static int parse_group_only(const struct cmd *self, int argc, char **argv,
 	n = group_ref_parse(argc, argv, ref);
 	if (n < 0)
 		return -EXIT_FAIL;
-	if (argc > n)
+	if (!more && argc > n)
 		return -cmd_usage_error(self, "unexpected argument '%s'", argv[n]);
+	return n;
+}
+
+/* A command that takes just GROUP: parse it and open the socket. */
+static int start_group_only(const struct cmd *self, int argc, char **argv,
+			    struct mlab_group_ref *ref, struct mlab_nl *nl)
+{
+	int n = parse_group_args(self, argc, argv, ref, false);
+
+	if (n > 0 && open_nl(nl))
+		return -EXIT_FAIL;
 	return n;
 }
 
@@ -258,11 +271,9 @@ static int do_show(const struct cmd *self, int argc, char **argv)
 	struct mlab_nl nl;
 	int n, ret;
 
-	n = parse_group_only(self, argc, argv, &ref);
+	n = start_group_only(self, argc, argv, &ref, &nl);
 	if (n < 0)
 		return -n;
-	if (open_nl(&nl))
-		return EXIT_FAIL;
 	ret = cli_nl_report(&nl, mlab_nl_group_get(&nl, &ref, &gi), argv[n - 1]);
 	mlab_nl_close(&nl);
 	if (ret)
@@ -271,19 +282,26 @@ static int do_show(const struct cmd *self, int argc, char **argv)
 	return EXIT_OK;
 }
 
-static void print_tree_row(const struct mlab_group_info *gi)
+void print_group_ident(const struct mlab_group_info *gi, uint32_t max_depth,
+		       const char *fmt, bool hier)
 {
 	char name[300];
-	int indent = 2 * (int)(gi->depth > 20 ? 20 : gi->depth);
+	int indent = 2 * (int)(gi->depth > max_depth ? max_depth : gi->depth);
 
 	snprintf(name, sizeof(name), "%*s%s", indent, "", gi->name);
-	print_open_obj(NULL);
-	print_str(PRINT_TEXT, NULL, "%-24s", name);
+	print_str(PRINT_TEXT, NULL, fmt, name);
 	print_str(PRINT_JSON, "name", NULL, gi->name);
-	print_u64(PRINT_JSON, "hier", NULL, gi->hier);
+	if (hier)
+		print_u64(PRINT_JSON, "hier", NULL, gi->hier);
 	print_u64(PRINT_JSON, "id", NULL, gi->id);
 	print_u64(PRINT_JSON, "parent_id", NULL, gi->parent_id);
 	print_u64(PRINT_JSON, "depth", NULL, gi->depth);
+}
+
+static void print_tree_row(const struct mlab_group_info *gi)
+{
+	print_open_obj(NULL);
+	print_group_ident(gi, 20, "%-24s", true);
 	print_size(PRINT_ANY, "usage", " %8s", gi->usage);
 	print_size(PRINT_ANY, "max", " %8s", gi->max);
 	print_size(PRINT_ANY, "high", " %8s", gi->high);
@@ -303,11 +321,9 @@ static int do_tree(const struct cmd *self, int argc, char **argv)
 	struct mlab_nl nl;
 	int n, ret;
 
-	n = parse_group_only(self, argc, argv, &ref);
+	n = start_group_only(self, argc, argv, &ref, &nl);
 	if (n < 0)
 		return -n;
-	if (open_nl(&nl))
-		return EXIT_FAIL;
 	ret = group_tree_collect(&nl, &ref, n == 1 ? argv[0] : NULL, argv[n - 1],
 				 &t, argv[n - 1]);
 	mlab_nl_close(&nl);
@@ -338,11 +354,9 @@ static int do_set(const struct cmd *self, int argc, char **argv)
 	struct mlab_nl nl;
 	int n, ret;
 
-	if (argc < 1)
-		return cmd_usage_error(self, "missing GROUP");
-	n = group_ref_parse(argc, argv, &ref);
+	n = parse_group_args(self, argc, argv, &ref, true);
 	if (n < 0)
-		return EXIT_FAIL;
+		return -n;
 	for (int i = n; i < argc; i += 2) {
 		int k = match_word(argv[i], keys);
 		uint64_t v;
@@ -380,11 +394,9 @@ static int do_reset(const struct cmd *self, int argc, char **argv)
 	uint32_t flags = 0;
 	int n, ret;
 
-	if (argc < 1)
-		return cmd_usage_error(self, "missing GROUP");
-	n = group_ref_parse(argc, argv, &ref);
+	n = parse_group_args(self, argc, argv, &ref, true);
 	if (n < 0)
-		return EXIT_FAIL;
+		return -n;
 	for (int i = n; i < argc; i++) {
 		int k = match_word(argv[i], keys);
 

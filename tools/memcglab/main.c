@@ -58,26 +58,24 @@ int match_word(const char *arg, const char *const *words)
 	return found;
 }
 
-/* Same as match_word over a table of commands. */
+/*
+ * match_word() over the names of a command table: the objects (tab, an
+ * array of pointers) or an object's commands (sub, an array).
+ */
 static const struct cmd *match_cmd(const char *arg, const struct cmd *const *tab,
-				   bool *ambiguous)
+				   const struct cmd *sub, bool *ambiguous)
 {
-	size_t len = strlen(arg);
-	const struct cmd *found = NULL;
+	const char *names[32];
+	int n, i;
 
-	*ambiguous = false;
-	if (!len)
+	for (n = 0; n < 31 && (tab ? tab[n] != NULL : sub[n].name != NULL); n++)
+		names[n] = tab ? tab[n]->name : sub[n].name;
+	names[n] = NULL;
+	i = match_word(arg, names);
+	*ambiguous = i == -2;
+	if (i < 0)
 		return NULL;
-	for (int i = 0; tab[i]; i++) {
-		if (!strcmp(arg, tab[i]->name))
-			return tab[i];
-		if (!strncmp(arg, tab[i]->name, len)) {
-			if (found)
-				*ambiguous = true;
-			found = tab[i];
-		}
-	}
-	return *ambiguous ? NULL : found;
+	return tab ? tab[i] : &sub[i];
 }
 
 static void print_cmd_list(FILE *f, const struct cmd *const *tab)
@@ -148,8 +146,7 @@ static void usage(FILE *f)
 static int dispatch(const struct cmd *obj, int argc, char **argv)
 {
 	const struct cmd *c;
-	size_t len;
-	int n = 0;
+	bool ambiguous;
 
 	if (obj->run) {
 		if (argc > 0 && is_help(argv[0])) {
@@ -162,22 +159,10 @@ static int dispatch(const struct cmd *obj, int argc, char **argv)
 		cmd_print_help(obj, argc < 1 ? stderr : stdout);
 		return argc < 1 ? EXIT_USAGE : EXIT_OK;
 	}
-	len = strlen(argv[0]);
-	c = NULL;
-	for (const struct cmd *s = obj->sub; s->name; s++) {
-		if (!strcmp(argv[0], s->name)) {
-			c = s;
-			n = 1;
-			break;
-		}
-		if (len && !strncmp(argv[0], s->name, len)) {
-			c = s;
-			n++;
-		}
-	}
-	if (n != 1) {
+	c = match_cmd(argv[0], NULL, obj->sub, &ambiguous);
+	if (!c) {
 		err("%s: %s command '%s'; try `memcglab %s help`", obj->name,
-		    n ? "ambiguous" : "unknown", argv[0], obj->name);
+		    ambiguous ? "ambiguous" : "unknown", argv[0], obj->name);
 		return EXIT_USAGE;
 	}
 	if (argc > 1 && is_help(argv[1])) {
@@ -247,7 +232,7 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return EXIT_OK;
 	}
-	obj = match_cmd(argv[0], objects, &ambiguous);
+	obj = match_cmd(argv[0], objects, NULL, &ambiguous);
 	if (!obj) {
 		err("%s object '%s'; try `memcglab help`",
 		    ambiguous ? "ambiguous" : "unknown", argv[0]);

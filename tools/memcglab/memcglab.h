@@ -179,6 +179,13 @@ void group_tree_free(struct group_tree *t);
 const struct mlab_group_info *group_tree_find(const struct group_tree *t,
 					      uint32_t hier, uint64_t id);
 
+/*
+ * The leading part of a tree row (group.c, used by tree and top): the name
+ * indented by depth (at most max_depth levels) in fmt for text; the name,
+ * hierarchy (if hier), id, parent and depth for JSON.
+ */
+void print_group_ident(const struct mlab_group_info *gi, uint32_t max_depth,
+		       const char *fmt, bool hier);
 /* Shared printing of one group's state (group.c), used by show. */
 void print_group_info(const struct mlab_group_info *gi, const char *label);
 

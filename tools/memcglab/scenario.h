@@ -95,6 +95,8 @@ const struct divergence *scenario_expected_divergence(const struct scenario *sc,
 
 const char *step_op_name(enum step_op op);
 const char *field_name(enum sc_field f);
+/* usage, limit, peak and held are bytes; the rest are counts. */
+bool field_is_size(enum sc_field f);
 /* "ok", "ENOMEM", "EBUSY", ... */
 const char *outcome_name(int err);
 /* Format one outcome with measured size ("ENOMEM@12.3M killed"). */

@@ -267,3 +267,37 @@ void tgt_peaks_free(struct tgt_peaks *pk)
 	pk->v = NULL;
 	pk->n = 0;
 }
+
+void tgt_group_path(const struct target *t, const char *group, char *buf,
+		    size_t len)
+{
+	while (*group == '/')
+		group++;
+	if (*group)
+		tgt_fmt(buf, len, "%s/%s", t->root, group);
+	else
+		tgt_fmt(buf, len, "%s", t->root);
+}
+
+int tgt_group_reset(struct target *t, bool v1, struct tgt_peaks *pk,
+		    const char *group, enum tgt_reset what)
+{
+	char dir[PATH_MAX];
+
+	tgt_group_path(t, group, dir, sizeof(dir));
+	return cg_reset(v1, dir, what, pk, group, t->err, sizeof(t->err));
+}
+
+int tgt_group_stats(struct target *t, const struct cg_hier *h,
+		    struct tgt_peaks *pk, const char *group, struct tgt_stats *st)
+{
+	char dir[PATH_MAX];
+	int ret;
+
+	tgt_group_path(t, group, dir, sizeof(dir));
+	ret = cg_stats(h, dir, st);
+	if (ret)
+		return tgt_fail(t, ret, "%s: reading usage: %s", dir, strerror(-ret));
+	tgt_peak_read(pk, group, st);
+	return 0;
+}

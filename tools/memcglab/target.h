@@ -190,6 +190,8 @@ int cg_rmdir(const char *path, char *err, size_t errlen);
 int cg_attach(const char *path, pid_t pid, char *err, size_t errlen);
 /* Usage, limit, peak, events/failcnt of the group at path. */
 int cg_stats(const struct cg_hier *h, const char *path, struct tgt_stats *st);
+/* The value of key in dir/name (mlab_read_key()). */
+int cg_read_key(const char *dir, const char *name, const char *key, uint64_t *v);
 /* Write a knob with the flavour's file and spelling (memcg and lab alike). */
 int cg_set_knob(bool v1, const char *dir, enum tgt_knob knob, uint64_t val,
 		char *err, size_t errlen);
@@ -210,6 +212,15 @@ int cg_reset(bool v1, const char *dir, enum tgt_reset what, struct tgt_peaks *pk
 	     const char *group, char *err, size_t errlen);
 /* Replace st->peak by the reading of group's reset descriptor, if it has one. */
 void tgt_peak_read(struct tgt_peaks *pk, const char *group, struct tgt_stats *st);
+
+/* The directory of a scenario group ("/" or "" is the target's base). */
+void tgt_group_path(const struct target *t, const char *group, char *buf,
+		    size_t len);
+/* The reset and stats ops of a target whose groups are cgroup-like files. */
+int tgt_group_reset(struct target *t, bool v1, struct tgt_peaks *pk,
+		    const char *group, enum tgt_reset what);
+int tgt_group_stats(struct target *t, const struct cg_hier *h,
+		    struct tgt_peaks *pk, const char *group, struct tgt_stats *st);
 void tgt_peak_forget(struct tgt_peaks *pk, const char *group);
 void tgt_peaks_free(struct tgt_peaks *pk);
 

@@ -46,17 +46,6 @@ static bool lab_fs_available(void)
 	       strstr(buf, "\tmemcglab\n");
 }
 
-static void group_path(const struct target *t, const char *group, char *buf,
-		       size_t len)
-{
-	while (*group == '/')
-		group++;
-	if (*group)
-		tgt_fmt(buf, len, "%s/%s", t->root, group);
-	else
-		tgt_fmt(buf, len, "%s", t->root);
-}
-
 static int lab_open(struct target *t)
 {
 	struct lab_priv *p;
@@ -123,7 +112,7 @@ static int lab_mkdir(struct target *t, const char *group)
 {
 	char dir[PATH_MAX];
 
-	group_path(t, group, dir, sizeof(dir));
+	tgt_group_path(t, group, dir, sizeof(dir));
 	if (mkdir(dir, 0755))
 		return tgt_fail(t, -errno, "mkdir %s: %s", dir, strerror(errno));
 	return 0;
@@ -176,7 +165,7 @@ static int lab_rmdir(struct target *t, const char *group)
 		else
 			i++;
 	}
-	group_path(t, group, dir, sizeof(dir));
+	tgt_group_path(t, group, dir, sizeof(dir));
 	if (rmdir(dir))
 		return tgt_fail(t, -errno, "rmdir %s: %s", dir, strerror(errno));
 	return 0;
@@ -187,31 +176,22 @@ static int lab_set(struct target *t, const char *group, enum tgt_knob knob,
 {
 	char dir[PATH_MAX];
 
-	group_path(t, group, dir, sizeof(dir));
+	tgt_group_path(t, group, dir, sizeof(dir));
 	return cg_set_knob(t->cfg.v1, dir, knob, val, t->err, sizeof(t->err));
 }
 
 static int lab_reset(struct target *t, const char *group, enum tgt_reset what)
 {
 	struct lab_priv *p = t->priv;
-	char dir[PATH_MAX];
 
-	group_path(t, group, dir, sizeof(dir));
-	return cg_reset(t->cfg.v1, dir, what, &p->peaks, group, t->err, sizeof(t->err));
+	return tgt_group_reset(t, t->cfg.v1, &p->peaks, group, what);
 }
 
 static int lab_stats(struct target *t, const char *group, struct tgt_stats *st)
 {
 	struct lab_priv *p = t->priv;
-	char dir[PATH_MAX];
-	int ret;
 
-	group_path(t, group, dir, sizeof(dir));
-	ret = cg_stats(&p->flavour, dir, st);
-	if (ret)
-		return tgt_fail(t, ret, "%s: reading usage: %s", dir, strerror(-ret));
-	tgt_peak_read(&p->peaks, group, st);
-	return 0;
+	return tgt_group_stats(t, &p->flavour, &p->peaks, group, st);
 }
 
 /*
@@ -264,7 +244,7 @@ static int lab_charge(struct target *t, const char *charger, const char *group,
 		if (!v)
 			return tgt_fail(t, -ENOMEM, "out of memory");
 		p->chargers = v;
-		group_path(t, group, dir, sizeof(dir));
+		tgt_group_path(t, group, dir, sizeof(dir));
 		tgt_fmt(path, sizeof(path), "%s/memcglab.charge", dir);
 		fd = open(path, O_RDWR | O_CLOEXEC);
 		if (fd < 0)

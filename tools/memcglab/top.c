@@ -106,18 +106,12 @@ static void print_sample(struct top *t, bool clear)
 	print_open_arr("groups");
 	for (size_t i = 0; i < t->cur.n; i++) {
 		const struct mlab_group_info *gi = &t->cur.g[i];
-		char name[300], bar[BAR_WIDTH + 16];
-		int indent = 2 * (int)(gi->depth > 8 ? 8 : gi->depth);
+		char bar[BAR_WIDTH + 16];
 
 		compute_rates(t, gi);
-		snprintf(name, sizeof(name), "%*s%s", indent, "", gi->name);
 		make_bar(bar, gi->usage, gi->max);
 		print_open_obj(NULL);
-		print_str(PRINT_TEXT, NULL, "%-20.20s", name);
-		print_str(PRINT_JSON, "name", NULL, gi->name);
-		print_u64(PRINT_JSON, "id", NULL, gi->id);
-		print_u64(PRINT_JSON, "parent_id", NULL, gi->parent_id);
-		print_u64(PRINT_JSON, "depth", NULL, gi->depth);
+		print_group_ident(gi, 8, "%-20.20s", false);
 		print_size(PRINT_ANY, "usage", " %8s", gi->usage);
 		print_size(PRINT_ANY, "max", " %8s", gi->max);
 		print_str(PRINT_TEXT, NULL, " %s", bar);

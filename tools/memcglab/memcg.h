@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The memcg target's worker processes (memcg_worker.c), seen from its ops
+ * (target_memcg.c); see target_memcg.c for how a charge is made.
+ */
+#ifndef MEMCGLAB_MEMCG_H
+#define MEMCGLAB_MEMCG_H
+
+#include <limits.h>
+#include <stdatomic.h>
+
+#include "target.h"
+
+#define PAGE 4096UL
+#define WORKER_PT_PREFAULT (512ULL << 20) /* page tables made before joining */
+#define WORKER_LEAF ".workers"		/* v2 leaf that holds the workers */
+
+enum { W_CHARGE = 1, W_UNCHARGE };
+
+struct wshared {
+	_Atomic uint64_t progress;	/* bytes touched by the current charge */
+	_Atomic uint64_t held;		/* bytes held after the last command */
+	_Atomic int ready;
+};
+
+struct worker {
+	char name[64];
+	char group[PATH_MAX];	/* scenario group name */
+	pid_t pid;
+	int pidfd, cmd_fd, done_fd;
+	struct wshared *sh;	/* one shared page per worker */
+	uint64_t held;		/* what the parent believes it holds */
+	bool dead;		/* exited without being told to */
+};
+
+struct memcg_priv {
+	struct cg_hier hier;
+	struct worker **workers;
+	size_t nr_workers;
+	struct tgt_peaks peaks;
+};
+
+void worker_free(struct worker *w);
+int worker_wait(struct target *t, struct worker *w);
+void set_oom_adj(pid_t pid, const char *val);
+int worker_send(struct target *t, struct worker *w, int op, uint64_t bytes);
+int worker_spawn(struct target *t, const char *name, const char *group,
+			struct worker **out);
+struct worker *worker_find(struct target *t, const char *name, size_t *idx);
+void worker_check_alive(struct worker *w);
+uint64_t oom_kills(struct target *t, const char *group);
+int worker_restore(struct target *t, struct worker *w, size_t idx,
+			  uint64_t held);
+
+#endif /* MEMCGLAB_MEMCG_H */

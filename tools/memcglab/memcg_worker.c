@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The memcg target's workers: one process per charger that touches and
+ * drops anonymous memory in its group on command (see target_memcg.c).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "memcg.h"
+
+#define WORKER_VA (64ULL << 30)		/* reserved, never all touched */
+#define WORKER_STACK (128UL << 10)	/* stack touched before joining */
+#define CHARGE_TIMEOUT_MS 120000
+#define BLOCKED_STALL_MS 1500		/* v1 oom_kill_disable: stalled + under_oom */
+
+struct wcmd {
+	int op;
+	uint64_t bytes;
+};
+
+static __attribute__((noinline)) void touch_stack(void)
+{
+	volatile char buf[WORKER_STACK];
+
+	for (size_t i = 0; i < sizeof(buf); i += PAGE)
+		buf[i] = 1;
+}
+
+static void worker_reply(int fd)
+{
+	uint64_t one = 1;
+
+	if (write(fd, &one, sizeof(one)) != sizeof(one))
+		_exit(3);
+}
+
+/*
+ * The worker process. Everything it needs is faulted in before it says it is
+ * ready; after that it only touches and drops pages of its region.
+ */
+static __attribute__((noreturn)) void worker_main(int cmd_fd, int done_fd,
+						  struct wshared *sh)
+{
+	volatile char *region;
+	struct wcmd cmd;
+	uint64_t held = 0;
+
+	for (int fd = 3; fd < 1024; fd++)
+		if (fd != cmd_fd && fd != done_fd)
+			close(fd);
+	touch_stack();
+	region = mmap(NULL, WORKER_VA, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (region == MAP_FAILED)
+		_exit(2);
+	madvise((void *)region, WORKER_VA, MADV_NOHUGEPAGE);
+	/* Page tables for the first WORKER_PT_PREFAULT bytes, then drop the data. */
+	for (uint64_t off = 0; off < WORKER_PT_PREFAULT; off += 2UL << 20)
+		region[off] = 1;
+	madvise((void *)region, WORKER_PT_PREFAULT, MADV_DONTNEED);
+	errno = 0;
+	atomic_store(&sh->progress, 0);
+	atomic_store(&sh->held, 0);
+	atomic_store(&sh->ready, 1);
+	worker_reply(done_fd);
+	for (;;) {
+		if (read(cmd_fd, &cmd, sizeof(cmd)) != sizeof(cmd))
+			_exit(0);
+		if (cmd.op == W_CHARGE) {
+			atomic_store(&sh->progress, 0);
+			for (uint64_t off = 0; off < cmd.bytes; off += PAGE) {
+				region[held + off] = 1;
+				atomic_store_explicit(&sh->progress, off + PAGE,
+						      memory_order_relaxed);
+			}
+			held += cmd.bytes;
+		} else if (cmd.op == W_UNCHARGE && cmd.bytes <= held) {
+			held -= cmd.bytes;
+			madvise((void *)(region + held), cmd.bytes, MADV_DONTNEED);
+		}
+		atomic_store(&sh->held, held);
+		worker_reply(done_fd);
+	}
+}
+
+void worker_free(struct worker *w)
+{
+	if (w->pid > 0) {
+		if (!w->dead)
+			kill(w->pid, SIGKILL);
+		waitpid(w->pid, NULL, 0);
+	}
+	if (w->pidfd >= 0)
+		close(w->pidfd);
+	if (w->cmd_fd >= 0)
+		close(w->cmd_fd);
+	if (w->done_fd >= 0)
+		close(w->done_fd);
+	if (w->sh)
+		munmap(w->sh, PAGE);
+	free(w);
+}
+
+/* Where a worker of group goes: GROUP/.workers on v2 (made on demand), GROUP on v1. */
+static int worker_dir(struct target *t, const char *group, char *buf, size_t len)
+{
+	struct memcg_priv *p = t->priv;
+	char dir[PATH_MAX];
+
+	tgt_group_path(t, group, dir, sizeof(dir));
+	if (p->hier.v1) {
+		tgt_fmt(buf, len, "%s", dir);
+		return 0;
+	}
+	tgt_fmt(buf, len, "%s/" WORKER_LEAF, dir);
+	if (!access(buf, F_OK))
+		return 0;
+	if (mkdir(buf, 0755) && errno != EEXIST)
+		return tgt_fail(t, -errno, "mkdir %s: %s", buf, strerror(errno));
+	return 0;
+}
+
+/* Wait for the worker's reply. 0 done, -ECHILD died, -EDEADLK blocked under_oom. */
+int worker_wait(struct target *t, struct worker *w)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = w->done_fd, .events = POLLIN },
+		{ .fd = w->pidfd, .events = POLLIN },
+	};
+	char dir[PATH_MAX];
+	uint64_t last = UINT64_MAX, v;
+	int stalled = 0, waited = 0;
+
+	tgt_group_path(t, w->group, dir, sizeof(dir));
+	for (;;) {
+		int n = poll(pfd, 2, 100);
+
+		if (n < 0 && errno != EINTR)
+			return tgt_fail(t, -errno, "poll on worker %s: %s", w->name,
+					strerror(errno));
+		if (n > 0 && (pfd[0].revents & POLLIN)) {
+			if (read(w->done_fd, &v, sizeof(v)) != sizeof(v))
+				return tgt_fail(t, -EIO, "worker %s: eventfd read: %s",
+						w->name, strerror(errno));
+			return 0;
+		}
+		if (n > 0 && (pfd[1].revents & (POLLIN | POLLHUP)))
+			return -ECHILD;
+		if (n == 0) {
+			uint64_t pr = atomic_load(&w->sh->progress);
+
+			waited += 100;
+			stalled = pr == last ? stalled + 100 : 0;
+			last = pr;
+			if (stalled >= BLOCKED_STALL_MS && t->cfg.v1 &&
+			    !cg_read_key(dir, "memory.oom_control", "under_oom", &v) && v)
+				return -EDEADLK;
+			if (waited >= CHARGE_TIMEOUT_MS)
+				return tgt_fail(t, -ETIMEDOUT, "worker %s in %s: no answer in %d s",
+						w->name, dir, CHARGE_TIMEOUT_MS / 1000);
+		}
+	}
+}
+
+void set_oom_adj(pid_t pid, const char *val)
+{
+	char path[64];
+
+	tgt_fmt(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
+	mlab_write(path, val);	/* best effort: the default works too */
+}
+
+int worker_send(struct target *t, struct worker *w, int op, uint64_t bytes)
+{
+	struct wcmd cmd = { .op = op, .bytes = bytes };
+
+	if (write(w->cmd_fd, &cmd, sizeof(cmd)) != sizeof(cmd))
+		return tgt_fail(t, -EPIPE, "worker %s (pid %d): command pipe: %s",
+				w->name, (int)w->pid, strerror(errno));
+	return 0;
+}
+
+int worker_spawn(struct target *t, const char *name, const char *group,
+			struct worker **out)
+{
+	struct worker *w;
+	char dir[PATH_MAX];
+	int pipefd[2], ret;
+
+	ret = worker_dir(t, group, dir, sizeof(dir));
+	if (ret)
+		return ret;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return tgt_fail(t, -ENOMEM, "worker %s: out of memory", name);
+	w->pidfd = w->cmd_fd = w->done_fd = -1;
+	tgt_fmt(w->name, sizeof(w->name), "%s", name);
+	tgt_fmt(w->group, sizeof(w->group), "%s", group);
+	/* Faulted in here, so it is charged to the runner, not to the group. */
+	w->sh = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (w->sh == MAP_FAILED) {
+		w->sh = NULL;
+		ret = tgt_fail(t, -errno, "worker %s: mmap: %s", name, strerror(errno));
+		goto fail;
+	}
+	memset(w->sh, 0, PAGE);
+	w->done_fd = eventfd(0, EFD_CLOEXEC);
+	if (w->done_fd < 0 || pipe2(pipefd, O_CLOEXEC)) {
+		ret = tgt_fail(t, -errno, "worker %s: eventfd/pipe: %s", name, strerror(errno));
+		goto fail;
+	}
+	w->pid = fork();
+	if (w->pid < 0) {
+		ret = tgt_fail(t, -errno, "worker %s: fork: %s", name, strerror(errno));
+		close(pipefd[0]);
+		close(pipefd[1]);
+		goto fail;
+	}
+	if (w->pid == 0) {
+		close(pipefd[1]);
+		worker_main(pipefd[0], w->done_fd, w->sh);
+	}
+	close(pipefd[0]);
+	w->cmd_fd = pipefd[1];
+	w->pidfd = (int)syscall(SYS_pidfd_open, w->pid, 0);
+	if (w->pidfd < 0) {
+		ret = tgt_fail(t, -errno, "worker %s: pidfd_open: %s", name, strerror(errno));
+		goto fail;
+	}
+	ret = worker_wait(t, w);
+	if (ret) {
+		ret = tgt_fail(t, ret == -ECHILD ? -EIO : ret,
+			       "worker %s: died while setting up", name);
+		goto fail;
+	}
+	set_oom_adj(w->pid, "0");
+	ret = cg_attach(dir, w->pid, t->err, sizeof(t->err));
+	if (ret)
+		goto fail;
+	*out = w;
+	return 0;
+fail:
+	worker_free(w);
+	return ret;
+}
+
+struct worker *worker_find(struct target *t, const char *name, size_t *idx)
+{
+	struct memcg_priv *p = t->priv;
+
+	for (size_t i = 0; i < p->nr_workers; i++) {
+		if (!strcmp(p->workers[i]->name, name)) {
+			if (idx)
+				*idx = i;
+			return p->workers[i];
+		}
+	}
+	return NULL;
+}
+
+/* A worker that exited on its own was OOM killed (limit lowered under it). */
+void worker_check_alive(struct worker *w)
+{
+	struct pollfd pfd = { .fd = w->pidfd, .events = POLLIN };
+
+	if (!w->dead && poll(&pfd, 1, 0) > 0) {
+		waitpid(w->pid, NULL, 0);
+		w->pid = -1;
+		w->dead = true;
+		w->held = 0;
+	}
+}
+
+uint64_t oom_kills(struct target *t, const char *group)
+{
+	struct memcg_priv *p = t->priv;
+	struct tgt_stats st = { 0 };
+	char dir[PATH_MAX];
+
+	tgt_group_path(t, group, dir, sizeof(dir));
+	if (cg_stats(&p->hier, dir, &st))
+		return 0;
+	return st.oom_kill;
+}
+
+/* Replace a dead or blocked worker by a fresh one holding what it held before. */
+int worker_restore(struct target *t, struct worker *w, size_t idx,
+			  uint64_t held)
+{
+	struct memcg_priv *p = t->priv;
+	struct worker *nw;
+	int ret;
+
+	ret = worker_spawn(t, w->name, w->group, &nw);
+	if (ret)
+		return ret;
+	p->workers[idx] = nw;
+	worker_free(w);
+	if (!held)
+		return 0;
+	ret = worker_send(t, nw, W_CHARGE, held);
+	if (!ret)
+		ret = worker_wait(t, nw);
+	if (ret)
+		return tgt_fail(t, ret == -ECHILD || ret == -EDEADLK ? -EIO : ret,
+				"worker %s: could not re-charge the %llu bytes it held",
+				nw->name, (unsigned long long)held);
+	nw->held = held;
+	return 0;
+}

@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Scenarios, parsed: selftests/scenarios/NAME.scn (format in
+ * docs/scenarios.md) into steps, and the names of their words.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "memcglab.h"
+#include "scenario.h"
+
+/* Keep in step with enum step_op / enum sc_field. */
+static const char *const op_names[] = {
+	[OP_MKDIR] = "mkdir", [OP_RMDIR] = "rmdir", [OP_SET] = "set",
+	[OP_CHARGE] = "charge", [OP_UNCHARGE] = "uncharge",
+	[OP_RELEASE] = "release", [OP_RESET] = "reset", [OP_CHECK] = "check",
+	[OP_SHOW] = "show",
+};
+
+static const char *const field_names[F_NR_FIELDS + 1] = {
+	[F_USAGE] = "usage", [F_LIMIT] = "limit", [F_PEAK] = "peak",
+	[F_FAILCNT] = "failcnt", [F_EV_MAX] = "events.max",
+	[F_EV_HIGH] = "events.high", [F_EV_OOM] = "events.oom",
+	[F_EV_OOM_KILL] = "events.oom_kill", [F_UNDER_OOM] = "under_oom",
+	[F_HELD] = "held", [F_NR_FIELDS] = NULL,
+};
+
+static const char *const cmp_names[] = { "==", "!=", "<", "<=", ">", ">=", NULL };
+
+static const struct {
+	const char *name;
+	int err;
+} errnames[] = {
+	{ "ok", 0 }, { "ENOMEM", -ENOMEM }, { "EBUSY", -EBUSY },
+	{ "EINVAL", -EINVAL }, { "ENOENT", -ENOENT }, { "EEXIST", -EEXIST },
+	{ "EACCES", -EACCES }, { "EPERM", -EPERM }, { "EOPNOTSUPP", -EOPNOTSUPP },
+	{ "ENOTEMPTY", -ENOTEMPTY }, { "EIO", -EIO },
+};
+
+const char *step_op_name(enum step_op op)
+{
+	return op_names[op];
+}
+
+const char *field_name(enum sc_field f)
+{
+	return field_names[f];
+}
+
+bool field_is_size(enum sc_field f)
+{
+	return f == F_USAGE || f == F_LIMIT || f == F_PEAK || f == F_HELD;
+}
+
+const char *outcome_name(int err)
+{
+	static const char *const unknown = "error";
+
+	for (size_t i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++)
+		if (errnames[i].err == err)
+			return errnames[i].name;
+	return unknown;
+}
+
+void outcome_text(const struct step *s, const struct step_result *r, char *buf,
+		  size_t len)
+{
+	char sz[32];
+
+	if (!r->ran) {
+		snprintf(buf, len, "-");
+	} else if (s->op == OP_CHECK) {
+		snprintf(buf, len, "%s", r->check_ok ? "pass" : "FAIL");
+	} else if (s->op == OP_CHARGE && r->err == -ENOMEM) {
+		snprintf(buf, len, "ENOMEM@%s%s", format_size(r->done, sz, sizeof(sz)),
+			 r->blocked ? " blocked" : r->oom_killed ? " killed" : "");
+	} else {
+		snprintf(buf, len, "%s", outcome_name(r->err));
+	}
+}
+
+static int parse_err(const char *path, int line, const char *fmt, const char *arg)
+{
+	fflush(stdout);
+	fprintf(stderr, "memcglab: %s:%d: ", path, line);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	return -EINVAL;
+}
+
+static int word_index(const char *w, const char *const *words)
+{
+	for (int i = 0; words[i]; i++)
+		if (!strcmp(w, words[i]))
+			return i;
+	return -1;
+}
+
+static const char *group_name(const char *w)
+{
+	return !strcmp(w, ".") || !strcmp(w, "/") ? "" : w;
+}
+
+static int parse_divergence(struct scenario *sc, char **tok, int n, int line)
+{
+	struct divergence d = { .flavours = FL_ALL };
+	struct divergence *v;
+	int i = 2;
+
+	if (i < n && (!strcmp(tok[i], "v1") || !strcmp(tok[i], "v2"))) {
+		d.flavours = tok[i][1] == '1' ? FL_V1 : FL_V2;
+		i++;
+	}
+	if (i < n && !strncmp(tok[i], "kernel", 6)) {
+		const char *p = tok[i] + 6;
+
+		if (!strncmp(p, ">=", 2)) {
+			d.kcmp = '>';
+			p += 2;
+		} else if (*p == '<') {
+			d.kcmp = '<';
+			p++;
+		}
+		if (!d.kcmp || sscanf(p, "%d.%d", &d.kmaj, &d.kmin) != 2)
+			return parse_err(sc->path, line,
+					 "bad kernel condition '%s' (kernel<X.Y or kernel>=X.Y)",
+					 tok[i]);
+		i++;
+	}
+	if (i < n && !strcmp(tok[i], ":"))
+		i++;
+	if (i >= n)
+		return parse_err(sc->path, line, "%s", "expect divergence needs a reason");
+	for (; i < n; i++) {
+		if (d.reason[0])
+			strncat(d.reason, " ", sizeof(d.reason) - strlen(d.reason) - 1);
+		strncat(d.reason, tok[i], sizeof(d.reason) - strlen(d.reason) - 1);
+	}
+	v = realloc(sc->divs, (sc->nr_divs + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	sc->divs = v;
+	sc->divs[sc->nr_divs++] = d;
+	return 0;
+}
+
+static int parse_size_tok(const struct scenario *sc, int line, const char *w,
+			  uint64_t *v, bool allow_max)
+{
+	if (parse_size(w, v, allow_max))
+		return parse_err(sc->path, line, "bad size '%s'", w);
+	return 0;
+}
+
+/* One step line (tokens without the flavour prefix and "=> OUTCOME"). */
+static int parse_step(struct scenario *sc, struct step *s, char **tok, int n)
+{
+	int line = s->line, i, want;
+	static const int nargs[] = {
+		[OP_MKDIR] = 2, [OP_RMDIR] = 2, [OP_SET] = 4, [OP_CHARGE] = 4,
+		[OP_UNCHARGE] = 3, [OP_RELEASE] = 2, [OP_RESET] = 3, [OP_CHECK] = 5,
+		[OP_SHOW] = 2,
+	};
+
+	i = word_index(tok[0], op_names);
+	if (i < 0)
+		return parse_err(sc->path, line, "unknown directive '%s'", tok[0]);
+	s->op = (enum step_op)i;
+	want = nargs[s->op];
+	if (n != want)
+		return parse_err(sc->path, line, "wrong number of words for '%s'", tok[0]);
+	switch (s->op) {
+	case OP_MKDIR:
+	case OP_RMDIR:
+	case OP_SHOW:
+		snprintf(s->group, sizeof(s->group), "%s", group_name(tok[1]));
+		break;
+	case OP_SET:
+		snprintf(s->group, sizeof(s->group), "%s", group_name(tok[1]));
+		i = word_index(tok[2], tgt_knob_names);
+		if (i < 0)
+			return parse_err(sc->path, line, "unknown knob '%s'", tok[2]);
+		s->knob = (enum tgt_knob)i;
+		if (s->knob == TGT_KNOB_OOM_KILL_DISABLE) {
+			if (strcmp(tok[3], "0") && strcmp(tok[3], "1"))
+				return parse_err(sc->path, line, "oom_kill_disable takes 0 or 1, not '%s'",
+						 tok[3]);
+			s->value = tok[3][0] == '1';
+		} else if (parse_size_tok(sc, line, tok[3], &s->value, true)) {
+			return -EINVAL;
+		}
+		break;
+	case OP_CHARGE:
+		snprintf(s->group, sizeof(s->group), "%s", group_name(tok[1]));
+		snprintf(s->charger, sizeof(s->charger), "%s", tok[2]);
+		if (parse_size_tok(sc, line, tok[3], &s->value, false))
+			return -EINVAL;
+		break;
+	case OP_UNCHARGE:
+		snprintf(s->charger, sizeof(s->charger), "%s", tok[1]);
+		if (parse_size_tok(sc, line, tok[2], &s->value, false))
+			return -EINVAL;
+		break;
+	case OP_RELEASE:
+		snprintf(s->charger, sizeof(s->charger), "%s", tok[1]);
+		break;
+	case OP_RESET:
+		snprintf(s->group, sizeof(s->group), "%s", group_name(tok[1]));
+		if (!strcmp(tok[2], "peak"))
+			s->reset = TGT_RESET_PEAK;
+		else if (!strcmp(tok[2], "failcnt"))
+			s->reset = TGT_RESET_FAILCNT;
+		else
+			return parse_err(sc->path, line, "reset peak|failcnt, not '%s'", tok[2]);
+		break;
+	case OP_CHECK:
+		i = word_index(tok[2], field_names);
+		if (i < 0)
+			return parse_err(sc->path, line, "unknown field '%s'", tok[2]);
+		s->field = (enum sc_field)i;
+		if (s->field == F_HELD)
+			snprintf(s->charger, sizeof(s->charger), "%s", tok[1]);
+		else
+			snprintf(s->group, sizeof(s->group), "%s", group_name(tok[1]));
+		i = word_index(tok[3], cmp_names);
+		if (i < 0)
+			return parse_err(sc->path, line, "unknown comparison '%s'", tok[3]);
+		s->cmp = (enum sc_cmp)i;
+		if (parse_size_tok(sc, line, tok[4], &s->value, true))
+			return -EINVAL;
+		break;
+	}
+	return 0;
+}
+
+static int parse_line(struct scenario *sc, char *buf, int line)
+{
+	char *tok[32], *save = NULL, *p, text[160];
+	struct step s = { .line = line, .flavours = FL_ALL, .expect = 0 };
+	struct step *v;
+	int n = 0, i;
+
+	p = strchr(buf, '#');
+	if (p)
+		*p = '\0';
+	p = buf + strlen(buf);
+	while (p > buf && isspace((unsigned char)p[-1]))
+		*--p = '\0';
+	for (p = buf; isspace((unsigned char)*p); p++)
+		;
+	snprintf(text, sizeof(text), "%s", p);
+	for (p = strtok_r(buf, " \t", &save); p && n < 32; p = strtok_r(NULL, " \t", &save))
+		tok[n++] = p;
+	if (!n)
+		return 0;
+	if (!strcmp(tok[0], "scenario") && n == 2) {
+		snprintf(sc->name, sizeof(sc->name), "%s", tok[1]);
+		return 0;
+	}
+	if (!strcmp(tok[0], "describe")) {
+		const char *rest = text + strlen("describe");
+
+		while (isspace((unsigned char)*rest))
+			rest++;
+		if (sc->describe[0])
+			strncat(sc->describe, " ", sizeof(sc->describe) - strlen(sc->describe) - 1);
+		strncat(sc->describe, rest, sizeof(sc->describe) - strlen(sc->describe) - 1);
+		return 0;
+	}
+	if (!strcmp(tok[0], "headline") && n == 1) {
+		sc->headline = true;
+		return 0;
+	}
+	if (!strcmp(tok[0], "plot") && n == 2) {
+		snprintf(sc->plot_group, sizeof(sc->plot_group), "%s", group_name(tok[1]));
+		return 0;
+	}
+	if (!strcmp(tok[0], "flavours")) {
+		sc->flavours = 0;
+		for (i = 1; i < n; i++) {
+			if (!strcmp(tok[i], "v1"))
+				sc->flavours |= FL_V1;
+			else if (!strcmp(tok[i], "v2"))
+				sc->flavours |= FL_V2;
+			else
+				return parse_err(sc->path, line, "unknown flavour '%s'", tok[i]);
+		}
+		return 0;
+	}
+	if (!strcmp(tok[0], "expect") && n >= 2 && !strcmp(tok[1], "divergence"))
+		return parse_divergence(sc, tok, n, line);
+
+	snprintf(s.text, sizeof(s.text), "%s", text);
+	if (!strcmp(tok[0], "v1:") || !strcmp(tok[0], "v2:")) {
+		s.flavours = tok[0][1] == '1' ? FL_V1 : FL_V2;
+		memmove(tok, tok + 1, --n * sizeof(tok[0]));
+		if (!n)
+			return parse_err(sc->path, line, "%s", "a flavour prefix needs a step");
+	}
+	if (n >= 2 && !strcmp(tok[n - 2], "=>")) {
+		bool found = false;
+
+		for (size_t k = 0; k < sizeof(errnames) / sizeof(errnames[0]); k++) {
+			if (!strcmp(tok[n - 1], errnames[k].name)) {
+				s.expect = errnames[k].err;
+				found = true;
+			}
+		}
+		if (!found)
+			return parse_err(sc->path, line, "unknown outcome '%s'", tok[n - 1]);
+		n -= 2;
+	}
+	if (parse_step(sc, &s, tok, n))
+		return -EINVAL;
+	if (s.op == OP_CHECK || s.op == OP_SHOW)
+		s.expect = EXPECT_NONE;
+	v = realloc(sc->steps, (sc->nr_steps + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	sc->steps = v;
+	sc->steps[sc->nr_steps++] = s;
+	return 0;
+}
+
+int scenario_load(const char *path, struct scenario *sc)
+{
+	char buf[1024];
+	const char *base;
+	int line = 0, ret = 0;
+	FILE *f;
+
+	memset(sc, 0, sizeof(*sc));
+	sc->flavours = FL_ALL;
+	snprintf(sc->path, sizeof(sc->path), "%s", path);
+	f = fopen(path, "re");
+	if (!f) {
+		ret = -errno;
+		err("%s: %s", path, strerror(errno));
+		return ret;
+	}
+	while (fgets(buf, sizeof(buf), f)) {
+		line++;
+		ret = parse_line(sc, buf, line);
+		if (ret)
+			break;
+	}
+	fclose(f);
+	if (!ret && !sc->nr_steps)
+		ret = parse_err(path, line, "%s", "no steps");
+	if (ret) {
+		scenario_free(sc);
+		return ret;
+	}
+	if (!sc->name[0]) {
+		base = strrchr(path, '/');
+		snprintf(sc->name, sizeof(sc->name), "%s", base ? base + 1 : path);
+		if (strchr(sc->name, '.'))
+			*strrchr(sc->name, '.') = '\0';
+	}
+	if (!sc->plot_group[0]) {
+		for (size_t i = 0; i < sc->nr_steps; i++) {
+			if (sc->steps[i].op == OP_MKDIR) {
+				snprintf(sc->plot_group, sizeof(sc->plot_group), "%s",
+					 sc->steps[i].group);
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+void scenario_free(struct scenario *sc)
+{
+	free(sc->steps);
+	free(sc->divs);
+	sc->steps = NULL;
+	sc->divs = NULL;
+	sc->nr_steps = sc->nr_divs = 0;
+}
+
+void kernel_version(int *maj, int *min, char *buf, size_t len)
+{
+	struct utsname u;
+
+	*maj = *min = 0;
+	if (uname(&u))
+		return;
+	sscanf(u.release, "%d.%d", maj, min);
+	if (buf)
+		snprintf(buf, len, "%s", u.release);
+}
+
+const struct divergence *scenario_expected_divergence(const struct scenario *sc,
+						      bool v1)
+{
+	int maj, min;
+
+	kernel_version(&maj, &min, NULL, 0);
+	for (size_t i = 0; i < sc->nr_divs; i++) {
+		const struct divergence *d = &sc->divs[i];
+		int before = maj < d->kmaj || (maj == d->kmaj && min < d->kmin);
+
+		if (!(d->flavours & (v1 ? FL_V1 : FL_V2)))
+			continue;
+		if ((d->kcmp == '<' && !before) || (d->kcmp == '>' && before))
+			continue;
+		return d;
+	}
+	return NULL;
+}
