@@ -57,6 +57,18 @@ static void entry(struct nlmsghdr *nlh, uint32_t hier, uint64_t id,
 	mlab_put_charge_entry(nlh, &r);
 }
 
+/* The same with one more u32 attribute in the entry's nest (count 0 too). */
+static void entry_plus(struct nlmsghdr *nlh, uint32_t hier, uint64_t id,
+		       int64_t delta, uint16_t type, uint32_t val)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, MEMCGLAB_A_BATCH_ENTRY);
+
+	mlab_put_ref(nlh, REF(hier, id), MEMCGLAB_A_CHARGE_HIER, MEMCGLAB_A_CHARGE_ID);
+	mnl_attr_put_u64(nlh, MEMCGLAB_A_CHARGE_DELTA, (uint64_t)delta);
+	mnl_attr_put_u32(nlh, type, val);
+	mnl_attr_nest_end(nlh, nest);
+}
+
 /* A request of one entry: its 0 or -errno; the entry's result in *r. */
 static int charge(struct mlab_nl *t, uint32_t hier, uint64_t id, int64_t delta,
 		  uint32_t count, struct mlab_charge_req *r)
@@ -441,12 +453,7 @@ TEST_F(nl, charge_malformed)
 	EXPECT_NLERR(t, mlab_nl_talk(t, nlh, NULL, NULL), EINVAL, "charge size is zero");
 
 	nlh = mlab_nl_msg(t, MEMCGLAB_CMD_CHARGE, 0);
-	nest = mnl_attr_nest_start(nlh, MEMCGLAB_A_BATCH_ENTRY);
-	mnl_attr_put_u32(nlh, MEMCGLAB_A_CHARGE_HIER, self->hier);
-	mnl_attr_put_u64(nlh, MEMCGLAB_A_CHARGE_ID, self->ida);
-	mnl_attr_put_u64(nlh, MEMCGLAB_A_CHARGE_DELTA, M);
-	mnl_attr_put_u32(nlh, MEMCGLAB_A_CHARGE_COUNT, 0);
-	mnl_attr_nest_end(nlh, nest);
+	entry_plus(nlh, self->hier, self->ida, M, MEMCGLAB_A_CHARGE_COUNT, 0);
 	EXPECT_NLERR(t, mlab_nl_talk(t, nlh, NULL, NULL), ERANGE, "out of range");
 
 	nlh = mlab_nl_msg(t, MEMCGLAB_CMD_CHARGE, 0);
@@ -455,12 +462,7 @@ TEST_F(nl, charge_malformed)
 
 	/* a reply-only attribute in a request */
 	nlh = mlab_nl_msg(t, MEMCGLAB_CMD_CHARGE, 0);
-	nest = mnl_attr_nest_start(nlh, MEMCGLAB_A_BATCH_ENTRY);
-	mnl_attr_put_u32(nlh, MEMCGLAB_A_CHARGE_HIER, self->hier);
-	mnl_attr_put_u64(nlh, MEMCGLAB_A_CHARGE_ID, self->ida);
-	mnl_attr_put_u64(nlh, MEMCGLAB_A_CHARGE_DELTA, M);
-	mnl_attr_put_u32(nlh, MEMCGLAB_A_CHARGE_DONE, 1);
-	mnl_attr_nest_end(nlh, nest);
+	entry_plus(nlh, self->hier, self->ida, M, MEMCGLAB_A_CHARGE_DONE, 1);
 	EXPECT_EQ(-EINVAL, mlab_nl_talk(t, nlh, NULL, NULL));
 	EXPECT_NE(0, strlen(t->err.msg));
 
