@@ -492,6 +492,44 @@ TEST(recursiveprot)
 	EXPECT_EQ(-EINVAL, tnl_mount(dir, "v1,memory_recursiveprot"));
 }
 
+/*
+ * Protection is computed top-down along the whole path, however deep: with
+ * memory_recursiveprot, every level of a chain below p (min 10M) inherits
+ * p's 10M, down to a leaf 100 levels below.
+ */
+TEST(deep_protection)
+{
+	char dir[64], path[4096];
+	uint64_t id, leaf;
+	struct tnl_group g;
+	uint32_t hier;
+	struct tnl t;
+	size_t len;
+	int i;
+
+	ASSERT_EQ(0, tnl_ensure_module());
+	ASSERT_EQ(0, tnl_mount(dir, "memory_recursiveprot"));
+	len = snprintf(path, sizeof(path), "%s/p", dir);
+	ASSERT_EQ(0, mkdir(path, 0755));
+	ASSERT_EQ(0, tnl_ids(path, &hier, &id));
+	for (i = 0; i < 100; i++) {
+		len += snprintf(path + len, sizeof(path) - len, "/d");
+		ASSERT_EQ(0, mkdir(path, 0755)) TH_LOG("depth %d", i + 2);
+	}
+	ASSERT_EQ(0, tnl_ids(path, &hier, &leaf));
+	ASSERT_EQ(0, tnl_open(&t));
+	ASSERT_EQ(0, tnl_set(&t, hier, id, MEMCGLAB_A_GROUP_MIN, 10 * M));
+	ASSERT_EQ(0, tnl_charge(&t, hier, leaf, 8 * M, 1, NULL));
+	ASSERT_EQ(0, tnl_get(&t, hier, leaf, &g));
+	EXPECT_EQ(10 * M, g.a[MEMCGLAB_A_GROUP_EMIN]);
+	tnl_close(&t);
+	for (i = 0; i <= 100; i++) {
+		EXPECT_EQ(0, rmdir(path)) TH_LOG("%s", path);
+		*strrchr(path, '/') = '\0';
+	}
+	tnl_umount(dir);
+}
+
 /* What a BENCH reply says. */
 struct bench_reply {
 	uint64_t a[MEMCGLAB_A_BENCH_ATTR_MAX + 1];
