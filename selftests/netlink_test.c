@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -450,7 +451,7 @@ TEST_F(nl, close_returns_charges)
  * all of it in p/a, which sets nothing: emin(a) is 10M * 8M / 8M.
  */
 static uint64_t emin_of_child(struct __test_metadata *_metadata,
-			      const char *opts)
+			      const char *opts, const char *remount_opts)
 {
 	char dir[64], p[128], a[128], mounts[8192];
 	uint64_t idp, ida, emin;
@@ -459,6 +460,10 @@ static uint64_t emin_of_child(struct __test_metadata *_metadata,
 	struct tnl t;
 
 	ASSERT_EQ(0, tnl_mount(dir, opts));
+	if (remount_opts) {
+		ASSERT_EQ(0, mount(NULL, dir, NULL, MS_REMOUNT, remount_opts));
+		opts = *remount_opts ? remount_opts : NULL;
+	}
 	snprintf(p, sizeof(p), "%s/p", dir);
 	snprintf(a, sizeof(a), "%s/p/a", dir);
 	ASSERT_EQ(0, mkdir(p, 0755));
@@ -486,8 +491,13 @@ TEST(recursiveprot)
 	char dir[64];
 
 	ASSERT_EQ(0, tnl_ensure_module());
-	EXPECT_EQ(0, emin_of_child(_metadata, NULL));
-	EXPECT_EQ(10 * M, emin_of_child(_metadata, "memory_recursiveprot"));
+	EXPECT_EQ(0, emin_of_child(_metadata, NULL, NULL));
+	EXPECT_EQ(10 * M, emin_of_child(_metadata, "memory_recursiveprot",
+					NULL));
+	/* a remount switches it, both ways, as cgroup2's does */
+	EXPECT_EQ(10 * M, emin_of_child(_metadata, NULL,
+					"memory_recursiveprot"));
+	EXPECT_EQ(0, emin_of_child(_metadata, "memory_recursiveprot", ""));
 	/* min and low are v2 knobs: so is the option. */
 	EXPECT_EQ(-EINVAL, tnl_mount(dir, "v1,memory_recursiveprot"));
 }
