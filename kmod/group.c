@@ -127,6 +127,91 @@ void mlab_hier_put(struct mlab_hier *h)
 }
 
 /**
+ * mlab_hier_get_opts - the hierarchy's mount options
+ * @h: the hierarchy
+ * @opts: filled in
+ *
+ * Context: process context, may sleep.
+ */
+void mlab_hier_get_opts(struct mlab_hier *h, struct mlab_hier_opts *opts)
+{
+	mutex_lock(&h->lock);
+	opts->v1 = h->v1;
+	opts->recursiveprot = h->recursiveprot;
+	opts->policy = mlab_policy_id(h->policy);
+	opts->batch = mlab_policy_batch(h->policy);
+	mutex_unlock(&h->lock);
+}
+
+/**
+ * mlab_hier_set_recursiveprot - switch memory_recursiveprot (remount)
+ * @h: the hierarchy
+ * @on: the new setting
+ *
+ * Effective protection is recomputed from the new mode on the next read,
+ * as cgroup2 does on its next reclaim pass.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or -EINVAL on a v1 hierarchy.
+ */
+int mlab_hier_set_recursiveprot(struct mlab_hier *h, bool on)
+{
+	if (h->v1)
+		return on ? -EINVAL : 0;
+	mutex_lock(&h->lock);
+	h->recursiveprot = on;
+	mutex_unlock(&h->lock);
+	return 0;
+}
+
+/**
+ * mlab_hier_set_policy - give an empty hierarchy another policy (remount)
+ * @h: the hierarchy
+ * @id: the new policy
+ * @batch: its batch size in pages
+ *
+ * Only a hierarchy with no group but the root and no charge may change:
+ * nothing then can be charging (owners attach under the hierarchy lock)
+ * and no stock holds pages.  The root's watermarks and failcnt are kept.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, -EBUSY (groups or charges exist), or the policy's ERR_PTR()
+ * error.
+ */
+int mlab_hier_set_policy(struct mlab_hier *h, enum mlab_policy_id id,
+			 unsigned int batch)
+{
+	unsigned long watermark, local_watermark, failcnt;
+	struct mlab_policy *p, *old;
+	struct mlab_counter *c;
+
+	p = mlab_policy_create(id, batch);
+	if (IS_ERR(p))
+		return PTR_ERR(p);
+	mutex_lock(&h->lock);
+	if (!h->root || h->root->nr_children || h->root->nr_owners ||
+	    mlab_counter_read(&h->root->counter)) {
+		mutex_unlock(&h->lock);
+		mlab_policy_destroy(p);
+		return -EBUSY;
+	}
+	c = &h->root->counter;
+	watermark = c->watermark;
+	local_watermark = c->local_watermark;
+	failcnt = c->failcnt;
+	old = h->policy;
+	h->policy = p;
+	mlab_policy_counter_init(p, c, NULL, true);
+	mlab_counter_set_high(c, MLAB_COUNTER_MAX);
+	WRITE_ONCE(c->watermark, watermark);
+	WRITE_ONCE(c->local_watermark, local_watermark);
+	WRITE_ONCE(c->failcnt, failcnt);
+	mutex_unlock(&h->lock);
+	mlab_policy_destroy(old);
+	return 0;
+}
+
+/**
  * mlab_hier_next_ino - hand out an inode number
  * @h: the hierarchy
  *
@@ -136,6 +221,38 @@ void mlab_hier_put(struct mlab_hier *h)
 u64 mlab_hier_next_ino(struct mlab_hier *h)
 {
 	return atomic64_inc_return(&h->next_ino);
+}
+
+/*
+ * cgroup_check_hierarchy_limits(): a new child of @parent must not exceed
+ * the descendant count or depth any ancestor allows.  Under hier->lock.
+ */
+static bool mlab_group_may_add_child(struct mlab_group *parent)
+{
+	struct mlab_group *pos;
+	int depth = 0;
+
+	for (pos = parent; pos; pos = pos->parent, depth++) {
+		if (pos->nr_descendants >= pos->max_descendants)
+			return false;
+		if (depth >= pos->max_depth)
+			return false;
+	}
+	return true;
+}
+
+/* Take a removed or unmounted group out of the tree; under hier->lock. */
+static void mlab_group_unlink(struct mlab_group *g)
+{
+	struct mlab_group *pos;
+
+	xa_erase(&g->hier->groups, g->id);
+	list_del_init(&g->sibling);
+	if (!g->parent)
+		return;
+	g->parent->nr_children--;
+	for (pos = g->parent; pos; pos = pos->parent)
+		pos->nr_descendants--;
 }
 
 /**
@@ -150,46 +267,54 @@ u64 mlab_hier_next_ino(struct mlab_hier *h)
  *
  * Context: process context, may sleep.
  * Return: the group or an ERR_PTR(): -ENODEV if @parent was removed,
- * -ENOMEM.
+ * -EAGAIN if an ancestor's cgroup.max.depth or cgroup.max.descendants
+ * refuses it, -ENOMEM.
  */
 struct mlab_group *mlab_group_create(struct mlab_hier *h,
 				     struct mlab_group *parent, u64 id)
 {
-	struct mlab_group *g;
+	int level = parent ? parent->level + 1 : 0;
+	struct mlab_group *g, *pos;
 	int err = -ENOMEM;
 	int i;
 
-	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	g = kzalloc(struct_size(g, ancestors, level + 1), GFP_KERNEL);
 	if (!g)
 		return ERR_PTR(-ENOMEM);
+	g->level = level;
+	if (parent)
+		memcpy(g->ancestors, parent->ancestors,
+		       level * sizeof(g->ancestors[0]));
+	g->ancestors[level] = g;
 	g->pcpu = alloc_percpu(struct mlab_group_pcpu);
 	if (!g->pcpu)
 		goto err_free;
-	err = mlab_policy_counter_init(h->policy, &g->counter,
-				       parent ? &parent->counter : NULL, true);
-	if (err)
-		goto err_free;
-	/* memcg sets high to "max" itself; the counter starts it at 0. */
-	mlab_counter_set_high(&g->counter, MLAB_COUNTER_MAX);
 	g->soft_limit = MLAB_COUNTER_MAX;
+	g->max_descendants = INT_MAX;
+	g->max_depth = INT_MAX;
 	g->id = id;
 	kref_init(&g->kref);
 	INIT_LIST_HEAD(&g->children);
 	INIT_LIST_HEAD(&g->sibling);
-	spin_lock_init(&g->peaks_lock);
-	INIT_LIST_HEAD(&g->peaks);
 	for (i = 0; i < MLAB_NR_EVENTS; i++) {
 		atomic_long_set(&g->events[i], 0);
 		atomic_long_set(&g->events_local[i], 0);
 	}
-	spin_lock_init(&g->fsn.lock);
-	init_waitqueue_head(&g->fsn.wait);
 
 	mutex_lock(&h->lock);
 	if (parent && READ_ONCE(parent->dead)) {
 		err = -ENODEV;
 		goto err_unlock;
 	}
+	if (parent && !mlab_group_may_add_child(parent)) {
+		err = -EAGAIN;
+		goto err_unlock;
+	}
+	/* Under the lock: a remount may change the policy (see below). */
+	mlab_policy_counter_init(h->policy, &g->counter,
+				 parent ? &parent->counter : NULL, true);
+	/* memcg sets high to "max" itself; the counter starts it at 0. */
+	mlab_counter_set_high(&g->counter, MLAB_COUNTER_MAX);
 	err = xa_insert(&h->groups, id, g, GFP_KERNEL);
 	if (err)
 		goto err_unlock;
@@ -200,6 +325,8 @@ struct mlab_group *mlab_group_create(struct mlab_hier *h,
 		g->parent = parent;
 		list_add_tail(&g->sibling, &parent->children);
 		parent->nr_children++;
+		for (pos = parent; pos; pos = pos->parent)
+			pos->nr_descendants++;
 	} else {
 		h->root = g;
 	}
@@ -228,14 +355,14 @@ static long mlab_group_owned_local(struct mlab_group *g)
  * mlab_group_remove - take a group out of its hierarchy (rmdir)
  * @g: the group
  *
- * Refuses a group with children or with pages held by charge owners, as
- * cgroup refuses a group with tasks.  Once removed the group refuses
- * charges, drains the policy's stock and disappears from lookups; it is
- * freed when the last reference goes.
+ * Refuses a group with children or with charge owners attached, as cgroup
+ * refuses a group with tasks.  Once removed the group refuses new owners,
+ * drains the policy's stock and disappears from lookups; it is freed after
+ * an RCU grace period once the last reference goes, without waiting here.
  *
  * Context: process context, may sleep; the caller holds the directory's
  * inode lock.
- * Return: 0, -EBUSY (children or charges held), -EINVAL for the root.
+ * Return: 0, -EBUSY (children or owners), -EINVAL for the root.
  */
 int mlab_group_remove(struct mlab_group *g)
 {
@@ -245,26 +372,14 @@ int mlab_group_remove(struct mlab_group *g)
 	if (mlab_group_is_root(g))
 		return -EINVAL;
 	mutex_lock(&h->lock);
-	if (g->nr_children || mlab_group_owned_local(g)) {
+	if (g->nr_children || g->nr_owners) {
 		err = -EBUSY;
 		goto out;
 	}
-	/*
-	 * Charges test @dead under rcu_read_lock(); after the grace period
-	 * every charge that missed it is complete and visible in @owned.
-	 */
 	WRITE_ONCE(g->dead, true);
-	synchronize_rcu();
-	if (mlab_group_owned_local(g)) {
-		WRITE_ONCE(g->dead, false);
-		err = -EBUSY;
-		goto out;
-	}
+	mlab_group_unlink(g);
 	mlab_policy_drain(h->policy, &g->counter);
 	WARN_ON_ONCE(mlab_counter_read(&g->counter));
-	xa_erase(&h->groups, g->id);
-	list_del_init(&g->sibling);
-	g->parent->nr_children--;
 out:
 	mutex_unlock(&h->lock);
 	return err;
@@ -275,24 +390,57 @@ static void mlab_group_release(struct kref *kref)
 	struct mlab_group *g = container_of(kref, struct mlab_group, kref);
 	struct mlab_hier *h = g->hier;
 
-	/* A stock may still cache this counter; nothing charges it now. */
-	mlab_policy_drain(h->policy, &g->counter);
 	if (!g->dead) {
 		/* Never removed: the hierarchy was unmounted. */
 		mutex_lock(&h->lock);
-		xa_erase(&h->groups, g->id);
-		list_del_init(&g->sibling);
-		if (g->parent)
-			g->parent->nr_children--;
-		else
+		mlab_group_unlink(g);
+		if (!g->parent)
 			h->root = NULL;
 		mutex_unlock(&h->lock);
+		mlab_policy_drain(h->policy, &g->counter);
 	}
 	if (g->parent)
 		mlab_group_put(g->parent);
 	free_percpu(g->pcpu);
 	kfree_rcu(g, rcu);
 	mlab_hier_put(h);
+}
+
+/**
+ * mlab_group_attach - let a charge owner charge a group
+ * @g: the group
+ *
+ * An owner attaches before its first charge to @g and detaches when it
+ * holds nothing there any more; rmdir refuses a group with owners, so an
+ * attached owner never finds it removed.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or -ENODEV if @g was removed.
+ */
+int mlab_group_attach(struct mlab_group *g)
+{
+	int err = 0;
+
+	mutex_lock(&g->hier->lock);
+	if (g->dead)
+		err = -ENODEV;
+	else
+		g->nr_owners++;
+	mutex_unlock(&g->hier->lock);
+	return err;
+}
+
+/**
+ * mlab_group_detach - undo mlab_group_attach()
+ * @g: the group
+ *
+ * Context: process context, may sleep.
+ */
+void mlab_group_detach(struct mlab_group *g)
+{
+	mutex_lock(&g->hier->lock);
+	g->nr_owners--;
+	mutex_unlock(&g->hier->lock);
 }
 
 /**
@@ -357,7 +505,9 @@ static bool mlab_group_is_descendant(struct mlab_group *g,
  * @after: the id returned last, 0 to start
  *
  * Parents have smaller ids than their children, so the order visits every
- * parent first.
+ * parent first.  A dump keeps the ids (not pointers) across its callbacks
+ * and looks @root up again each time; groups removed meanwhile are
+ * skipped, new ones are visited if their id is larger.
  *
  * Context: any context.
  * Return: the next live group of the subtree with a reference, or NULL.
@@ -407,18 +557,6 @@ unsigned long mlab_group_hier_max(struct mlab_group *g)
 	for (; g; g = g->parent)
 		max = min(max, READ_ONCE(g->counter.max));
 	return max;
-}
-
-/**
- * mlab_group_policy_name - the hierarchy's policy
- * @g: the group
- *
- * Context: any context.
- * Return: "strict", "batched" or "locked".
- */
-const char *mlab_group_policy_name(struct mlab_group *g)
-{
-	return mlab_policy_names[mlab_policy_id(g->hier->policy)];
 }
 
 static void mlab_group_stats_add(struct mlab_group *g,
@@ -499,15 +637,12 @@ unsigned long mlab_group_owned_sum(struct mlab_group *g, bool subtree)
 /* Recompute emin/elow from the top down to @g; the caller holds the lock. */
 static void mlab_group_update_protection(struct mlab_group *g)
 {
-	struct mlab_group *path[64];
-	struct mlab_group *pos;
-	int n = 0;
+	struct mlab_counter *root = &g->ancestors[0]->counter;
+	int level;
 
-	for (pos = g; pos && n < ARRAY_SIZE(path); pos = pos->parent)
-		path[n++] = pos;
-	while (n--)
-		mlab_counter_calculate_protection(&g->hier->root->counter,
-						  &path[n]->counter,
+	for (level = 1; level <= g->level; level++)
+		mlab_counter_calculate_protection(root,
+						  &g->ancestors[level]->counter,
 						  g->hier->recursiveprot);
 }
 
@@ -529,9 +664,9 @@ void mlab_group_info(struct mlab_group *g, struct mlab_group_info *info)
 	info->id = g->id;
 	info->parent_id = g->parent ? g->parent->id : 0;
 	info->v1 = h->v1;
+	mutex_lock(&h->lock);
 	info->policy = mlab_policy_id(h->policy);
 	info->batch = mlab_policy_batch(h->policy);
-	mutex_lock(&h->lock);
 	if (h->root)
 		mlab_group_update_protection(g);
 	mutex_unlock(&h->lock);
@@ -542,8 +677,12 @@ void mlab_group_info(struct mlab_group *g, struct mlab_group_info *info)
 	info->low = READ_ONCE(c->low);
 	info->min = READ_ONCE(c->min);
 	info->soft_limit = READ_ONCE(g->soft_limit);
+	info->max_depth = READ_ONCE(g->max_depth);
+	info->max_descendants = READ_ONCE(g->max_descendants);
 	info->watermark = READ_ONCE(c->watermark);
+	info->local_watermark = READ_ONCE(c->local_watermark);
 	info->failcnt = READ_ONCE(c->failcnt);
+	info->oom_kill_disable = READ_ONCE(g->oom_kill_disable);
 	info->emin = mlab_counter_emin(c);
 	info->elow = mlab_counter_elow(c);
 	for (i = 0; i < MLAB_NR_EVENTS; i++) {
@@ -563,19 +702,75 @@ static void mlab_group_event(struct mlab_group *g, enum mlab_event event,
 	struct mlab_event_info info = {
 		.group = g,
 		.event = event,
+		.hier_id = g->hier->id,
+		.id = g->id,
 		.usage = mlab_counter_read(&g->counter),
 		.limit = limit,
 	};
-	struct mlab_group *pos = g;
+	struct mlab_group *pos;
 
 	atomic_long_inc(&g->events_local[event]);
-	do {
+	for (pos = g; pos; pos = mlab_event_next(pos))
 		atomic_long_inc(&pos->events[event]);
-		if (g->hier->v1)
-			break;
-		pos = pos->parent;
-	} while (pos && !mlab_group_is_root(pos));
 	atomic_notifier_call_chain(&mlab_group_notifier, event, &info);
+}
+
+/**
+ * mlab_event_next - the next group whose memory.events counts an event
+ * @pos: a group that counted it
+ *
+ * An event counts in memory.events of the group where it happened and, as
+ * memcg_memory_event() does in cgroup v2, of every ancestor below the root;
+ * v1 hierarchies count it at the group only.  Walk from the group with
+ * this until it returns NULL.
+ *
+ * Context: any context.
+ * Return: the next group up that counts the event, or NULL.
+ */
+struct mlab_group *mlab_event_next(const struct mlab_group *pos)
+{
+	if (pos->hier->v1 || !pos->parent || mlab_group_is_root(pos->parent))
+		return NULL;
+	return pos->parent;
+}
+
+/**
+ * mlab_group_removed - has rmdir removed this group?
+ * @g: the group
+ *
+ * Context: any context.
+ * Return: true once mlab_group_remove() succeeded.
+ */
+bool mlab_group_removed(const struct mlab_group *g)
+{
+	return READ_ONCE(g->dead);
+}
+
+/**
+ * mlab_group_set_priv - attach the filesystem's object to a group
+ * @g: the group
+ * @priv: the object, or NULL to detach it
+ *
+ * The group never looks at @priv.  Readers under rcu_read_lock() (event
+ * notifiers) may see the old value until a grace period has passed.
+ *
+ * Context: any context.
+ */
+void mlab_group_set_priv(struct mlab_group *g, void *priv)
+{
+	rcu_assign_pointer(g->priv, priv);
+}
+
+/**
+ * mlab_group_priv - the object mlab_group_set_priv() attached
+ * @g: the group
+ *
+ * Context: under rcu_read_lock() (event notifiers run under it).
+ * Return: the object or NULL.
+ */
+void *mlab_group_priv(const struct mlab_group *g)
+{
+	return rcu_dereference(g->priv);
 }
 
 /**
@@ -620,9 +815,11 @@ static void mlab_group_check_high(struct mlab_group *g)
  * @nr_pages: how many
  * @force: charge past the limits (never refused)
  *
+ * The caller is attached to @g (mlab_group_attach()), so @g is live.
+ *
  * Context: process context, no spinlock held; does not sleep.
- * Return: 0, -ENOMEM (refused: a max event at the limiting ancestor, its
- * failcnt counted, usage unchanged), -ENODEV (group removed).
+ * Return: 0, or -ENOMEM (refused: a max event at the limiting ancestor, its
+ * failcnt counted, usage unchanged).
  */
 int mlab_group_charge(struct mlab_group *g, unsigned long nr_pages, bool force)
 {
@@ -631,11 +828,6 @@ int mlab_group_charge(struct mlab_group *g, unsigned long nr_pages, bool force)
 	struct mlab_group_pcpu *pc;
 	int err = 0;
 
-	rcu_read_lock();
-	if (READ_ONCE(g->dead)) {
-		rcu_read_unlock();
-		return -ENODEV;
-	}
 	if (force)
 		mlab_policy_charge(p, &g->counter, nr_pages);
 	else
@@ -649,7 +841,6 @@ int mlab_group_charge(struct mlab_group *g, unsigned long nr_pages, bool force)
 		pc->stats.charged_pages += nr_pages;
 	}
 	put_cpu_ptr(g->pcpu);
-	rcu_read_unlock();
 
 	if (err) {
 		struct mlab_group *over = fail ?
@@ -693,7 +884,7 @@ static void mlab_group_set_max_v2(struct mlab_group *g, unsigned long max)
 	mlab_counter_xchg_max(&g->counter, max);
 	if (mlab_counter_read(&g->counter) <= max)
 		return;
-	mlab_policy_drain(h->policy, NULL);
+	mlab_policy_drain(h->policy, &g->counter);
 	if (mlab_counter_read(&g->counter) <= max)
 		return;
 	/*
@@ -704,12 +895,12 @@ static void mlab_group_set_max_v2(struct mlab_group *g, unsigned long max)
 	mlab_group_event(g, MLAB_EVENT_OOM, max);
 }
 
-/* v2 memory.high: set, then drain stocks if usage is above it. */
+/* v2 memory.high: set, then drain the subtree's stock if usage is above. */
 static void mlab_group_set_high(struct mlab_group *g, unsigned long high)
 {
 	mlab_counter_set_high(&g->counter, high);
 	if (mlab_counter_read(&g->counter) > high)
-		mlab_policy_drain(g->hier->policy, NULL);
+		mlab_policy_drain(g->hier->policy, &g->counter);
 }
 
 /**
@@ -718,7 +909,13 @@ static void mlab_group_set_high(struct mlab_group *g, unsigned long high)
  * @which: which one
  * @nr_pages: the new value (MLAB_COUNTER_MAX for unlimited)
  *
- * See group.h for the meaning per flavour.
+ * The kernel's meaning for the hierarchy's flavour.  MAX on v1 refuses a
+ * limit below what draining the stocks cannot bring usage under (the limit
+ * is unchanged).  MAX on v2 sets the limit unconditionally, drains the
+ * subtree's stock and, if usage is still above, counts one oom event (the
+ * OOM killer would find no task to kill).  HIGH, LOW, MIN and SOFT set.
+ * Only SOFT may change on the root: v1 refuses the root's limit and v2 has
+ * no such files there.
  *
  * Context: process context, may sleep.
  * Return: 0, -EBUSY (v1 max below what cannot be given back), -EINVAL
@@ -793,6 +990,40 @@ int mlab_group_reset(struct mlab_group *g, enum mlab_reset what)
 		mlab_counter_reset_watermark(&g->counter);
 	else if (what == MLAB_RESET_FAILCNT)
 		mlab_counter_reset_failcnt(&g->counter);
+	else if (what == MLAB_RESET_LOCAL_WATERMARK)
+		mlab_counter_reset_local_watermark(&g->counter);
+	else
+		err = -EINVAL;
+	mutex_unlock(&g->hier->lock);
+	return err;
+}
+
+/**
+ * mlab_group_set_tree_limit - cgroup.max.depth or cgroup.max.descendants
+ * @g: the group
+ * @which: which limit
+ * @value: the new value, INT_MAX for "max"
+ *
+ * Groups that already exist stay; only later mkdirs are refused.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, -ERANGE (negative @value), -EINVAL (bad @which), -ENODEV
+ * (removed).
+ */
+int mlab_group_set_tree_limit(struct mlab_group *g, enum mlab_tree_limit which,
+			      int value)
+{
+	int err = 0;
+
+	if (value < 0)
+		return -ERANGE;
+	mutex_lock(&g->hier->lock);
+	if (g->dead)
+		err = -ENODEV;
+	else if (which == MLAB_TREE_MAX_DEPTH)
+		WRITE_ONCE(g->max_depth, value);
+	else if (which == MLAB_TREE_MAX_DESCENDANTS)
+		WRITE_ONCE(g->max_descendants, value);
 	else
 		err = -EINVAL;
 	mutex_unlock(&g->hier->lock);

@@ -10,10 +10,10 @@
  * child's id is always larger than its parent's, so walking a hierarchy in
  * id order visits every parent before its children.
  *
- * Front ends must use only the functions below (and the owner API in
- * owner.h); the struct layouts are visible for fs.c and files.c, which live
- * with this layer.  Every function that takes a group expects the caller to
- * hold a reference on it.
+ * Front ends use only the functions below (and the owner API in owner.h),
+ * never the structures' fields; the layouts are here for the inline
+ * helpers.  Every function that takes a group expects the caller to hold a
+ * reference on it.
  */
 #ifndef _MLAB_GROUP_H
 #define _MLAB_GROUP_H
@@ -24,10 +24,7 @@
 #include <linux/notifier.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
-#include <linux/spinlock.h>
 #include <linux/types.h>
-#include <linux/wait.h>
-#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include "counter.h"
 #include "policy.h"
@@ -59,10 +56,17 @@ enum mlab_limit {
 /* "max", "high", "low", "min", "soft". */
 extern const char * const mlab_limit_names[MLAB_NR_LIMITS];
 
+/* cgroup core limits on the tree below a group (v2 cgroup.max.*). */
+enum mlab_tree_limit {
+	MLAB_TREE_MAX_DEPTH,		/* cgroup.max.depth */
+	MLAB_TREE_MAX_DESCENDANTS,	/* cgroup.max.descendants */
+};
+
 /* What mlab_group_reset() can reset. */
 enum mlab_reset {
 	MLAB_RESET_WATERMARK,	/* watermark = local watermark = usage */
 	MLAB_RESET_FAILCNT,	/* failcnt = 0 */
+	MLAB_RESET_LOCAL_WATERMARK,	/* local watermark = usage */
 };
 
 /* Per-cpu operation counters of one group (local, not hierarchical). */
@@ -107,21 +111,6 @@ struct mlab_hier {
 	struct rcu_head rcu;
 };
 
-/*
- * State the filesystem keeps per group to notify memory.events watchers;
- * owned by fs.c, initialised (zeroed, lock ready) by the group layer.
- */
-struct mlab_group_fsnotify {
-	spinlock_t lock;		/* protects the fields below but @seq */
-	struct dentry *events;
-	struct dentry *events_local;
-	struct delayed_work work;
-	unsigned long last;
-	unsigned int pending;
-	atomic_t seq[2];
-	wait_queue_head_t wait;
-};
-
 /**
  * struct mlab_group - one group (one directory)
  * @counter: the page counter; its parent is the parent group's counter
@@ -132,16 +121,22 @@ struct mlab_group_fsnotify {
  * @children: child groups (under @hier->lock)
  * @sibling: entry in the parent's @children
  * @nr_children: number of live children (under @hier->lock)
- * @dead: removed by rmdir; refuses charges (set under RCU, see group.c)
+ * @nr_descendants: number of live descendants (under @hier->lock)
+ * @max_descendants: cgroup.max.descendants, INT_MAX for "max"
+ * @max_depth: cgroup.max.depth, INT_MAX for "max"
+ * @nr_owners: charge owners attached (under @hier->lock); rmdir refuses
+ *	a group with any
+ * @dead: removed by rmdir (set under @hier->lock, never cleared)
  * @events: hierarchical event counts (memory.events)
  * @events_local: local event counts (memory.events.local)
  * @soft_limit: v1 soft limit in pages
  * @oom_kill_disable: v1 oom_control setting
- * @peaks_lock: protects @peaks
- * @peaks: per-descriptor memory.peak watchers (fs.c, kernel >= 6.12)
  * @pcpu: per-cpu operation counters and pages held by owners
- * @fsn: filesystem notification state (fs.c)
+ * @priv: the filesystem's object for the group's directory, opaque here
  * @rcu: frees the structure after lookups that may still see it
+ * @level: depth in the tree, 0 for the root
+ * @ancestors: the groups from the root (index 0) down to this one (index
+ *	@level), as cgroup keeps them; the parent references keep them alive
  */
 struct mlab_group {
 	struct mlab_counter counter;
@@ -152,30 +147,56 @@ struct mlab_group {
 	struct list_head children;
 	struct list_head sibling;
 	unsigned int nr_children;
+	int nr_descendants;
+	int max_descendants;
+	int max_depth;
+	unsigned int nr_owners;
 	bool dead;
 	atomic_long_t events[MLAB_NR_EVENTS];
 	atomic_long_t events_local[MLAB_NR_EVENTS];
 	unsigned long soft_limit;
 	bool oom_kill_disable;
-	spinlock_t peaks_lock;		/* protects @peaks */
-	struct list_head peaks;
 	struct mlab_group_pcpu __percpu *pcpu;
-	struct mlab_group_fsnotify fsn;
+	void __rcu *priv;
 	struct rcu_head rcu;
+	int level;
+	struct mlab_group *ancestors[];
 };
 
 /**
  * struct mlab_group_info - a snapshot of a group for readers
+ * @hier_id: the hierarchy's id
+ * @id: the group's id
+ * @parent_id: the parent's id, 0 for the root
+ * @v1: the hierarchy shows the v1 file flavour
+ * @policy: the hierarchy's charging policy
+ * @batch: the batched policy's batch, 0 for the others
+ * @usage: pages charged here and below, stock included
+ * @owned: pages charge owners hold in this group
+ * @max: memory.max / memory.limit_in_bytes
+ * @high: memory.high
+ * @low: memory.low
+ * @min: memory.min
+ * @soft_limit: memory.soft_limit_in_bytes
+ * @max_depth: cgroup.max.depth, INT_MAX for "max"
+ * @max_descendants: cgroup.max.descendants, INT_MAX for "max"
+ * @watermark: highest usage since creation or the last reset
+ * @local_watermark: highest usage since the last memory.peak write
+ * @failcnt: charges refused with this group as the limiting one
+ * @oom_kill_disable: the v1 oom_control setting
+ * @emin: effective memory.min, recomputed for the snapshot
+ * @elow: effective memory.low, recomputed for the snapshot
+ * @events: memory.events counts (hierarchical)
+ * @events_local: memory.events.local counts
+ * @stats: the group's own operation counters
  *
- * All sizes are in pages (MLAB_COUNTER_MAX means unlimited); multiply by
- * PAGE_SIZE for bytes.  @owned is what charge owners hold; @usage also counts
- * pages sitting in the batched policy's per-cpu stock.  Event and stat
- * counts: @events hierarchical, @events_local and @stats local.
+ * Sizes are in pages (MLAB_COUNTER_MAX means unlimited); multiply by
+ * PAGE_SIZE for bytes.
  */
 struct mlab_group_info {
 	u32 hier_id;
 	u64 id;
-	u64 parent_id;		/* 0 for the root */
+	u64 parent_id;
 	bool v1;
 	enum mlab_policy_id policy;
 	unsigned int batch;
@@ -186,8 +207,12 @@ struct mlab_group_info {
 	unsigned long low;
 	unsigned long min;
 	unsigned long soft_limit;
+	int max_depth;
+	int max_descendants;
 	unsigned long watermark;
+	unsigned long local_watermark;
 	unsigned long failcnt;
+	bool oom_kill_disable;
 	unsigned long emin;
 	unsigned long elow;
 	unsigned long events[MLAB_NR_EVENTS];
@@ -200,88 +225,73 @@ struct mlab_group_info {
  * @group: where the event happened (valid during the call only; take a
  *	reference with mlab_group_get() to keep it)
  * @event: which event (also the notifier's action argument)
+ * @hier_id: the group's hierarchy id
+ * @id: the group's id
  * @usage: the group's usage in pages when it happened
  * @limit: the limit involved in pages (max for max/oom, high for high)
  *
  * The local and hierarchical counts have already been updated when the
- * chain runs.  Memory.events of every ancestor except the root also changed
- * (v2 flavour); v1 hierarchies count events at the group only.
+ * chain runs: the group's memory.events.local, and memory.events of the
+ * group and of each group mlab_event_next() walks to from it.
  */
 struct mlab_event_info {
 	struct mlab_group *group;
 	enum mlab_event event;
+	u32 hier_id;
+	u64 id;
 	unsigned long usage;
 	unsigned long limit;
 };
 
-/*
- * Lookup and lifetime.  All may sleep unless noted.
- *
- * mlab_group_lookup(): the live group @id of hierarchy @hier_id with a
- *	reference, or NULL (unknown hierarchy or id, or removed group).
- *	Any context (RCU inside).
- * mlab_group_next(): for dumps.  The first live group of @root's subtree
- *	(@root included) whose id is larger than @after, referenced, or NULL
- *	when there is none.  Start with @after = 0 and pass the last returned
- *	id; keep the ids (not pointers) across dump callbacks and look @root up
- *	again each time.  Safe against concurrent mkdir/rmdir: removed groups
- *	are skipped, new ones are visited if their id is larger.  Any context.
- * mlab_group_get(): take another reference.  Any context.
- * mlab_group_put(): drop one; the last may drain a policy stock and sleep.
- */
+/* Lookup and lifetime (kernel-doc in group.c). */
 struct mlab_group *mlab_group_lookup(u32 hier_id, u64 id);
+struct mlab_group *mlab_event_next(const struct mlab_group *pos);
+bool mlab_group_removed(const struct mlab_group *g);
+void mlab_group_set_priv(struct mlab_group *g, void *priv);
+void *mlab_group_priv(const struct mlab_group *g);
 struct mlab_group *mlab_group_next(struct mlab_group *root, u64 after);
 void mlab_group_get(struct mlab_group *g);
 void mlab_group_put(struct mlab_group *g);
 
-/*
- * Reading.
- *
- * mlab_group_info(): fill @info (see struct mlab_group_info); recomputes
- *	emin/elow top-down under the hierarchy lock.  May sleep.
- * mlab_group_policy_name(): "strict", "batched" or "locked".
- * mlab_group_usage(): usage in pages.  Any context.
- * mlab_group_hier_max(): the smallest max on the path to the root (pages).
- * mlab_group_stats_sum(): the group's stats, or its subtree's; may sleep.
- * mlab_group_owned_sum(): pages held by owners in the group or subtree.
- */
+/* Reading. */
 void mlab_group_info(struct mlab_group *g, struct mlab_group_info *info);
-const char *mlab_group_policy_name(struct mlab_group *g);
 unsigned long mlab_group_usage(struct mlab_group *g);
 unsigned long mlab_group_hier_max(struct mlab_group *g);
 void mlab_group_stats_sum(struct mlab_group *g, bool subtree,
 			  struct mlab_group_stats *sum);
 unsigned long mlab_group_owned_sum(struct mlab_group *g, bool subtree);
 
-/*
- * Changing.  All may sleep and return -ENODEV for a removed group.
- *
- * mlab_group_set_limit(): the kernel's meaning for the hierarchy's flavour.
- *	MAX on v1: -EBUSY when usage stays above the new limit after draining
- *	stocks (the limit is unchanged).  MAX on v2: set unconditionally, drain
- *	stocks, and if usage is still above, count one oom event (the OOM
- *	killer finds no task to kill) and return 0.  HIGH/LOW/MIN/SOFT: set.
- *	MAX, HIGH, LOW, MIN on the root: -EINVAL (v1 refuses the root's
- *	limit, v2 has no such files there); SOFT is allowed on the root.
- * mlab_group_reset(): WATERMARK or FAILCNT; allowed on the root.
- * mlab_group_set_oom_kill_disable(): v1 oom_control; -EINVAL on the root.
- */
+/* Changing: all may sleep and return -ENODEV for a removed group. */
 int mlab_group_set_limit(struct mlab_group *g, enum mlab_limit which,
 			 unsigned long nr_pages);
 int mlab_group_reset(struct mlab_group *g, enum mlab_reset what);
 int mlab_group_set_oom_kill_disable(struct mlab_group *g, bool disable);
+int mlab_group_set_tree_limit(struct mlab_group *g, enum mlab_tree_limit which,
+			      int value);
 
 /*
  * Events: an atomic notifier chain, called once per event with the action
  * set to the enum mlab_event and data pointing at a struct mlab_event_info.
  * Callbacks run in the context of the charge or write that caused the
  * event (process context, possibly under rcu_read_lock()): they must not
- * sleep.  A refused charge gives MAX at the limiting ancestor; a charge that
- * leaves usage above memory.high gives HIGH at each such level; a v2 max
- * write that cannot bring usage under the limit gives OOM.
+ * sleep.
  */
 int mlab_group_register_notifier(struct notifier_block *nb);
 int mlab_group_unregister_notifier(struct notifier_block *nb);
+
+/**
+ * struct mlab_hier_opts - a hierarchy's mount options
+ * @v1: the v1 file flavour
+ * @recursiveprot: memory_recursiveprot
+ * @policy: the charging policy
+ * @batch: the batched policy's batch, 0 for the others
+ */
+struct mlab_hier_opts {
+	bool v1;
+	bool recursiveprot;
+	enum mlab_policy_id policy;
+	unsigned int batch;
+};
 
 /* For fs.c only: hierarchies and the tree. */
 struct mlab_hier *mlab_hier_create(bool v1, bool recursiveprot,
@@ -290,12 +300,18 @@ struct mlab_hier *mlab_hier_create(bool v1, bool recursiveprot,
 int mlab_hier_register(struct mlab_hier *h, u32 id);
 void mlab_hier_unregister(struct mlab_hier *h);
 void mlab_hier_put(struct mlab_hier *h);
+void mlab_hier_get_opts(struct mlab_hier *h, struct mlab_hier_opts *opts);
+int mlab_hier_set_recursiveprot(struct mlab_hier *h, bool on);
+int mlab_hier_set_policy(struct mlab_hier *h, enum mlab_policy_id id,
+			 unsigned int batch);
 u64 mlab_hier_next_ino(struct mlab_hier *h);
 struct mlab_group *mlab_group_create(struct mlab_hier *h,
 				     struct mlab_group *parent, u64 id);
 int mlab_group_remove(struct mlab_group *g);
 
 /* For owner.c only: charging a group (see owner.h for the public API). */
+int mlab_group_attach(struct mlab_group *g);
+void mlab_group_detach(struct mlab_group *g);
 int mlab_group_charge(struct mlab_group *g, unsigned long nr_pages,
 		      bool force);
 void mlab_group_uncharge(struct mlab_group *g, unsigned long nr_pages);
