@@ -146,6 +146,7 @@ enum op_kind {
 	OP_MKDIR, OP_RMDIR, OP_OPEN, OP_CLOSE, OP_CHARGE, OP_WRITE, OP_READ,
 	OP_NL_GET, OP_NL_SET, OP_NL_CHARGE, OP_NL_RESET, OP_NL_DUMP,
 	OP_NL_RAW, OP_FORKKILL, OP_MOUNTCYCLE, OP_REMOUNT, OP_RMMOD,
+	OP_LIE,
 	NR_OPS
 };
 
@@ -171,6 +172,8 @@ static const struct {
 	[OP_MOUNTCYCLE] = { "mountcycle", 1 },
 	[OP_REMOUNT] = { "remount", 1 },
 	[OP_RMMOD] = { "rmmod", 1 },
+	/* Never drawn: the checker's own test plants it (see check_the_checker). */
+	[OP_LIE] = { "lie", 0 },
 };
 
 /*
@@ -268,7 +271,8 @@ static void random_path(uint64_t *r, char *out, size_t size, int min_depth)
 			      names[rnd(r, 3)]);
 }
 
-static void op_generate(uint64_t *r, struct op *op)
+/* @open: bit i set when slot i holds a descriptor, to aim charges at one. */
+static void op_generate(uint64_t *r, struct op *op, unsigned int open)
 {
 	unsigned int total = 0, pick, i;
 	const char *s;
@@ -284,6 +288,9 @@ static void op_generate(uint64_t *r, struct op *op)
 	op->kind = i;
 	op->m = (int)rnd(r, NR_MOUNTS);
 	op->slot = (int)rnd(r, NR_SLOTS);
+	if ((op->kind == OP_CHARGE || op->kind == OP_CLOSE) && open && rnd(r, 8))
+		while (!(open & (1U << op->slot)))
+			op->slot = (op->slot + 1) % NR_SLOTS;
 	random_path(r, op->path, sizeof(op->path), op->kind == OP_MKDIR ||
 		    op->kind == OP_RMDIR ? 1 : 0);
 	switch (op->kind) {
@@ -380,6 +387,7 @@ struct worker {
 	struct fuzz *f;
 	int id, gen;
 	int fd[NR_SLOTS];
+	long long lie[NR_SLOTS];	/* under-report by this much (OP_LIE) */
 	struct tnl nl;
 	bool nl_open;
 	uint64_t rng;
@@ -523,6 +531,7 @@ static int run_op(struct worker *w, const struct op *op)
 			return -EBADF;
 		close(*fd);
 		*fd = -1;
+		w->lie[op->slot] = 0;
 		return 0;
 	case OP_CHARGE:
 		if (*fd < 0)
@@ -582,6 +591,9 @@ static int run_op(struct worker *w, const struct op *op)
 		return mount(NULL, f->dir[op->m], "memcglab", MS_REMOUNT,
 			     opts[0] ? opts : NULL) < 0 ? -errno : 0;
 	}
+	case OP_LIE:
+		w->lie[op->slot] += op->a;
+		return 0;
 	case OP_RMMOD:
 		/* Both shared hierarchies are mounted: this must fail. */
 		if (syscall(SYS_delete_module, "memcglab", O_NONBLOCK) == 0) {
@@ -625,7 +637,7 @@ static void worker_pause(struct worker *w)
 	}
 	for (i = 0; i < NR_SLOTS; i++)
 		sh->held[w->id][i].bytes = w->fd[i] < 0 ? -1 :
-			mlab_charge_held(w->fd[i]);
+			mlab_charge_held(w->fd[i]) - w->lie[i];
 	__atomic_fetch_add(&sh->paused, 1, __ATOMIC_SEQ_CST);
 	while (__atomic_load_n(&sh->pause, __ATOMIC_SEQ_CST) &&
 	       !__atomic_load_n(&sh->stop, __ATOMIC_SEQ_CST))
@@ -681,8 +693,10 @@ static void worker_init(struct worker *w, struct fuzz *f, int id, int gen)
 static void worker_fuzz(struct fuzz *f, int id, int gen, uint64_t seed)
 {
 	char line[LINE_MAX_LEN];
+	unsigned int open;
 	struct worker w;
 	struct op op;
+	int i;
 
 	worker_init(&w, f, id, gen);
 	w.rng = seed;
@@ -691,7 +705,9 @@ static void worker_fuzz(struct fuzz *f, int id, int gen, uint64_t seed)
 			worker_pause(&w);
 			continue;
 		}
-		op_generate(&w.rng, &op);
+		for (open = 0, i = 0; i < NR_SLOTS; i++)
+			open |= (w.fd[i] >= 0) << i;
+		op_generate(&w.rng, &op, open);
 		op_format(&op, line, sizeof(line));
 		worker_step(&w, line);
 	}
@@ -1357,7 +1373,7 @@ static int roundtrip(uint64_t seed, int n)
 	int i;
 
 	for (i = 0; i < n; i++) {
-		op_generate(&seed, &op);
+		op_generate(&seed, &op, (unsigned int)seed & 0x3f);
 		op_format(&op, a, sizeof(a));
 		if (op_parse(a, &back) || (op_format(&back, b, sizeof(b)), strcmp(a, b)) ||
 		    back.len != op.len || memcmp(back.str, op.str, op.len)) {
@@ -1366,6 +1382,50 @@ static int roundtrip(uint64_t seed, int n)
 		}
 	}
 	return 0;
+}
+
+/*
+ * A checker that never fails proves nothing.  Plant a lie (a worker that
+ * under-reports what one descriptor holds by a page) among harmless
+ * operations: a replay must catch it, and the minimiser must cut the log
+ * down to the four operations that matter.  0 when it does.
+ */
+static int check_the_checker(void)
+{
+	static const char * const script[] = {
+		"mkdir 0 b - 0 0 0 0 \"\"", "read 0 - memory.stat 0 0 0 0 \"\"",
+		"mkdir 0 a - 0 0 0 0 \"\"", "nl-get 0 b - 0 0 0 0 \"\"",
+		"open 0 b - 1 0 0 0 \"\"", "charge 0 b - 1 0 0 0 \"64k\"",
+		"open 0 a - 2 0 0 0 \"\"", "read 1 - memory.stat 0 0 0 0 \"\"",
+		"write 0 b memory.max 0 0 0 0 \"8M\"", "charge 0 a - 2 0 0 0 \"1M\"",
+		"close 0 - - 1 0 0 0 \"\"", "mkdir 1 c - 0 0 0 0 \"\"",
+		"lie 0 - - 2 4096 0 0 \"\"", "read 0 a memory.current 0 0 0 0 \"\"",
+		"nl-dump 0 - - 0 0 0 0 \"\"", "rmdir 1 c - 0 0 0 0 \"\"",
+	};
+	struct oplog l;
+	char why[512];
+	int i, n = (int)ARRAY_SIZE(script);
+
+	memset(&l, 0, sizeof(l));
+	l.workers = 1;
+	snprintf(l.header[0], sizeof(l.header[0]), "policy=strict");
+	snprintf(l.header[1], sizeof(l.header[1]), "v1,policy=locked");
+	l.lines[0] = calloc((size_t)n, sizeof(char *));
+	for (i = 0; i < n; i++)
+		l.lines[0][i] = strdup(script[i]);
+	l.n[0] = n;
+	if (!replay_once(&l, why, sizeof(why))) {
+		printf("# the planted lie went unnoticed\n");
+		oplog_free(&l);
+		return 1;
+	}
+	printf("# caught: %s\n", why);
+	minimize(&l, 120);
+	printf("# minimised %d operations to %d:\n", n, l.n[0]);
+	oplog_write(&l, NULL, stdout);
+	i = l.n[0] == 4 && strstr(l.lines[0][3], "lie") ? 0 : 1;
+	oplog_free(&l);
+	return i;
 }
 
 static int default_seconds(void)
@@ -1391,7 +1451,7 @@ static int mode_run(uint64_t seed, int secs, int workers, const char *out)
 {
 	char logname[MLAB_PATH_MAX], tail[8192];
 	struct fuzz f;
-	int ret, fd, n;
+	int ret, fd, n, bad;
 
 	memset(&f, 0, sizeof(f));
 	f.workers = workers;
@@ -1400,13 +1460,15 @@ static int mode_run(uint64_t seed, int secs, int workers, const char *out)
 		f.logfd = open(logname, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
 	else
 		f.logfd = mkstemp(logname);
-	printf("TAP version 13\n1..1\n");
+	printf("TAP version 13\n1..2\n");
+	bad = check_the_checker();
+	printf("%sok 1 opfuzz catches and minimises a planted failure\n", bad ? "not " : "");
 	if (roundtrip(seed, 100000)) {
-		printf("not ok 1 opfuzz: the op log format\n");
+		printf("not ok 2 opfuzz: the op log format\n");
 		return 1;
 	}
 	if (f.logfd < 0 || (!out && fcntl(f.logfd, F_SETFL, O_APPEND) < 0)) {
-		printf("not ok 1 opfuzz: op log %s: %s\n", logname, strerror(errno));
+		printf("not ok 2 opfuzz: op log %s: %s\n", logname, strerror(errno));
 		return 1;
 	}
 	printf("# opfuzz: seed %" PRIu64 ", %d s, %d workers, log %s\n", seed, secs,
@@ -1415,10 +1477,10 @@ static int mode_run(uint64_t seed, int secs, int workers, const char *out)
 	ret = fuzz_run(&f, seed, secs);
 	close(f.logfd);
 	if (!ret) {
-		printf("ok 1 opfuzz seed %" PRIu64 "\n", seed);
+		printf("ok 2 opfuzz seed %" PRIu64 "\n", seed);
 		if (!out)
 			unlink(logname);
-		return 0;
+		return bad;
 	}
 	printf("# FAILED: %s\n# seed %" PRIu64 "; the op log is %s; its tail:\n",
 	       f.why, seed, logname);
@@ -1442,7 +1504,7 @@ static int mode_run(uint64_t seed, int secs, int workers, const char *out)
 	printf("# minimising (60 s at most):\n");
 	fflush(stdout);
 	mode_minimize(logname, NULL, 60);
-	printf("not ok 1 opfuzz seed %" PRIu64 "\n", seed);
+	printf("not ok 2 opfuzz seed %" PRIu64 "\n", seed);
 	return 1;
 }
 
