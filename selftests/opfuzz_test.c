@@ -68,7 +68,6 @@
 #include <unistd.h>
 
 #include "mlab.h"
-#include "mlab_nl.h"
 
 #define MAX_WORKERS	8
 #define NR_SLOTS	6	/* charge descriptors per worker */
@@ -388,7 +387,7 @@ struct worker {
 	int id, gen;
 	int fd[NR_SLOTS];
 	long long lie[NR_SLOTS];	/* under-report by this much (OP_LIE) */
-	struct tnl nl;
+	struct mlab_nl nl;
 	bool nl_open;
 	uint64_t rng;
 };
@@ -417,7 +416,7 @@ static int nl_ids(struct fuzz *f, const struct op *op, uint32_t *hier, uint64_t 
 	char dir[MLAB_PATH_MAX];
 
 	group_dir(f, op->m, op->path, dir);
-	return tnl_ids(dir, hier, id);
+	return mlab_group_ids(dir, hier, id);
 }
 
 static int run_nl_raw(struct worker *w, const struct op *op)
@@ -431,14 +430,14 @@ static int run_nl_raw(struct worker *w, const struct op *op)
 	err = nl_ids(w->f, op, &hier, &id);
 	if (err)
 		hier = 0, id = 0;
-	nlh = tnl_msg(&w->nl, (uint8_t)op->a, op->a % 3 ? 0 : NLM_F_DUMP);
+	nlh = mlab_nl_msg(&w->nl, (uint8_t)op->a, op->a % 3 ? 0 : NLM_F_DUMP);
 	memset(junk, 0x5a, sizeof(junk));
 	mnl_attr_put_u32(nlh, MEMCGLAB_A_GROUP_HIER, hier);
 	if (op->c != 8)
 		mnl_attr_put(nlh, (uint16_t)op->b, (size_t)op->c, junk);
 	else
 		mnl_attr_put_u64(nlh, (uint16_t)op->b, id);
-	return tnl_talk(&w->nl, nlh, NULL, NULL);
+	return mlab_nl_talk(&w->nl, nlh, NULL, NULL);
 }
 
 /* A child opens a charge descriptor, charges in a loop, and is killed. */
@@ -499,13 +498,20 @@ static int run_mountcycle(const struct op *op)
 	return err;
 }
 
+static int count_group(const struct mlab_group_info *gi, void *data)
+{
+	(void)gi;
+	(void)data;
+	return MNL_CB_OK;
+}
+
 static int run_op(struct worker *w, const struct op *op)
 {
 	struct fuzz *f = w->f;
 	char dir[MLAB_PATH_MAX], path[MLAB_PATH_MAX], buf[4096];
-	struct tnl_group g;
-	uint32_t hier;
-	uint64_t id, ids[MAX_GROUPS];
+	struct mlab_group_info g;
+	struct mlab_group_ref ref;
+	struct nlmsghdr *nlh;
 	int *fd = &w->fd[op->slot];
 	int err;
 
@@ -543,41 +549,35 @@ static int run_op(struct worker *w, const struct op *op)
 		err = mlab_read(mlab_path(path, dir, op->file), buf, sizeof(buf));
 		return err < 0 ? err : 0;
 	case OP_NL_GET:
-		err = nl_ids(f, op, &hier, &id);
-		return err ? err : tnl_get(&w->nl, hier, id, &g);
-	case OP_NL_SET:
-		err = nl_ids(f, op, &hier, &id);
-		return err ? err : tnl_set(&w->nl, hier, id, (int)op->a, (uint64_t)op->b);
-	case OP_NL_CHARGE: {
-		struct nlmsghdr *nlh;
-		struct nlattr *nest;
-		struct tnl_result res;
-
-		err = nl_ids(f, op, &hier, &id);
+		err = nl_ids(f, op, &ref.hier, &ref.id);
+		return err ? err : mlab_nl_group_get(&w->nl, &ref, &g);
+	case OP_NL_SET:	/* any attribute, so unsettable ones too */
+		err = nl_ids(f, op, &ref.hier, &ref.id);
 		if (err)
 			return err;
-		nlh = tnl_msg(&w->nl, MEMCGLAB_CMD_CHARGE, 0);
-		nest = mnl_attr_nest_start(nlh, MEMCGLAB_A_BATCH_ENTRY);
-		mnl_attr_put_u32(nlh, MEMCGLAB_A_CHARGE_HIER, hier);
-		mnl_attr_put_u64(nlh, MEMCGLAB_A_CHARGE_ID, id);
-		mnl_attr_put_u64(nlh, MEMCGLAB_A_CHARGE_DELTA, (uint64_t)op->a);
-		if (op->b)
-			mnl_attr_put_u32(nlh, MEMCGLAB_A_CHARGE_COUNT, (uint32_t)op->b);
-		if (op->c)
-			mnl_attr_put(nlh, MEMCGLAB_A_CHARGE_FORCE, 0, NULL);
-		mnl_attr_nest_end(nlh, nest);
-		err = tnl_charge_talk(&w->nl, nlh, &res, 1);
-		return err < 0 ? err : res.error;
+		nlh = mlab_nl_msg(&w->nl, MEMCGLAB_CMD_GROUP_SET, 0);
+		mlab_put_ref(nlh, &ref, MEMCGLAB_A_GROUP_HIER, MEMCGLAB_A_GROUP_ID);
+		mnl_attr_put_u64(nlh, (uint16_t)op->a, (uint64_t)op->b);
+		return mlab_nl_talk(&w->nl, nlh, NULL, NULL);
+	case OP_NL_CHARGE: {
+		struct mlab_charge_req req = {
+			.delta = op->a, .count = (uint32_t)op->b, .force = op->c,
+		};
+
+		err = nl_ids(f, op, &req.ref.hier, &req.ref.id);
+		if (err)
+			return err;
+		nlh = mlab_nl_msg(&w->nl, MEMCGLAB_CMD_CHARGE, 0);
+		mlab_put_charge_entry(nlh, &req);
+		err = mlab_nl_charge_talk(&w->nl, nlh, &req, 1);
+		return err < 0 ? err : req.error;
 	}
 	case OP_NL_RESET:
-		err = nl_ids(f, op, &hier, &id);
-		return err ? err : tnl_reset(&w->nl, hier, id, (uint32_t)op->a);
+		err = nl_ids(f, op, &ref.hier, &ref.id);
+		return err ? err : mlab_nl_group_reset(&w->nl, &ref, (uint32_t)op->a);
 	case OP_NL_DUMP:
-		err = nl_ids(f, op, &hier, &id);
-		if (err)
-			return err;
-		err = tnl_dump(&w->nl, hier, id, ids, MAX_GROUPS);
-		return err < 0 ? err : 0;
+		err = nl_ids(f, op, &ref.hier, &ref.id);
+		return err ? err : mlab_nl_group_dump(&w->nl, &ref, count_group, NULL);
 	case OP_NL_RAW:
 		return run_nl_raw(w, op);
 	case OP_FORKKILL:
@@ -632,7 +632,7 @@ static void worker_pause(struct worker *w)
 	int i;
 
 	if (w->nl_open) {
-		tnl_close(&w->nl);
+		mlab_nl_close(&w->nl);
 		w->nl_open = false;
 	}
 	for (i = 0; i < NR_SLOTS; i++)
@@ -663,7 +663,7 @@ static int worker_step(struct worker *w, const char *line)
 
 	if (op_parse(line, &op))
 		return -EINVAL;
-	if (!w->nl_open && tnl_open(&w->nl) == 0)
+	if (!w->nl_open && mlab_nl_open(&w->nl) == 0)
 		w->nl_open = true;
 	if (!w->nl_open && op.kind >= OP_NL_GET && op.kind <= OP_NL_RAW)
 		err = -ENOTCONN;
@@ -860,32 +860,31 @@ static void check_files(struct fuzz *f, int m, const char *path)
 }
 
 /* The invariants, with every worker paused (or gone). */
-static void check_mount(struct fuzz *f, int m, struct tnl *nl, bool final)
+static void check_mount(struct fuzz *f, int m, struct mlab_nl *nl, bool final)
 {
 	struct gstate gs[MAX_GROUPS];
-	struct tnl_group g;
+	struct mlab_group_info g;
+	struct mlab_group_ref ref;
 	char dir[MLAB_PATH_MAX];
 	int n, i, j, k;
 
 	memset(gs, 0, sizeof(gs));
 	n = walk(f, m, "", -1, gs, 0);
 	for (i = 0; i < n; i++) {
-		uint32_t hier;
-		uint64_t id;
 		int err;
 
 		group_dir(f, m, gs[i].path, dir);
-		err = tnl_ids(dir, &hier, &id);
+		err = mlab_group_ids(dir, &ref.hier, &ref.id);
 		if (!err)
-			err = tnl_get(nl, hier, id, &g);
+			err = mlab_nl_group_get(nl, &ref, &g);
 		if (err == -ENOENT)	/* removed since the walk: a mountcycle's */
 			continue;
 		if (err) {
-			fail(f, "netlink get %s: %s (%s)", dir, strerror(-err), nl->msg);
+			fail(f, "netlink get %s: %s (%s)", dir, strerror(-err), nl->err.msg);
 			return;
 		}
-		gs[i].usage = g.a[MEMCGLAB_A_GROUP_USAGE];
-		gs[i].owned = g.a[MEMCGLAB_A_GROUP_OWNED];
+		gs[i].usage = g.usage;
+		gs[i].owned = g.owned;
 		if (gs[i].usage >= ABSURD || gs[i].owned >= ABSURD)
 			fail(f, "%s: usage %" PRIu64 " owned %" PRIu64 ": negative?",
 			     dir, gs[i].usage, gs[i].owned);
@@ -950,7 +949,7 @@ static void refresh_opts(struct fuzz *f)
 
 /* Pause every worker, check, resume.  A worker that cannot pause in time
  * (asleep in a charge) makes this checkpoint a skip, not a failure. */
-static bool checkpoint(struct fuzz *f, pid_t *pids, struct tnl *nl)
+static bool checkpoint(struct fuzz *f, pid_t *pids, struct mlab_nl *nl)
 {
 	struct shared *sh = f->sh;
 	int alive = 0, i, waited;
@@ -1057,11 +1056,10 @@ static void stop_workers(struct fuzz *f, pid_t *pids)
 }
 
 /* Everything gone: owned 0, groups removable, usage 0, unmount, rmmod. */
-static void teardown(struct fuzz *f, struct tnl *nl, bool rmmod)
+static void teardown(struct fuzz *f, struct mlab_nl *nl, bool rmmod)
 {
-	struct tnl_group g;
-	uint32_t hier;
-	uint64_t id;
+	struct mlab_group_info g;
+	struct mlab_group_ref ref;
 	int m;
 
 	/* No worker is left: no descriptor holds anything. */
@@ -1070,12 +1068,12 @@ static void teardown(struct fuzz *f, struct tnl *nl, bool rmmod)
 		check_mount(f, m, nl, true);
 		remove_groups(f, m);
 		/* The root of an emptied hierarchy is back at 0, stocks too. */
-		if (!tnl_ids(f->dir[m], &hier, &id) && !tnl_get(nl, hier, id, &g) &&
-		    g.a[MEMCGLAB_A_GROUP_USAGE])
+		if (!mlab_group_ids(f->dir[m], &ref.hier, &ref.id) &&
+		    !mlab_nl_group_get(nl, &ref, &g) && g.usage)
 			fail(f, "%s: the root still has %" PRIu64 " bytes once emptied",
-			     f->dir[m], g.a[MEMCGLAB_A_GROUP_USAGE]);
+			     f->dir[m], g.usage);
 	}
-	tnl_close(nl);
+	mlab_nl_close(nl);
 	for (m = 0; m < NR_MOUNTS; m++) {
 		int err = mlab_umount(f->dir[m], false);
 
@@ -1197,7 +1195,7 @@ static int fuzz_run(struct fuzz *f, uint64_t seed, int secs)
 	int gens[MAX_WORKERS] = { 0 };
 	struct timespec start, now;
 	uint64_t prng = seed;
-	struct tnl nl;
+	struct mlab_nl nl;
 	int i, status, checks = 0, skipped = 0, deaths = 0;
 
 	if (setup(f, seed)) {
@@ -1205,7 +1203,7 @@ static int fuzz_run(struct fuzz *f, uint64_t seed, int secs)
 		return 1;
 	}
 	write_header(f);
-	if (tnl_open(&nl)) {
+	if (mlab_nl_open(&nl)) {
 		fail(f, "netlink: %s", strerror(errno));
 		return 1;
 	}
@@ -1251,7 +1249,7 @@ static int replay_once(struct oplog *l, char *why, size_t whylen)
 {
 	pid_t pids[MAX_WORKERS] = { 0 };
 	struct fuzz f;
-	struct tnl nl;
+	struct mlab_nl nl;
 	int i, m, tries;
 
 	memset(&f, 0, sizeof(f));
@@ -1259,7 +1257,7 @@ static int replay_once(struct oplog *l, char *why, size_t whylen)
 	for (m = 0; m < NR_MOUNTS; m++)
 		snprintf(f.opts[m], sizeof(f.opts[m]), "%s", l->header[m]);
 	f.logfd = open("/dev/null", O_WRONLY);
-	if (setup(&f, 0) || tnl_open(&nl)) {
+	if (setup(&f, 0) || mlab_nl_open(&nl)) {
 		snprintf(why, whylen, "setup: %s", strerror(errno));
 		return 1;
 	}
