@@ -29,9 +29,22 @@ struct mlab_fs_ctx {
 	bool recursiveprot;
 	enum mlab_policy_id policy;
 	unsigned int batch;
+	enum mlab_reclaim_mode reclaim;
 };
 
-enum { MLAB_OPT_V1, MLAB_OPT_POLICY, MLAB_OPT_BATCH, MLAB_OPT_RECURSIVEPROT };
+enum {
+	MLAB_OPT_V1,
+	MLAB_OPT_POLICY,
+	MLAB_OPT_BATCH,
+	MLAB_OPT_RECURSIVEPROT,
+	MLAB_OPT_RECLAIM,
+};
+
+static const struct constant_table mlab_reclaim_table[] = {
+	{ "lru",	MLAB_RECLAIM_LRU },
+	{ "mglru",	MLAB_RECLAIM_MGLRU },
+	{ }
+};
 
 static const struct constant_table mlab_policy_table[] = {
 	{ "strict",	MLAB_POLICY_STRICT },
@@ -45,6 +58,7 @@ static const struct fs_parameter_spec mlab_fs_params[] = {
 	fsparam_enum("policy", MLAB_OPT_POLICY, mlab_policy_table),
 	fsparam_u32("batch", MLAB_OPT_BATCH),
 	fsparam_flag("memory_recursiveprot", MLAB_OPT_RECURSIVEPROT),
+	fsparam_enum("reclaim", MLAB_OPT_RECLAIM, mlab_reclaim_table),
 	{ }
 };
 
@@ -323,6 +337,7 @@ static int mlab_show_options(struct seq_file *m, struct dentry *root)
 	seq_printf(m, ",policy=%s", mlab_policy_names[mlab_policy_id(h->policy)]);
 	if (mlab_policy_id(h->policy) == MLAB_POLICY_BATCHED)
 		seq_printf(m, ",batch=%u", mlab_policy_batch(h->policy));
+	seq_printf(m, ",reclaim=%s", mlab_reclaim_mode_names[h->reclaim]);
 	return 0;
 }
 
@@ -353,6 +368,7 @@ static int mlab_fill_super(struct super_block *sb, struct fs_context *fc)
 		return invalfc(fc, "cannot create policy %s (batch %u): %ld",
 			       mlab_policy_names[ctx->policy], ctx->batch,
 			       PTR_ERR(h));
+	h->reclaim = ctx->reclaim;
 	sb->s_fs_info = h;
 	err = mlab_hier_register(h, new_encode_dev(sb->s_dev));
 	if (err)
@@ -418,6 +434,9 @@ static int mlab_parse_param(struct fs_context *fc, struct fs_parameter *param)
 	case MLAB_OPT_RECURSIVEPROT:
 		ctx->recursiveprot = true;
 		break;
+	case MLAB_OPT_RECLAIM:
+		ctx->reclaim = result.uint_32;
+		break;
 	}
 	return 0;
 }
@@ -452,6 +471,7 @@ static int mlab_init_fs_context(struct fs_context *fc)
 		return -ENOMEM;
 	ctx->policy = MLAB_POLICY_STRICT;
 	ctx->batch = MLAB_DEFAULT_BATCH;
+	ctx->reclaim = MLAB_DEFAULT_RECLAIM;
 	fc->fs_private = ctx;
 	fc->ops = &mlab_context_ops;
 	return 0;

@@ -12,6 +12,7 @@
 #include <linux/minmax.h>
 #include <linux/slab.h>
 #include "group.h"
+#include "pressure.h"
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
@@ -172,6 +173,7 @@ struct mlab_group *mlab_group_create(struct mlab_hier *h,
 	/* memcg sets high to "max" itself; the counter starts it at 0. */
 	mlab_counter_set_high(&g->counter, MLAB_COUNTER_MAX);
 	g->soft_limit = MLAB_COUNTER_MAX;
+	mlab_lru_init(&g->lru, &g->counter);
 	g->id = id;
 	kref_init(&g->kref);
 	INIT_LIST_HEAD(&g->children);
@@ -557,8 +559,8 @@ void mlab_group_info(struct mlab_group *g, struct mlab_group_info *info)
  * Count an event as memcg_memory_event() does: locally, then
  * hierarchically at the group and (v2) every ancestor below the root.
  */
-static void mlab_group_event(struct mlab_group *g, enum mlab_event event,
-			     unsigned long limit)
+void mlab_group_event(struct mlab_group *g, enum mlab_event event,
+		      unsigned long limit)
 {
 	struct mlab_event_info info = {
 		.group = g,
@@ -620,11 +622,32 @@ static void mlab_group_check_high(struct mlab_group *g)
  * @nr_pages: how many
  * @force: charge past the limits (never refused)
  *
+ * A charge that does not fit reclaims and retries (kmod/pressure.c).
+ *
+ * Context: process context, no spinlock held; may sleep.
+ * Return: 0, -ENOMEM (refused after reclaim: usage unchanged), -ENODEV
+ * (group removed).
+ */
+int mlab_group_charge(struct mlab_group *g, unsigned long nr_pages, bool force)
+{
+	if (force)
+		return mlab_group_try_charge(g, nr_pages, true, NULL);
+	return mlab_group_charge_reclaim(g, nr_pages);
+}
+
+/**
+ * mlab_group_try_charge - one charge attempt, no reclaim
+ * @g: the group
+ * @nr_pages: how many
+ * @force: charge past the limits (never refused)
+ * @over: set to the limiting group when refused (may be NULL)
+ *
  * Context: process context, no spinlock held; does not sleep.
  * Return: 0, -ENOMEM (refused: a max event at the limiting ancestor, its
  * failcnt counted, usage unchanged), -ENODEV (group removed).
  */
-int mlab_group_charge(struct mlab_group *g, unsigned long nr_pages, bool force)
+int mlab_group_try_charge(struct mlab_group *g, unsigned long nr_pages,
+			  bool force, struct mlab_group **over)
 {
 	struct mlab_policy *p = g->hier->policy;
 	struct mlab_counter *fail = NULL;
@@ -652,12 +675,14 @@ int mlab_group_charge(struct mlab_group *g, unsigned long nr_pages, bool force)
 	rcu_read_unlock();
 
 	if (err) {
-		struct mlab_group *over = fail ?
+		struct mlab_group *lim = fail ?
 			container_of(fail, struct mlab_group, counter) : g;
 
-		trace_mlab_charge_fail(g, over, nr_pages);
-		mlab_group_event(over, MLAB_EVENT_MAX,
-				 READ_ONCE(over->counter.max));
+		trace_mlab_charge_fail(g, lim, nr_pages);
+		mlab_group_event(lim, MLAB_EVENT_MAX,
+				 READ_ONCE(lim->counter.max));
+		if (over)
+			*over = lim;
 		return -ENOMEM;
 	}
 	trace_mlab_charge(g, nr_pages);
@@ -685,21 +710,17 @@ void mlab_group_uncharge(struct mlab_group *g, unsigned long nr_pages)
 	trace_mlab_uncharge(g, nr_pages);
 }
 
-/* v2 memory.max: set, drain, and if usage still exceeds it, "OOM". */
+/* v2 memory.max: set, drain, reclaim, and if usage still exceeds it, "OOM". */
 static void mlab_group_set_max_v2(struct mlab_group *g, unsigned long max)
 {
-	struct mlab_hier *h = g->hier;
-
 	mlab_counter_xchg_max(&g->counter, max);
 	if (mlab_counter_read(&g->counter) <= max)
 		return;
-	mlab_policy_drain(h->policy, NULL);
-	if (mlab_counter_read(&g->counter) <= max)
+	if (mlab_group_reclaim_to_limit(g, max))
 		return;
 	/*
-	 * The kernel would reclaim, then invoke the OOM killer; nothing here
-	 * can be reclaimed and there is no task to kill, which ends the
-	 * kernel's loop after one oom event.
+	 * Reclaim gave up: the kernel invokes the OOM killer; there is no
+	 * task to kill, which ends the kernel's loop after one oom event.
 	 */
 	mlab_group_event(g, MLAB_EVENT_OOM, max);
 }

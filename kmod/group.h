@@ -31,6 +31,7 @@
 #include <linux/xarray.h>
 #include "counter.h"
 #include "policy.h"
+#include "reclaim.h"
 
 /* memory.events keys, in the kernel's order; keep mlab_event_names[] in step. */
 enum mlab_event {
@@ -87,6 +88,7 @@ struct mlab_group_pcpu {
  * @v1: the mount shows the cgroup v1 file flavour
  * @recursiveprot: effective min/low share unclaimed parental protection
  *                 (cgroup2's memory_recursiveprot mount option)
+ * @reclaim: the reclaim model (mount option reclaim=)
  * @policy: the mount's charging policy
  * @root: the root group (valid while the superblock lives)
  * @lock: serialises tree changes, limit writes and protection updates
@@ -99,6 +101,7 @@ struct mlab_hier {
 	u32 id;
 	bool v1;
 	bool recursiveprot;
+	enum mlab_reclaim_mode reclaim;
 	struct mlab_policy *policy;
 	struct mlab_group *root;
 	struct mutex lock;	/* see @lock above */
@@ -141,6 +144,7 @@ struct mlab_group_fsnotify {
  * @peaks: per-descriptor memory.peak watchers (fs.c, kernel >= 6.12)
  * @pcpu: per-cpu operation counters and pages held by owners
  * @fsn: filesystem notification state (fs.c)
+ * @lru: reclaimable pages and reclaim counts (reclaim.c)
  * @rcu: frees the structure after lookups that may still see it
  */
 struct mlab_group {
@@ -161,6 +165,7 @@ struct mlab_group {
 	struct list_head peaks;
 	struct mlab_group_pcpu __percpu *pcpu;
 	struct mlab_group_fsnotify fsn;
+	struct mlab_lru lru;
 	struct rcu_head rcu;
 };
 
@@ -298,6 +303,12 @@ int mlab_group_remove(struct mlab_group *g);
 /* For owner.c only: charging a group (see owner.h for the public API). */
 int mlab_group_charge(struct mlab_group *g, unsigned long nr_pages,
 		      bool force);
+
+/* For pressure.c: one charge attempt, and counting an event. */
+int mlab_group_try_charge(struct mlab_group *g, unsigned long nr_pages,
+			  bool force, struct mlab_group **over);
+void mlab_group_event(struct mlab_group *g, enum mlab_event event,
+		      unsigned long limit);
 void mlab_group_uncharge(struct mlab_group *g, unsigned long nr_pages);
 
 /**
