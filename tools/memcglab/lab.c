@@ -227,6 +227,7 @@ static const uint8_t charge_types[MEMCGLAB_A_CHARGE_ATTR_MAX + 1] = {
 	[MEMCGLAB_A_CHARGE_ERROR] = MNL_TYPE_U32,
 	[MEMCGLAB_A_CHARGE_USAGE] = MNL_TYPE_U64,
 	[MEMCGLAB_A_CHARGE_HELD] = MNL_TYPE_U64,
+	[MEMCGLAB_A_CHARGE_TYPE] = MNL_TYPE_U32,
 };
 
 struct charge_ctx {
@@ -285,6 +286,8 @@ int lab_charge(struct mlab_nl *nl, struct mlab_charge_req *reqs, unsigned int n,
 			mnl_attr_put_u32(nlh, MEMCGLAB_A_CHARGE_COUNT, reqs[i].count);
 		if (reqs[i].force)
 			mnl_attr_put(nlh, MEMCGLAB_A_CHARGE_FORCE, 0, NULL);
+		if (reqs[i].type)
+			mnl_attr_put_u32(nlh, MEMCGLAB_A_CHARGE_TYPE, reqs[i].type);
 		mnl_attr_nest_end(nlh, nest);
 		reqs[i].done = 0;
 		reqs[i].error = 0;

@@ -234,6 +234,7 @@ struct mlab_charge_req {
 	uint64_t usage;		/* group usage afterwards */
 	uint64_t held;		/* bytes this socket holds in the group afterwards */
 	bool force;		/* charge past the limits (never refused) */
+	uint32_t type;		/* MEMCGLAB_CHARGE_TYPE_ANON (0) or _FILE */
 };
 
 typedef int (*mlab_group_cb)(const struct mlab_group_info *gi, void *data);
