@@ -337,7 +337,8 @@ static int mlab_show_options(struct seq_file *m, struct dentry *root)
 	seq_printf(m, ",policy=%s", mlab_policy_names[mlab_policy_id(h->policy)]);
 	if (mlab_policy_id(h->policy) == MLAB_POLICY_BATCHED)
 		seq_printf(m, ",batch=%u", mlab_policy_batch(h->policy));
-	seq_printf(m, ",reclaim=%s", mlab_reclaim_mode_names[h->reclaim]);
+	if (h->reclaim != MLAB_DEFAULT_RECLAIM)
+		seq_printf(m, ",reclaim=%s", mlab_reclaim_mode_names[h->reclaim]);
 	return 0;
 }
 
