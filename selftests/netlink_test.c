@@ -331,6 +331,13 @@ TEST_F(nl, charge)
 	EXPECT_EQ(2 * M + 4 * K, tnl_read_num(self->a, "memory.current"));
 }
 
+/*
+ * A charge that nothing can make room for is tried as try_charge_memcg()
+ * does: once, once more after draining the stocks, and MAX_RECLAIM_RETRIES
+ * times; each attempt counts a max event.
+ */
+#define REFUSED_ATTEMPTS 18
+
 TEST_F(nl, charge_refused)
 {
 	struct tnl *t = &self->t;
@@ -344,7 +351,7 @@ TEST_F(nl, charge_refused)
 	EXPECT_EQ(0, r.held);
 	EXPECT_EQ(0, tnl_read_num(self->b, "memory.current"));
 	ASSERT_EQ(0, tnl_get(t, self->hier, self->ida, &g));
-	EXPECT_EQ(1, g.events_local[MEMCGLAB_A_EVENTS_MAX]);
+	EXPECT_EQ(REFUSED_ATTEMPTS, g.events_local[MEMCGLAB_A_EVENTS_MAX]);
 
 	ASSERT_EQ(0, tnl_charge(t, self->hier, self->idb, 512 * K, 4, &r));
 	EXPECT_EQ(2, r.done);
@@ -733,7 +740,7 @@ TEST_F(nl, event_ratelimit)
 	sleep(2);
 	ASSERT_EQ(0, tnl_charge(&self->t, self->hier, self->ida, 8 * K, 1, NULL));
 	ASSERT_EQ(1, tnl_next_event(&m, &ev, 2000));
-	EXPECT_EQ(300 - got, ev.dropped);
+	EXPECT_EQ(300 * REFUSED_ATTEMPTS - got, ev.dropped);
 	tnl_close(&m);
 }
 

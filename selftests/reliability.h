@@ -68,7 +68,7 @@ static inline int rel_usage(const char *group, bool v1, bool root,
 			    unsigned long long *bytes)
 {
 	char path[PATH_MAX];
-	unsigned long long anon, stock;
+	unsigned long long anon, file, stock;
 	int err;
 
 	if (v1 || !root) {
@@ -81,9 +81,11 @@ static inline int rel_usage(const char *group, bool v1, bool root,
 		abort();
 	err = rel_read_key(path, "anon", &anon);
 	if (!err)
+		err = rel_read_key(path, "file", &file);
+	if (!err)
 		err = rel_read_key(path, "lab_stock", &stock);
 	if (!err)
-		*bytes = anon + stock;
+		*bytes = anon + file + stock;
 	return err;
 }
 
