@@ -52,4 +52,15 @@ static inline void mlab_inode_init_ts(struct inode *inode)
 #define MLAB_HAVE_PEAK_RESET 0
 #endif
 
+/*
+ * The reclaim model a mount gets by default: the running kernel's.
+ * Debian builds 6.1 with MGLRU off (CONFIG_LRU_GEN_ENABLED unset) and 6.12
+ * and later with it on.
+ */
+#if MLAB_KV_AT_LEAST(6, 12)
+#define MLAB_DEFAULT_RECLAIM MLAB_RECLAIM_MGLRU
+#else
+#define MLAB_DEFAULT_RECLAIM MLAB_RECLAIM_LRU
+#endif
+
 #endif /* _MLAB_COMPAT_H */

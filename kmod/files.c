@@ -11,6 +11,7 @@
 #include <linux/uio.h>
 #include "compat.h"
 #include "fs.h"
+#include "pressure.h"
 
 /* Bytes of a page count, as the kernel prints them (u64). */
 static u64 mlab_bytes(unsigned long nr_pages)
@@ -222,19 +223,39 @@ static void mlab_seq_lab_stats(struct seq_file *sf, const char *prefix,
 			   mlab_bytes(usage > owned ? usage - owned : 0));
 }
 
+/* Anonymous and resident file pages held in a group or its subtree. */
+static void mlab_anon_file(struct mlab_group *g, bool subtree,
+			   struct mlab_lru_stat *st, unsigned long *anon)
+{
+	unsigned long owned = mlab_group_owned_sum(g, subtree);
+
+	mlab_group_lru_stat(g, subtree, st);
+	*anon = owned > st->file ? owned - st->file : 0;
+}
+
 /*
- * v2 memory.stat: the kernel's leading keys (anon holds what charge owners
- * hold in the subtree; the lab has no file, kernel or shared memory), then
- * the lab's counters, all hierarchical as in the kernel.
+ * v2 memory.stat: the kernel's leading keys (anon and file hold what charge
+ * owners hold in the subtree; the lab has no kernel or shared memory), the
+ * reclaim counters (all reclaim is direct), then the lab's counters, all
+ * hierarchical as in the kernel.
  */
 static int memory_stat_show(struct seq_file *sf, struct mlab_of *of)
 {
 	struct mlab_group *g = of->group;
-	u64 anon = mlab_bytes(mlab_group_owned_sum(g, true));
+	struct mlab_lru_stat st;
+	unsigned long anon;
 
-	seq_printf(sf, "anon %llu\n", anon);
-	seq_puts(sf, "file 0\nkernel 0\nkernel_stack 0\npagetables 0\n");
+	mlab_anon_file(g, true, &st, &anon);
+	seq_printf(sf, "anon %llu\n", mlab_bytes(anon));
+	seq_printf(sf, "file %llu\n", mlab_bytes(st.file));
+	seq_puts(sf, "kernel 0\nkernel_stack 0\npagetables 0\n");
 	seq_puts(sf, "percpu 0\nsock 0\nvmalloc 0\nshmem 0\n");
+	seq_printf(sf, "inactive_anon 0\nactive_anon %llu\n", mlab_bytes(anon));
+	seq_printf(sf, "inactive_file %llu\nactive_file 0\n",
+		   mlab_bytes(st.file));
+	seq_printf(sf, "pgscan %lu\npgsteal %lu\n", st.pgscan, st.pgsteal);
+	seq_printf(sf, "pgscan_kswapd 0\npgscan_direct %lu\n", st.pgscan);
+	seq_printf(sf, "pgsteal_kswapd 0\npgsteal_direct %lu\n", st.pgsteal);
 	mlab_seq_lab_stats(sf, "", g, true);
 	return 0;
 }
@@ -293,6 +314,19 @@ static int cgroup_max_descendants_write(struct mlab_of *of, char *buf,
 					size_t nbytes)
 {
 	return mlab_write_tree_limit(of, buf, MLAB_TREE_MAX_DESCENDANTS);
+}
+
+/* Parsed as the kernel's memory.reclaim: a size, "" meaning everything. */
+static int memory_reclaim_write(struct mlab_of *of, char *buf, size_t nbytes)
+{
+	unsigned long nr_pages;
+	int err;
+
+	buf = strstrip(buf);
+	err = mlab_counter_memparse(buf, "", &nr_pages);
+	if (err)
+		return err;
+	return mlab_group_reclaim(of->group, nr_pages);
 }
 
 /* --- cgroup v1 ----------------------------------------------------------- */
@@ -417,14 +451,18 @@ static void memory_v1_stat_values(struct mlab_group *g, bool subtree,
 				  u64 *vals)
 {
 	struct mlab_group_stats st;
-	u64 rss = mlab_bytes(mlab_group_owned_sum(g, subtree));
+	struct mlab_lru_stat lst;
+	unsigned long anon;
 
 	mlab_group_stats_sum(g, subtree, &st);
+	mlab_anon_file(g, subtree, &lst, &anon);
 	memset(vals, 0, sizeof(u64) * ARRAY_SIZE(memory_v1_stat_keys));
-	vals[1] = rss;			/* rss */
+	vals[0] = mlab_bytes(lst.file);	/* cache */
+	vals[1] = mlab_bytes(anon);	/* rss */
 	vals[8] = st.charges;		/* pgpgin */
 	vals[9] = st.uncharges;		/* pgpgout */
-	vals[13] = rss;			/* active_anon */
+	vals[13] = mlab_bytes(anon);	/* active_anon */
+	vals[14] = mlab_bytes(lst.file);	/* inactive_file */
 }
 
 /*
@@ -455,6 +493,13 @@ static int memory_v1_stat_show(struct seq_file *sf, struct mlab_of *of)
 	return 0;
 }
 
+/* Any write empties the group as far as reclaim can; not on the root. */
+static int memory_force_empty_write(struct mlab_of *of, char *buf,
+				    size_t nbytes)
+{
+	return mlab_group_force_empty(of->group);
+}
+
 /* --- memcglab.charge ------------------------------------------------------ */
 
 static int mlab_charge_open(struct mlab_of *of)
@@ -475,18 +520,46 @@ static int mlab_charge_show(struct seq_file *sf, struct mlab_of *of)
 	return 0;
 }
 
+/* An optional leading "anon" or "file" and the blanks after it. */
+static int mlab_charge_parse_type(char **bufp, enum mlab_charge_type *type)
+{
+	char *buf = *bufp;
+	size_t len;
+	int i;
+
+	*type = MLAB_CHARGE_ANON;
+	if (!isalpha(*buf))
+		return 0;
+	for (i = 0; i < MLAB_NR_CHARGE_TYPES; i++) {
+		len = strlen(mlab_charge_type_names[i]);
+		if (!strncmp(buf, mlab_charge_type_names[i], len) &&
+		    isspace(buf[len])) {
+			*type = i;
+			*bufp = skip_spaces(buf + len);
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 /*
- * "SIZE" charges, "-SIZE" uncharges; SIZE has memory.max's syntax (without
- * "max") and is rounded up to whole pages.  0 does nothing.
+ * "[anon|file] [-]SIZE": "SIZE" charges, "-SIZE" uncharges; SIZE has
+ * memory.max's syntax (without "max") and is rounded up to whole pages; a
+ * bare SIZE is anon.  0 does nothing.
  */
 static int mlab_charge_write(struct mlab_of *of, char *buf, size_t nbytes)
 {
+	enum mlab_charge_type type;
 	unsigned long long bytes;
 	unsigned long nr_pages;
 	bool uncharge = false;
 	char *end;
+	int err;
 
 	buf = strstrip(buf);
+	err = mlab_charge_parse_type(&buf, &type);
+	if (err)
+		return err;
 	if (*buf == '-') {
 		uncharge = true;
 		buf++;
@@ -500,8 +573,9 @@ static int mlab_charge_write(struct mlab_of *of, char *buf, size_t nbytes)
 	if (!nr_pages)
 		return 0;
 	if (uncharge)
-		return mlab_owner_uncharge(&of->owner, of->group, nr_pages);
-	return mlab_owner_charge(&of->owner, of->group, nr_pages, false);
+		return mlab_owner_uncharge(&of->owner, of->group, nr_pages,
+					   type);
+	return mlab_owner_charge(&of->owner, of->group, nr_pages, type, false);
 }
 
 /* --- the table -------------------------------------------------------------- */
@@ -534,6 +608,7 @@ const struct mlab_cftype mlab_files[] = {
 	  cgroup_max_descendants_write },
 	{ "cgroup.max.depth", V2, cgroup_max_depth_show,
 	  cgroup_max_depth_write },
+	{ "memory.reclaim", V2, NULL, memory_reclaim_write },
 
 	/* cgroup v1 */
 	{ "memory.usage_in_bytes", V1, memory_usage_show },
@@ -548,6 +623,7 @@ const struct mlab_cftype mlab_files[] = {
 	  memory_use_hierarchy_write },
 	{ "memory.oom_control", V1, memory_oom_control_show,
 	  memory_oom_control_write },
+	{ "memory.force_empty", V1, NULL, memory_force_empty_write },
 
 	/* both */
 	{ "memcglab.charge", V1 | V2, mlab_charge_show, mlab_charge_write,
@@ -629,6 +705,9 @@ static ssize_t mlab_file_read(struct file *file, char __user *ubuf,
 
 	if (mlab_group_removed(of->group))
 		return -ENODEV;
+	/* kernfs: a write-only file (opened by root) refuses reads. */
+	if (!of->cft->show)
+		return -EINVAL;
 	return seq_read(file, ubuf, count, ppos);
 }
 

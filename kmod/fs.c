@@ -31,9 +31,22 @@ struct mlab_fs_ctx {
 	unsigned int batch;
 	bool policy_set;	/* policy= given */
 	bool batch_set;		/* batch= given */
+	enum mlab_reclaim_mode reclaim;
 };
 
-enum { MLAB_OPT_V1, MLAB_OPT_POLICY, MLAB_OPT_BATCH, MLAB_OPT_RECURSIVEPROT };
+enum {
+	MLAB_OPT_V1,
+	MLAB_OPT_POLICY,
+	MLAB_OPT_BATCH,
+	MLAB_OPT_RECURSIVEPROT,
+	MLAB_OPT_RECLAIM,
+};
+
+static const struct constant_table mlab_reclaim_table[] = {
+	{ "lru",	MLAB_RECLAIM_LRU },
+	{ "mglru",	MLAB_RECLAIM_MGLRU },
+	{ }
+};
 
 static const struct constant_table mlab_policy_table[] = {
 	{ "strict",	MLAB_POLICY_STRICT },
@@ -47,6 +60,7 @@ static const struct fs_parameter_spec mlab_fs_params[] = {
 	fsparam_enum("policy", MLAB_OPT_POLICY, mlab_policy_table),
 	fsparam_u32("batch", MLAB_OPT_BATCH),
 	fsparam_flag("memory_recursiveprot", MLAB_OPT_RECURSIVEPROT),
+	fsparam_enum("reclaim", MLAB_OPT_RECLAIM, mlab_reclaim_table),
 	{ }
 };
 
@@ -351,6 +365,8 @@ static int mlab_show_options(struct seq_file *m, struct dentry *root)
 	seq_printf(m, ",policy=%s", mlab_policy_names[o.policy]);
 	if (o.policy == MLAB_POLICY_BATCHED)
 		seq_printf(m, ",batch=%u", o.batch);
+	if (o.reclaim != MLAB_DEFAULT_RECLAIM)
+		seq_printf(m, ",reclaim=%s", mlab_reclaim_mode_names[o.reclaim]);
 	return 0;
 }
 
@@ -377,7 +393,7 @@ static int mlab_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_time_gran = 1;
 
 	h = mlab_hier_create(ctx->v1, ctx->recursiveprot, ctx->policy,
-			     ctx->batch);
+			     ctx->batch, ctx->reclaim);
 	if (IS_ERR(h))
 		return invalfc(fc, "cannot create policy %s (batch %u): %ld",
 			       mlab_policy_names[ctx->policy], ctx->batch,
@@ -441,6 +457,9 @@ static int mlab_parse_param(struct fs_context *fc, struct fs_parameter *param)
 		break;
 	case MLAB_OPT_RECURSIVEPROT:
 		ctx->recursiveprot = true;
+		break;
+	case MLAB_OPT_RECLAIM:
+		ctx->reclaim = result.uint_32;
 		break;
 	}
 	return 0;
@@ -515,6 +534,7 @@ static int mlab_init_fs_context(struct fs_context *fc)
 		return -ENOMEM;
 	ctx->policy = MLAB_POLICY_STRICT;
 	ctx->batch = MLAB_DEFAULT_BATCH;
+	ctx->reclaim = MLAB_DEFAULT_RECLAIM;
 	fc->fs_private = ctx;
 	fc->ops = &mlab_context_ops;
 	return 0;

@@ -12,6 +12,7 @@
 #include <linux/minmax.h>
 #include <linux/slab.h>
 #include "group.h"
+#include "pressure.h"
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
@@ -45,6 +46,7 @@ static ATOMIC_NOTIFIER_HEAD(mlab_group_notifier);
  * @recursiveprot: compute effective protection in the recursive mode
  * @policy: the charging policy
  * @batch: the batched policy's batch size in pages
+ * @reclaim: the reclaim model
  *
  * Context: process context, may sleep.
  * Return: the hierarchy with one reference, or an ERR_PTR() from the policy
@@ -52,7 +54,8 @@ static ATOMIC_NOTIFIER_HEAD(mlab_group_notifier);
  */
 struct mlab_hier *mlab_hier_create(bool v1, bool recursiveprot,
 				   enum mlab_policy_id policy,
-				   unsigned int batch)
+				   unsigned int batch,
+				   enum mlab_reclaim_mode reclaim)
 {
 	struct mlab_hier *h;
 
@@ -69,6 +72,7 @@ struct mlab_hier *mlab_hier_create(bool v1, bool recursiveprot,
 	kref_init(&h->kref);
 	h->v1 = v1;
 	h->recursiveprot = recursiveprot;
+	h->reclaim = reclaim;
 	mutex_init(&h->lock);
 	xa_init(&h->groups);
 	atomic64_set(&h->next_ino, 0);
@@ -140,6 +144,7 @@ void mlab_hier_get_opts(struct mlab_hier *h, struct mlab_hier_opts *opts)
 	opts->recursiveprot = h->recursiveprot;
 	opts->policy = mlab_policy_id(h->policy);
 	opts->batch = mlab_policy_batch(h->policy);
+	opts->reclaim = h->reclaim;
 	mutex_unlock(&h->lock);
 }
 
@@ -292,6 +297,7 @@ struct mlab_group *mlab_group_create(struct mlab_hier *h,
 	g->soft_limit = MLAB_COUNTER_MAX;
 	g->max_descendants = INT_MAX;
 	g->max_depth = INT_MAX;
+	mlab_lru_init(&g->lru, &g->counter);
 	g->id = id;
 	kref_init(&g->kref);
 	INIT_LIST_HEAD(&g->children);
@@ -696,8 +702,8 @@ void mlab_group_info(struct mlab_group *g, struct mlab_group_info *info)
  * Count an event as memcg_memory_event() does: locally, then
  * hierarchically at the group and (v2) every ancestor below the root.
  */
-static void mlab_group_event(struct mlab_group *g, enum mlab_event event,
-			     unsigned long limit)
+void mlab_group_event(struct mlab_group *g, enum mlab_event event,
+		      unsigned long limit)
 {
 	struct mlab_event_info info = {
 		.group = g,
@@ -815,13 +821,32 @@ static void mlab_group_check_high(struct mlab_group *g)
  * @nr_pages: how many
  * @force: charge past the limits (never refused)
  *
- * The caller is attached to @g (mlab_group_attach()), so @g is live.
+ * The caller is attached to @g (mlab_group_attach()), so @g is live.  A
+ * charge that does not fit reclaims and retries (kmod/pressure.c).
+ *
+ * Context: process context, no spinlock held; may sleep.
+ * Return: 0, or -ENOMEM (refused after reclaim: usage unchanged).
+ */
+int mlab_group_charge(struct mlab_group *g, unsigned long nr_pages, bool force)
+{
+	if (force)
+		return mlab_group_try_charge(g, nr_pages, true, NULL);
+	return mlab_group_charge_reclaim(g, nr_pages);
+}
+
+/**
+ * mlab_group_try_charge - one charge attempt, no reclaim
+ * @g: the group
+ * @nr_pages: how many
+ * @force: charge past the limits (never refused)
+ * @over: set to the limiting group when refused (may be NULL)
  *
  * Context: process context, no spinlock held; does not sleep.
  * Return: 0, or -ENOMEM (refused: a max event at the limiting ancestor, its
  * failcnt counted, usage unchanged).
  */
-int mlab_group_charge(struct mlab_group *g, unsigned long nr_pages, bool force)
+int mlab_group_try_charge(struct mlab_group *g, unsigned long nr_pages,
+			  bool force, struct mlab_group **over)
 {
 	struct mlab_policy *p = g->hier->policy;
 	struct mlab_counter *fail = NULL;
@@ -843,12 +868,14 @@ int mlab_group_charge(struct mlab_group *g, unsigned long nr_pages, bool force)
 	put_cpu_ptr(g->pcpu);
 
 	if (err) {
-		struct mlab_group *over = fail ?
+		struct mlab_group *lim = fail ?
 			container_of(fail, struct mlab_group, counter) : g;
 
-		trace_mlab_charge_fail(g, over, nr_pages);
-		mlab_group_event(over, MLAB_EVENT_MAX,
-				 READ_ONCE(over->counter.max));
+		trace_mlab_charge_fail(g, lim, nr_pages);
+		mlab_group_event(lim, MLAB_EVENT_MAX,
+				 READ_ONCE(lim->counter.max));
+		if (over)
+			*over = lim;
 		return -ENOMEM;
 	}
 	trace_mlab_charge(g, nr_pages);
@@ -876,21 +903,17 @@ void mlab_group_uncharge(struct mlab_group *g, unsigned long nr_pages)
 	trace_mlab_uncharge(g, nr_pages);
 }
 
-/* v2 memory.max: set, drain, and if usage still exceeds it, "OOM". */
+/* v2 memory.max: set, drain, reclaim, and if usage still exceeds it, "OOM". */
 static void mlab_group_set_max_v2(struct mlab_group *g, unsigned long max)
 {
-	struct mlab_hier *h = g->hier;
-
 	mlab_counter_xchg_max(&g->counter, max);
 	if (mlab_counter_read(&g->counter) <= max)
 		return;
-	mlab_policy_drain(h->policy, &g->counter);
-	if (mlab_counter_read(&g->counter) <= max)
+	if (mlab_group_reclaim_to_limit(g, max))
 		return;
 	/*
-	 * The kernel would reclaim, then invoke the OOM killer; nothing here
-	 * can be reclaimed and there is no task to kill, which ends the
-	 * kernel's loop after one oom event.
+	 * Reclaim gave up: the kernel invokes the OOM killer; there is no
+	 * task to kill, which ends the kernel's loop after one oom event.
 	 */
 	mlab_group_event(g, MLAB_EVENT_OOM, max);
 }

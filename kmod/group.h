@@ -28,6 +28,7 @@
 #include <linux/xarray.h>
 #include "counter.h"
 #include "policy.h"
+#include "reclaim.h"
 
 /* memory.events keys, in the kernel's order; keep mlab_event_names[] in step. */
 enum mlab_event {
@@ -91,6 +92,7 @@ struct mlab_group_pcpu {
  * @v1: the mount shows the cgroup v1 file flavour
  * @recursiveprot: effective min/low share unclaimed parental protection
  *                 (cgroup2's memory_recursiveprot mount option)
+ * @reclaim: the reclaim model (mount option reclaim=)
  * @policy: the mount's charging policy
  * @root: the root group (valid while the superblock lives)
  * @lock: serialises tree changes, limit writes and protection updates
@@ -103,6 +105,7 @@ struct mlab_hier {
 	u32 id;
 	bool v1;
 	bool recursiveprot;
+	enum mlab_reclaim_mode reclaim;
 	struct mlab_policy *policy;
 	struct mlab_group *root;
 	struct mutex lock;	/* see @lock above */
@@ -133,6 +136,7 @@ struct mlab_hier {
  * @oom_kill_disable: v1 oom_control setting
  * @pcpu: per-cpu operation counters and pages held by owners
  * @priv: the filesystem's object for the group's directory, opaque here
+ * @lru: reclaimable pages and reclaim counts (reclaim.c)
  * @rcu: frees the structure after lookups that may still see it
  * @level: depth in the tree, 0 for the root
  * @ancestors: the groups from the root (index 0) down to this one (index
@@ -158,6 +162,7 @@ struct mlab_group {
 	bool oom_kill_disable;
 	struct mlab_group_pcpu __percpu *pcpu;
 	void __rcu *priv;
+	struct mlab_lru lru;
 	struct rcu_head rcu;
 	int level;
 	struct mlab_group *ancestors[];
@@ -285,18 +290,21 @@ int mlab_group_unregister_notifier(struct notifier_block *nb);
  * @recursiveprot: memory_recursiveprot
  * @policy: the charging policy
  * @batch: the batched policy's batch, 0 for the others
+ * @reclaim: the reclaim model
  */
 struct mlab_hier_opts {
 	bool v1;
 	bool recursiveprot;
 	enum mlab_policy_id policy;
 	unsigned int batch;
+	enum mlab_reclaim_mode reclaim;
 };
 
 /* For fs.c only: hierarchies and the tree. */
 struct mlab_hier *mlab_hier_create(bool v1, bool recursiveprot,
 				   enum mlab_policy_id policy,
-				   unsigned int batch);
+				   unsigned int batch,
+				   enum mlab_reclaim_mode reclaim);
 int mlab_hier_register(struct mlab_hier *h, u32 id);
 void mlab_hier_unregister(struct mlab_hier *h);
 void mlab_hier_put(struct mlab_hier *h);
@@ -314,6 +322,12 @@ int mlab_group_attach(struct mlab_group *g);
 void mlab_group_detach(struct mlab_group *g);
 int mlab_group_charge(struct mlab_group *g, unsigned long nr_pages,
 		      bool force);
+
+/* For pressure.c: one charge attempt, and counting an event. */
+int mlab_group_try_charge(struct mlab_group *g, unsigned long nr_pages,
+			  bool force, struct mlab_group **over);
+void mlab_group_event(struct mlab_group *g, enum mlab_event event,
+		      unsigned long limit);
 void mlab_group_uncharge(struct mlab_group *g, unsigned long nr_pages);
 
 /**

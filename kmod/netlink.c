@@ -505,6 +505,8 @@ static const struct nla_policy mlab_nl_entry_policy[MEMCGLAB_A_CHARGE_ATTR_MAX +
 	[MEMCGLAB_A_CHARGE_COUNT]	=
 		NLA_POLICY_FULL_RANGE(NLA_U32, &mlab_nl_count_range),
 	[MEMCGLAB_A_CHARGE_FORCE]	= { .type = NLA_FLAG },
+	[MEMCGLAB_A_CHARGE_TYPE]	=
+		NLA_POLICY_MAX(NLA_U32, MEMCGLAB_CHARGE_TYPE_FILE),
 	/* Results are reply-only. */
 	[MEMCGLAB_A_CHARGE_DONE]	= { .type = NLA_REJECT },
 	[MEMCGLAB_A_CHARGE_ERROR]	= { .type = NLA_REJECT },
@@ -525,6 +527,7 @@ struct mlab_nl_entry {
 	unsigned long nr_pages;
 	u32 count;
 	bool force;
+	enum mlab_charge_type type;
 	u32 done;
 	int error;
 };
@@ -560,6 +563,8 @@ static int mlab_nl_entry_parse(const struct nlattr *nest, struct mlab_nl_entry *
 	e->count = tb[MEMCGLAB_A_CHARGE_COUNT] ?
 		   nla_get_u32(tb[MEMCGLAB_A_CHARGE_COUNT]) : 1;
 	e->force = nla_get_flag(tb[MEMCGLAB_A_CHARGE_FORCE]);
+	e->type = tb[MEMCGLAB_A_CHARGE_TYPE] ?
+		  nla_get_u32(tb[MEMCGLAB_A_CHARGE_TYPE]) : MLAB_CHARGE_ANON;
 	e->g = mlab_nl_lookup(tb, nest, MEMCGLAB_A_CHARGE_HIER,
 			      MEMCGLAB_A_CHARGE_ID, extack);
 	if (IS_ERR(e->g)) {
@@ -579,9 +584,11 @@ static void mlab_nl_entry_run(struct mlab_owner *o, struct mlab_nl_entry *e)
 
 	for (e->done = 0; e->done < e->count; e->done++) {
 		if (e->delta > 0)
-			err = mlab_owner_charge(o, e->g, e->nr_pages, e->force);
+			err = mlab_owner_charge(o, e->g, e->nr_pages, e->type,
+						e->force);
 		else
-			err = mlab_owner_uncharge(o, e->g, e->nr_pages);
+			err = mlab_owner_uncharge(o, e->g, e->nr_pages,
+						  e->type);
 		if (err)
 			break;
 		if (fatal_signal_pending(current)) {

@@ -5,11 +5,18 @@
 #include <linux/slab.h>
 #include "owner.h"
 
-/* What one owner holds in one group; the owner's reference pins @group. */
+/*
+ * What one owner holds in one group; the owner's reference pins @group.
+ * @anon pages are the owner's alone; of the @file_size pages of page cache
+ * it charged (and did not uncharge), @file.nr_pages are still resident:
+ * reclaim may take the others.
+ */
 struct mlab_hold {
 	struct list_head node;
 	struct mlab_group *group;
-	unsigned long nr_pages;
+	unsigned long anon;
+	unsigned long file_size;
+	struct mlab_lru_entry file;
 };
 
 /**
@@ -35,8 +42,15 @@ static struct mlab_hold *mlab_owner_find(struct mlab_owner *o,
 	return NULL;
 }
 
+/* Uncharge what @hold still holds and free it. */
 static void mlab_hold_free(struct mlab_hold *hold)
 {
+	struct mlab_group *g = hold->group;
+	unsigned long nr;
+
+	nr = hold->anon + mlab_lru_remove(&g->lru, &hold->file, ULONG_MAX);
+	if (nr)
+		mlab_group_uncharge(g, nr);
 	list_del(&hold->node);
 	mlab_group_detach(hold->group);
 	mlab_group_put(hold->group);
@@ -48,20 +62,24 @@ static void mlab_hold_free(struct mlab_hold *hold)
  * @o: the owner
  * @g: the group (referenced by the caller)
  * @nr_pages: how many pages
+ * @type: anonymous memory or page cache
  * @force: charge past the limits
  *
  * Context: process context, may sleep.
  * Return: 0; -ENOMEM (refused, or no memory for the record); -ENODEV
- * (removed group); -EINVAL (0 pages, more than MLAB_COUNTER_MAX, or more
- * than the owner may hold in all).
+ * (removed group); -EINVAL (0 pages, more than MLAB_COUNTER_MAX, more
+ * than the owner may hold in all, or a bad @type).
  */
 int mlab_owner_charge(struct mlab_owner *o, struct mlab_group *g,
-		      unsigned long nr_pages, bool force)
+		      unsigned long nr_pages, enum mlab_charge_type type,
+		      bool force)
 {
 	struct mlab_hold *hold, *fresh = NULL;
+	unsigned long *held;
 	int err;
 
-	if (!nr_pages || nr_pages > MLAB_COUNTER_MAX)
+	if (!nr_pages || nr_pages > MLAB_COUNTER_MAX ||
+	    type >= MLAB_NR_CHARGE_TYPES)
 		return -EINVAL;
 	mutex_lock(&o->lock);
 	hold = mlab_owner_find(o, g);
@@ -74,16 +92,20 @@ int mlab_owner_charge(struct mlab_owner *o, struct mlab_group *g,
 		err = mlab_group_attach(g);
 		if (err)
 			goto out;
+		mlab_lru_entry_init(&fresh->file);
 		hold = fresh;
 	}
-	if (hold->nr_pages + nr_pages > MLAB_COUNTER_MAX) {
+	held = type == MLAB_CHARGE_FILE ? &hold->file_size : &hold->anon;
+	if (*held + nr_pages > MLAB_COUNTER_MAX) {
 		err = -EINVAL;
 		goto out_detach;
 	}
 	err = mlab_group_charge(g, nr_pages, force);
 	if (err)
 		goto out_detach;
-	hold->nr_pages += nr_pages;
+	*held += nr_pages;
+	if (type == MLAB_CHARGE_FILE)
+		mlab_lru_add(&g->lru, &hold->file, nr_pages);
 	if (fresh) {
 		mlab_group_get(g);
 		hold->group = g;
@@ -104,29 +126,43 @@ out:
  * @o: the owner
  * @g: the group
  * @nr_pages: how many pages
+ * @type: anonymous memory or page cache
+ *
+ * Anonymous pages: @o must hold @nr_pages of them.  Page cache: @o must
+ * have charged @nr_pages (and not uncharged them); only those of them
+ * still resident are given back, since reclaim already uncharged the rest.
  *
  * Context: process context, may sleep.
- * Return: 0, or -EINVAL when @o holds fewer than @nr_pages in @g (or
- * @nr_pages is 0); nothing changes then.
+ * Return: 0, or -EINVAL when @o holds fewer than @nr_pages of @type in @g
+ * (or @nr_pages is 0, or @type is bad); nothing changes then.
  */
 int mlab_owner_uncharge(struct mlab_owner *o, struct mlab_group *g,
-			unsigned long nr_pages)
+			unsigned long nr_pages, enum mlab_charge_type type)
 {
 	struct mlab_group *put = NULL;
 	struct mlab_hold *hold;
+	unsigned long nr;
 	int err = 0;
 
-	if (!nr_pages)
+	if (!nr_pages || type >= MLAB_NR_CHARGE_TYPES)
 		return -EINVAL;
 	mutex_lock(&o->lock);
 	hold = mlab_owner_find(o, g);
-	if (!hold || hold->nr_pages < nr_pages) {
+	if (!hold || (type == MLAB_CHARGE_FILE ? hold->file_size :
+		      hold->anon) < nr_pages) {
 		err = -EINVAL;
 		goto out;
 	}
-	mlab_group_uncharge(g, nr_pages);
-	hold->nr_pages -= nr_pages;
-	if (!hold->nr_pages) {
+	if (type == MLAB_CHARGE_FILE) {
+		nr = mlab_lru_remove(&g->lru, &hold->file, nr_pages);
+		hold->file_size -= nr_pages;
+	} else {
+		nr = nr_pages;
+		hold->anon -= nr_pages;
+	}
+	if (nr)
+		mlab_group_uncharge(g, nr);
+	if (!hold->anon && !hold->file_size) {
 		list_del(&hold->node);
 		mlab_group_detach(g);
 		put = hold->group;
@@ -145,7 +181,7 @@ out:
  * @g: the group
  *
  * Context: process context, may sleep.
- * Return: the number of pages.
+ * Return: the number of pages: anonymous ones and resident page cache.
  */
 unsigned long mlab_owner_held(struct mlab_owner *o, struct mlab_group *g)
 {
@@ -155,7 +191,7 @@ unsigned long mlab_owner_held(struct mlab_owner *o, struct mlab_group *g)
 	mutex_lock(&o->lock);
 	hold = mlab_owner_find(o, g);
 	if (hold)
-		nr = hold->nr_pages;
+		nr = hold->anon + mlab_lru_entry_pages(&g->lru, &hold->file);
 	mutex_unlock(&o->lock);
 	return nr;
 }
@@ -171,9 +207,7 @@ void mlab_owner_release(struct mlab_owner *o)
 	struct mlab_hold *hold, *tmp;
 
 	mutex_lock(&o->lock);
-	list_for_each_entry_safe(hold, tmp, &o->holds, node) {
-		mlab_group_uncharge(hold->group, hold->nr_pages);
+	list_for_each_entry_safe(hold, tmp, &o->holds, node)
 		mlab_hold_free(hold);
-	}
 	mutex_unlock(&o->lock);
 }

@@ -28,9 +28,10 @@ struct mlab_owner {
 /* kernel-doc in owner.c */
 void mlab_owner_init(struct mlab_owner *o);
 int mlab_owner_charge(struct mlab_owner *o, struct mlab_group *g,
-		      unsigned long nr_pages, bool force);
+		      unsigned long nr_pages, enum mlab_charge_type type,
+		      bool force);
 int mlab_owner_uncharge(struct mlab_owner *o, struct mlab_group *g,
-			unsigned long nr_pages);
+			unsigned long nr_pages, enum mlab_charge_type type);
 unsigned long mlab_owner_held(struct mlab_owner *o, struct mlab_group *g);
 void mlab_owner_release(struct mlab_owner *o);
 

@@ -38,7 +38,7 @@ static inline int rel_usage(const char *group, bool v1, bool root,
 			    unsigned long long *bytes)
 {
 	char path[PATH_MAX];
-	uint64_t anon, stock;
+	uint64_t anon, file, stock;
 	int err;
 
 	if (v1 || !root) {
@@ -54,9 +54,11 @@ static inline int rel_usage(const char *group, bool v1, bool root,
 		abort();
 	err = mlab_read_key(path, "anon", &anon);
 	if (!err)
+		err = mlab_read_key(path, "file", &file);
+	if (!err)
 		err = mlab_read_key(path, "lab_stock", &stock);
 	if (!err)
-		*bytes = anon + stock;
+		*bytes = anon + file + stock;
 	return err;
 }
 

@@ -24,7 +24,7 @@ struct batch {
 };
 
 /*
- * Parse "GROUP SIZE [count N]"... into b; sign -1 for uncharge. Sizes may be
+ * Parse "GROUP [anon|file] SIZE [force] [count N]"... into b; sign -1 for uncharge. Sizes may be
  * negative ("-4K") to uncharge within a charge request. Returns 0 or a usage
  * error code.
  */
@@ -54,6 +54,12 @@ static int parse_entries(const struct cmd *self, int argc, char **argv,
 			return EXIT_FAIL;
 		b->label[b->n] = argv[i + n - 1];
 		i += n;
+		if (i < argc && !strcmp(argv[i], "anon")) {
+			i++;
+		} else if (i < argc && !strcmp(argv[i], "file")) {
+			r->type = MEMCGLAB_CHARGE_TYPE_FILE;
+			i++;
+		}
 		if (i >= argc)
 			return cmd_usage_error(self, "%s: missing SIZE", argv[i - 1]);
 		size = argv[i++];
@@ -95,7 +101,10 @@ static void print_result(const struct mlab_charge_req *r, const char *label)
 	print_u64(PRINT_JSON, "hier", NULL, r->ref.hier);
 	print_u64(PRINT_JSON, "id", NULL, r->ref.id);
 	print_s64(PRINT_JSON, "delta", NULL, r->delta);
-	print_text("%s %s", r->delta < 0 ? "uncharge" : "charge",
+	print_str(PRINT_JSON, "type", NULL,
+		  r->type == MEMCGLAB_CHARGE_TYPE_FILE ? "file" : "anon");
+	print_text("%s %s%s", r->delta < 0 ? "uncharge" : "charge",
+		   r->type == MEMCGLAB_CHARGE_TYPE_FILE ? "file " : "",
 		   format_size(abs, sz, sizeof(sz)));
 	print_u64(PRINT_ANY, "count", r->count > 1 ? " x%llu" : NULL, r->count);
 	print_u64(PRINT_ANY, "done", r->count > 1 ? ": %llu done" : NULL, r->done);
@@ -243,18 +252,21 @@ static int do_uncharge(const struct cmd *self, int argc, char **argv)
 #define CHARGE_HELP \
 	"Each GROUP SIZE pair is one entry of a single batched request; `count N`\n" \
 	"repeats the entry N times (e.g. 1G in 4K steps: GROUP 4K count 262144).\n" \
+	"`file` before SIZE charges reclaimable page cache (reclaim may take it\n" \
+	"back; uncharging it gives back only what is left), `anon` (the default)\n" \
+	"anonymous memory.\n" \
 	"A negative SIZE uncharges; `force` charges past the limits (the kernel's\n" \
 	"__GFP_NOFAIL charge: never refused). Charges belong to this process's netlink\n" \
 	"socket and are returned when it exits: without `hold` a charge is a probe\n" \
 	"(\"would it fit?\"); with `hold` the process keeps them until SIGINT or\n" \
 	"SIGTERM. `-` reads more requests from stdin, one per line, each\n" \
-	"`[charge|uncharge] GROUP SIZE [count N]...`, all on the same socket, so\n" \
+	"`[charge|uncharge] GROUP [anon|file] SIZE [count N]...`, all on the same socket, so\n" \
 	"later lines can uncharge what earlier lines charged. Exit status 1 when\n" \
 	"any entry failed.\n"
 
 const struct cmd charge_cmd = {
 	.name = "charge",
-	.args = "[-] { GROUP SIZE [force] [count N] }... [hold]",
+	.args = "[-] { GROUP [anon|file] SIZE [force] [count N] }... [hold]",
 	.summary = "charge SIZE bytes (rounded up to pages) to groups over netlink",
 	.help = CHARGE_HELP,
 	.run = do_charge,
@@ -262,7 +274,7 @@ const struct cmd charge_cmd = {
 
 const struct cmd uncharge_cmd = {
 	.name = "uncharge",
-	.args = "[-] { GROUP SIZE [count N] }... [hold]",
+	.args = "[-] { GROUP [anon|file] SIZE [count N] }... [hold]",
 	.summary = "uncharge what this process charged (see charge: same socket only)",
 	.help = CHARGE_HELP,
 	.run = do_uncharge,

@@ -151,6 +151,7 @@ struct mlab_charge_req {
 	int64_t delta;		/* bytes, > 0 charge, < 0 uncharge */
 	uint32_t count;		/* repetitions; 0 and 1 send none */
 	bool force;		/* charge past the limits (never refused) */
+	uint32_t type;		/* MEMCGLAB_CHARGE_TYPE_ANON (0) or _FILE */
 	/* results */
 	uint32_t done;		/* repetitions that succeeded */
 	int error;		/* 0 or -errno of the first failing repetition */

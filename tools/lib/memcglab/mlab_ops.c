@@ -210,6 +210,7 @@ static const uint8_t charge_types[MEMCGLAB_A_CHARGE_ATTR_MAX + 1] = {
 	[MEMCGLAB_A_CHARGE_ERROR] = MNL_TYPE_U32,
 	[MEMCGLAB_A_CHARGE_USAGE] = MNL_TYPE_U64,
 	[MEMCGLAB_A_CHARGE_HELD] = MNL_TYPE_U64,
+	[MEMCGLAB_A_CHARGE_TYPE] = MNL_TYPE_U32,
 };
 
 struct charge_ctx {
@@ -253,6 +254,8 @@ void mlab_put_charge_entry(struct nlmsghdr *nlh, const struct mlab_charge_req *r
 		mnl_attr_put_u32(nlh, MEMCGLAB_A_CHARGE_COUNT, r->count);
 	if (r->force)
 		mnl_attr_put(nlh, MEMCGLAB_A_CHARGE_FORCE, 0, NULL);
+	if (r->type)
+		mnl_attr_put_u32(nlh, MEMCGLAB_A_CHARGE_TYPE, r->type);
 	mnl_attr_nest_end(nlh, nest);
 }
 

@@ -1,0 +1,772 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * reclaim_test.c - the pressure model: anon and file charges, reclaim when
+ * a limit refuses, memory.min/low distribution (the kernel's own
+ * test_memcg_min/test_memcg_low, in the lab and on the real memcg),
+ * memory.reclaim, memory.max below usage, v1 memory.force_empty, and
+ * hostile input for every new file and syntax.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+/* The harness's own macros trip these. */
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#include "kselftest_harness.h"
+#include "mlab.h"
+
+#define MB(x) ((long long)(x) << 20)
+
+/* tools/testing/selftests/cgroup/cgroup_util.h: within err% of the mean. */
+static int values_close(long long a, long long b, int err)
+{
+	return llabs(a - b) <= (a + b) / 100 * err;
+}
+
+/* A file's number ("max": LLONG_MAX), or -1 if it cannot be read. */
+static long long rd(const char *dir, const char *file)
+{
+	char path[MLAB_PATH_MAX];
+	uint64_t v;
+
+	if (mlab_read_u64(mlab_path(path, dir, file), &v))
+		return -1;
+	return v == MLAB_UNLIMITED ? LLONG_MAX : (long long)v;
+}
+
+static long long rdkey(const char *dir, const char *file, const char *key)
+{
+	char path[MLAB_PATH_MAX];
+	uint64_t v;
+
+	if (mlab_read_key(mlab_path(path, dir, file), key, &v))
+		return -1;
+	return (long long)v;
+}
+
+static int wr(const char *dir, const char *file, const char *s)
+{
+	char path[MLAB_PATH_MAX];
+
+	return mlab_write(mlab_path(path, dir, file), s);
+}
+
+/* --- charge types ---------------------------------------------------------- */
+
+FIXTURE(lab) {
+	char dir[MLAB_PATH_MAX];
+	char a[MLAB_PATH_MAX];
+	char b[MLAB_PATH_MAX];
+};
+
+FIXTURE_VARIANT(lab) { const char *opts; bool v1; bool batched; };
+FIXTURE_VARIANT_ADD(lab, v2_strict) { .opts = "reclaim=lru" };
+FIXTURE_VARIANT_ADD(lab, v2_batched) {
+	.opts = "reclaim=lru,policy=batched", .batched = true };
+FIXTURE_VARIANT_ADD(lab, v2_mglru) { .opts = "reclaim=mglru" };
+FIXTURE_VARIANT_ADD(lab, v1_strict) { .opts = "v1,reclaim=lru", .v1 = true };
+FIXTURE_VARIANT_ADD(lab, v1_locked) {
+	.opts = "v1,reclaim=lru,policy=locked", .v1 = true };
+
+FIXTURE_SETUP(lab)
+{
+	ASSERT_EQ(0, mlab_ensure_module());
+	ASSERT_EQ(0, mlab_mount(variant->opts, self->dir));
+	ASSERT_EQ(0, mlab_mkgroup(self->dir, "a", self->a));
+	ASSERT_EQ(0, mlab_mkgroup(self->a, "b", self->b));
+}
+
+FIXTURE_TEARDOWN(lab)
+{
+	mlab_umount(self->dir, true);
+}
+
+static const char *cur(const FIXTURE_VARIANT(lab) *v)
+{
+	return v->v1 ? "memory.usage_in_bytes" : "memory.current";
+}
+
+static const char *lim(const FIXTURE_VARIANT(lab) *v)
+{
+	return v->v1 ? "memory.limit_in_bytes" : "memory.max";
+}
+
+/* Usage is what owners hold, plus (batched) up to a batch per CPU of stock. */
+static bool usage_is(const FIXTURE_VARIANT(lab) *v, const char *group,
+		     long long bytes)
+{
+	long long u = rd(group, cur(v));
+
+	return v->batched ? u >= bytes && u <= bytes + MB(2) : u == bytes;
+}
+
+/* anon, file and a bare size; memory.stat splits them the kernel's way. */
+TEST_F(lab, types_in_stat)
+{
+	int fd = mlab_charge_open(self->b);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, mlab_charge(fd, "file 8M"));
+	ASSERT_EQ(0, mlab_charge(fd, "anon 4M"));
+	ASSERT_EQ(0, mlab_charge(fd, "2M"));
+	ASSERT_EQ(0, mlab_charge(fd, "file\t1M\n"));
+	EXPECT_EQ(MB(15), mlab_charge_held(fd));
+	EXPECT_TRUE(usage_is(variant, self->a, MB(15)));
+	if (variant->v1) {
+		EXPECT_EQ(MB(9), rdkey(self->b, "memory.stat", "cache"));
+		EXPECT_EQ(MB(6), rdkey(self->b, "memory.stat", "rss"));
+		EXPECT_EQ(0, rdkey(self->a, "memory.stat", "cache"));
+		EXPECT_EQ(MB(9), rdkey(self->a, "memory.stat", "total_cache"));
+		EXPECT_EQ(MB(6), rdkey(self->a, "memory.stat", "total_rss"));
+		EXPECT_EQ(MB(9), rdkey(self->a, "memory.stat",
+				       "total_inactive_file"));
+	} else {
+		EXPECT_EQ(MB(9), rdkey(self->a, "memory.stat", "file"));
+		EXPECT_EQ(MB(6), rdkey(self->a, "memory.stat", "anon"));
+		EXPECT_EQ(0, rdkey(self->a, "memory.stat", "pgscan"));
+		EXPECT_EQ(0, rdkey(self->a, "memory.stat", "pgsteal"));
+	}
+	ASSERT_EQ(0, mlab_charge(fd, "file -9M"));
+	ASSERT_EQ(0, mlab_charge(fd, "-6M"));
+	EXPECT_EQ(0, mlab_charge_held(fd));
+	EXPECT_TRUE(usage_is(variant, self->a, 0));
+	close(fd);
+}
+
+/* Bad types and sizes: EINVAL, nothing changes. */
+TEST_F(lab, types_hostile)
+{
+	static const char * const bad[] = {
+		"foo 1M", "file", "file ", "anon", "filex 1M", "FILE 1M",
+		"file1M", "file -", "file --1M", "anon file 1M", "file 1M x",
+		"- file 1M", "file 1Q", "file -1M", "anon -1M", "file +1M",
+		"file 0x", "\tfile", "fil 1M", "anonymous 1M",
+	};
+	int fd = mlab_charge_open(self->b);
+	unsigned int i;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, mlab_charge(fd, "file 1M"));
+	ASSERT_EQ(0, mlab_charge(fd, "1M"));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (!strcmp(bad[i], "file -1M") || !strcmp(bad[i], "anon -1M"))
+			continue;
+		EXPECT_EQ(-EINVAL, mlab_charge(fd, bad[i]))
+			TH_LOG("\"%s\"", bad[i]);
+	}
+	/* More than is held, of either type. */
+	EXPECT_EQ(-EINVAL, mlab_charge(fd, "file -2M"));
+	EXPECT_EQ(-EINVAL, mlab_charge(fd, "anon -2M"));
+	EXPECT_EQ(-EINVAL, mlab_charge(fd, "-2M"));
+	/* Nothing to do. */
+	EXPECT_EQ(0, mlab_charge(fd, "file 0"));
+	EXPECT_EQ(MB(2), mlab_charge_held(fd));
+	EXPECT_TRUE(usage_is(variant, self->b, MB(2)));
+	close(fd);
+}
+
+/*
+ * Page cache is reclaimed from under its holder: the holder reads what is
+ * left, and uncharging its whole file gives back only that.
+ */
+TEST_F(lab, file_reclaimed_from_holder)
+{
+	int f = mlab_charge_open(self->b), g = mlab_charge_open(self->b);
+	long long held;
+
+	ASSERT_LE(0, f);
+	ASSERT_LE(0, g);
+	ASSERT_EQ(0, wr(self->a, lim(variant), "20M"));
+	ASSERT_EQ(0, mlab_charge(f, "file 16M"));
+	ASSERT_EQ(0, mlab_charge(g, "anon 10M"));
+	held = mlab_charge_held(f);
+	EXPECT_LE(held, MB(10));
+	EXPECT_GE(held, MB(1));
+	EXPECT_TRUE(usage_is(variant, self->a, held + MB(10)));
+	EXPECT_LE(rd(self->a, cur(variant)), MB(20));
+	if (!variant->v1) {
+		EXPECT_EQ(MB(16) - held,
+			  rdkey(self->a, "memory.stat", "pgsteal") * 4096);
+		EXPECT_LE(rdkey(self->a, "memory.stat", "pgsteal"),
+			  rdkey(self->a, "memory.stat", "pgscan"));
+		EXPECT_LT(0, rdkey(self->a, "memory.events", "max"));
+		EXPECT_EQ(0, rdkey(self->a, "memory.events", "oom"));
+	} else {
+		EXPECT_LT(0, rd(self->a, "memory.failcnt"));
+	}
+	/* The whole file: only what is left comes back. */
+	EXPECT_EQ(0, mlab_charge(f, "file -16M"));
+	EXPECT_EQ(0, mlab_charge_held(f));
+	EXPECT_TRUE(usage_is(variant, self->a, MB(10)));
+	EXPECT_EQ(-EINVAL, mlab_charge(f, "file -4k"));
+	close(f);
+	close(g);
+	EXPECT_TRUE(usage_is(variant, self->a, 0));
+}
+
+/*
+ * Nothing reclaimable: the charge fails after the kernel's attempts (the
+ * first, one after draining the stocks, MAX_RECLAIM_RETRIES more), each
+ * counting failcnt and a max event.
+ */
+TEST_F(lab, refused_after_retries)
+{
+	int fd = mlab_charge_open(self->b);
+	long long n;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, wr(self->a, lim(variant), "8M"));
+	ASSERT_EQ(0, mlab_charge(fd, "anon 6M"));
+	EXPECT_EQ(-ENOMEM, mlab_charge(fd, "anon 4M"));
+	EXPECT_EQ(MB(6), mlab_charge_held(fd));
+	EXPECT_TRUE(usage_is(variant, self->a, MB(6)));
+	n = variant->v1 ? rd(self->a, "memory.failcnt") :
+			  rdkey(self->a, "memory.events", "max");
+	EXPECT_EQ(18, n);
+	close(fd);
+}
+
+/* A charge that fits after reclaim leaves the sibling's anon alone. */
+TEST_F(lab, reclaim_takes_file_only)
+{
+	char c[MLAB_PATH_MAX];
+	int f, g, h;
+
+	ASSERT_EQ(0, mlab_mkgroup(self->a, "c", c));
+	f = mlab_charge_open(self->b);
+	g = mlab_charge_open(c);
+	h = mlab_charge_open(c);
+	ASSERT_LE(0, f);
+	ASSERT_LE(0, g);
+	ASSERT_LE(0, h);
+	ASSERT_EQ(0, wr(self->a, lim(variant), "32M"));
+	ASSERT_EQ(0, mlab_charge(f, "file 20M"));
+	ASSERT_EQ(0, mlab_charge(g, "anon 8M"));
+	ASSERT_EQ(0, mlab_charge(h, "anon 20M"));
+	EXPECT_EQ(MB(8), mlab_charge_held(g));
+	EXPECT_EQ(MB(20), mlab_charge_held(h));
+	EXPECT_LE(mlab_charge_held(f), MB(4));
+	EXPECT_LE(rd(self->a, cur(variant)), MB(32));
+	/* Nothing left to take: refused. */
+	EXPECT_EQ(-ENOMEM, mlab_charge(h, "anon 8M"));
+	EXPECT_EQ(0, mlab_charge_held(f));
+	close(f);
+	close(g);
+	close(h);
+}
+
+/* --- v2: memory.reclaim, memory.max below usage ------------------------ */
+
+/* memory.reclaim of an empty group: the same errno as the real memcg. */
+TEST(memory_reclaim_oracle)
+{
+	static const char * const inputs[] = {
+		"0", "1", "4095", "4096", "1M", "", "\n", " ", "abc", "-1",
+		"1 2", "max", "k", " 1M", "1M\n", "1.5M", "0x1000", "--1",
+		"18446744073709551615", "99999999999999999999", "1E", "0",
+	};
+	char dir[MLAB_PATH_MAX], lab[MLAB_PATH_MAX], real[MLAB_PATH_MAX];
+	unsigned int i;
+	int err;
+
+	ASSERT_EQ(0, mlab_ensure_module());
+	err = mlab_memcg2_create("memcglab-reclaim", real);
+	if (err == -EOPNOTSUPP)
+		SKIP(return, "no cgroup v2 memory controller in this boot");
+	ASSERT_EQ(0, err);
+	ASSERT_EQ(0, mlab_mount(NULL, dir));
+	ASSERT_EQ(0, mlab_mkgroup(dir, "a", lab));
+	for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		const char *in = inputs[i];
+		int er = wr(real, "memory.reclaim", in);
+		int el = wr(lab, "memory.reclaim", in);
+
+		EXPECT_EQ(er, el) TH_LOG("\"%s\": kernel %s, lab %s", in,
+					 strerror(-er), strerror(-el));
+	}
+	mlab_umount(dir, false);
+	mlab_memcg2_remove(real);
+}
+
+static const char * const reclaim_bad[] = {
+	"abc", "1xx", "-1", "1 2", "max", "1.5M", "0x", "--1",
+};
+
+TEST_F(lab, memory_reclaim)
+{
+	char path[MLAB_PATH_MAX], buf[64];
+	int fd = mlab_charge_open(self->b);
+	unsigned int i;
+
+	if (variant->v1)
+		SKIP(return, "memory.reclaim is a cgroup v2 file");
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, mlab_charge(fd, "file 30M"));
+	ASSERT_EQ(0, mlab_charge(fd, "anon 2M"));
+	for (i = 0; i < sizeof(reclaim_bad) / sizeof(reclaim_bad[0]); i++) {
+		const char *in = reclaim_bad[i];
+
+		EXPECT_EQ(-EINVAL, wr(self->a, "memory.reclaim", in))
+			TH_LOG("\"%s\"", in);
+	}
+	EXPECT_EQ(MB(32), rd(self->a, "memory.current"));
+	EXPECT_EQ(0, wr(self->a, "memory.reclaim", "0"));
+	EXPECT_EQ(0, wr(self->a, "memory.reclaim", "10M"));
+	/*
+	 * At least what was asked (test_memcg_reclaim: "and maybe more": the
+	 * priority loop checks the goal only after each walk).
+	 */
+	EXPECT_LE(rd(self->a, "memory.current"), MB(22));
+	TH_LOG("memory.reclaim 10M of 30M page cache took %lld KiB",
+	       (MB(32) - rd(self->a, "memory.current")) >> 10);
+	/* The root has memory.reclaim too. */
+	EXPECT_EQ(0, wr(self->dir, "memory.reclaim", "4M"));
+	/* More than the page cache: EAGAIN, with all page cache gone. */
+	EXPECT_EQ(-EAGAIN, wr(self->a, "memory.reclaim", "100M"));
+	EXPECT_EQ(MB(2), rd(self->a, "memory.current"));
+	/* An empty size asks for everything. */
+	EXPECT_EQ(-EAGAIN, wr(self->b, "memory.reclaim", "\n"));
+	EXPECT_EQ(MB(2), mlab_charge_held(fd));
+	/* Write-only: root may open it for reading, and reads fail. */
+	EXPECT_EQ(-EINVAL, mlab_read(mlab_path(path, self->a, "memory.reclaim"),
+				     buf, sizeof(buf)));
+	close(fd);
+}
+
+TEST_F(lab, max_below_usage_reclaims)
+{
+	int fd = mlab_charge_open(self->b);
+
+	if (variant->v1)
+		SKIP(return, "v1 covers this in force_empty and the -EBUSY rule");
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, mlab_charge(fd, "file 30M"));
+	ASSERT_EQ(0, mlab_charge(fd, "anon 4M"));
+	ASSERT_EQ(0, wr(self->a, "memory.max", "10M"));
+	EXPECT_LE(rd(self->a, "memory.current"), MB(10));
+	EXPECT_EQ(0, rdkey(self->a, "memory.events", "oom"));
+	/* Below the anon: reclaim gives up, one oom event. */
+	ASSERT_EQ(0, wr(self->a, "memory.max", "2M"));
+	EXPECT_EQ(MB(4), rd(self->a, "memory.current"));
+	EXPECT_EQ(1, rdkey(self->a, "memory.events", "oom"));
+	close(fd);
+}
+
+/* --- v1: memory.force_empty ------------------------------------------------ */
+
+TEST_F(lab, force_empty)
+{
+	int fd = mlab_charge_open(self->b);
+
+	if (!variant->v1)
+		SKIP(return, "memory.force_empty is a cgroup v1 file");
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, mlab_charge(fd, "file 12M"));
+	ASSERT_EQ(0, mlab_charge(fd, "anon 3M"));
+	/* Never on the root; any text elsewhere. */
+	EXPECT_EQ(-EINVAL, wr(self->dir, "memory.force_empty", "0"));
+	EXPECT_EQ(MB(15), rd(self->a, "memory.usage_in_bytes"));
+	EXPECT_EQ(0, wr(self->a, "memory.force_empty", "junk"));
+	EXPECT_EQ(MB(3), rd(self->a, "memory.usage_in_bytes"));
+	EXPECT_EQ(MB(3), mlab_charge_held(fd));
+	close(fd);
+	EXPECT_EQ(0, wr(self->a, "memory.force_empty", "1"));
+	EXPECT_EQ(0, rd(self->a, "memory.usage_in_bytes"));
+}
+
+/* --- the mount option ----------------------------------------------------- */
+
+TEST(reclaim_option)
+{
+	static const char * const bad[] = {
+		"reclaim=", "reclaim=LRU", "reclaim=lru2", "reclaim",
+		"reclaim=mglru,reclaim=x", "reclaim=0",
+	};
+	char dir[MLAB_PATH_MAX];
+	unsigned int i;
+
+	ASSERT_EQ(0, mlab_ensure_module());
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		EXPECT_EQ(-EINVAL, mlab_mount(bad[i], dir)) TH_LOG("%s", bad[i]);
+	ASSERT_EQ(0, mlab_mount("reclaim=lru,reclaim=mglru", dir));
+	mlab_umount(dir, false);
+}
+
+/* --- test_memcg_min / test_memcg_low ------------------------------------- */
+
+/*
+ * The layout of test_memcg_protection() in the kernel's
+ * tools/testing/selftests/cgroup/test_memcontrol.c:
+ *
+ *   A      memory.max = 200M
+ *   A/B    memory.{min,low} = 50M
+ *   A/B/C  75M, 50M of page cache
+ *   A/B/D  25M, 50M of page cache
+ *   A/B/E  0,   50M of page cache
+ *   A/B/F  500M, nothing
+ *   A/G    148M of anon, then 170M of anon
+ *
+ * The hierarchy is abstracted by struct prot_ops so that the same checks
+ * run on the lab and on the real memcg.
+ */
+struct prot_ops {
+	/* Hold size bytes of page cache in child i until release_all. */
+	int (*pagecache)(void *ctx, int i, long long size);
+	/* Charge size bytes of anon in G and give them back; 0 or -errno. */
+	int (*anon)(void *ctx, long long size);
+	void (*release_all)(void *ctx);
+};
+
+struct prot_result {
+	long long b_after_fill, b_after_148, c[4], b_after_170;
+	int rc_170;
+	long long low[4], oom[4];
+};
+
+static void prot_run(struct __test_metadata *_metadata, bool min,
+		     const char *a, const char *b, char c[4][MLAB_PATH_MAX],
+		     const struct prot_ops *ops, void *ctx,
+		     struct prot_result *r)
+{
+	static const char * const prot[4] = { "75M", "25M", "0", "500M" };
+	const char *attr = min ? "memory.min" : "memory.low";
+	int i, attempts;
+
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, ops->pagecache(ctx, i, MB(50)));
+	ASSERT_EQ(0, wr(b, attr, "50M"));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, wr(c[i], attr, prot[i]));
+	attempts = 0;
+	while (!values_close(rd(b, "memory.current"), MB(150), 3)) {
+		if (attempts++ > 5)
+			break;
+		sleep(1);
+	}
+	r->b_after_fill = rd(b, "memory.current");
+	ASSERT_EQ(0, ops->anon(ctx, MB(148)));
+	r->b_after_148 = rd(b, "memory.current");
+	for (i = 0; i < 4; i++)
+		r->c[i] = rd(c[i], "memory.current");
+	r->rc_170 = ops->anon(ctx, MB(170));
+	r->b_after_170 = rd(b, "memory.current");
+	for (i = 0; i < 4; i++) {
+		r->low[i] = rdkey(c[i], "memory.events", "low");
+		r->oom[i] = rdkey(c[i], "memory.events", "oom");
+	}
+	TH_LOG("%s: B %lld MiB after the fill, %lld after 148M; C..F %lld %lld %lld %lld KiB; 170M: %s, B %lld KiB; low events %lld %lld %lld %lld",
+	       min ? "min" : "low", r->b_after_fill >> 20, r->b_after_148 >> 20,
+	       r->c[0] >> 10, r->c[1] >> 10, r->c[2] >> 10, r->c[3] >> 10,
+	       r->rc_170 ? strerror(-r->rc_170) : "ok", r->b_after_170 >> 10,
+	       r->low[0], r->low[1], r->low[2], r->low[3]);
+}
+
+/* The checks of test_memcg_protection(), with its tolerances. */
+static void prot_check(struct __test_metadata *_metadata, bool min,
+		       const struct prot_result *r)
+{
+	int i;
+
+	EXPECT_TRUE(values_close(r->b_after_148, MB(50), 3));
+	EXPECT_TRUE(values_close(r->c[0], MB(29), 10))
+		TH_LOG("C: %lld KiB, expected about 29 MiB", r->c[0] >> 10);
+	EXPECT_TRUE(values_close(r->c[1], MB(21), 10))
+		TH_LOG("D: %lld KiB, expected about 21 MiB", r->c[1] >> 10);
+	EXPECT_EQ(0, r->c[3]);
+	if (min) {
+		EXPECT_NE(0, r->rc_170) TH_LOG("memory.min let 170M through");
+	} else {
+		EXPECT_EQ(0, r->rc_170)
+			TH_LOG("memory.low prevents from allocating anon memory");
+	}
+	EXPECT_TRUE(values_close(r->b_after_170, min ? MB(50) : MB(30), 3))
+		TH_LOG("B after 170M: %lld KiB", r->b_after_170 >> 10);
+	if (min)
+		return;
+	for (i = 0; i < 4; i++) {
+		EXPECT_EQ(0, r->oom[i]) TH_LOG("child %d", i);
+		if (i <= 1) {
+			EXPECT_LT(0, r->low[i]) TH_LOG("child %d", i);
+		} else {
+			EXPECT_EQ(0, r->low[i]) TH_LOG("child %d", i);
+		}
+	}
+}
+
+/* The lab: one charge descriptor per child; G charges and closes. */
+struct lab_prot {
+	char g[MLAB_PATH_MAX];
+	char c[4][MLAB_PATH_MAX];
+	int fd[4];
+};
+
+static int lab_pagecache(void *ctx, int i, long long size)
+{
+	struct lab_prot *lp = ctx;
+	char buf[64];
+
+	lp->fd[i] = mlab_charge_open(lp->c[i]);
+	if (lp->fd[i] < 0)
+		return lp->fd[i];
+	snprintf(buf, sizeof(buf), "file %lld", size);
+	return mlab_charge(lp->fd[i], buf);
+}
+
+static int lab_anon(void *ctx, long long size)
+{
+	struct lab_prot *lp = ctx;
+	char buf[64];
+	int fd, err;
+
+	fd = mlab_charge_open(lp->g);
+	if (fd < 0)
+		return fd;
+	snprintf(buf, sizeof(buf), "anon %lld", size);
+	err = mlab_charge(fd, buf);
+	close(fd);
+	return err;
+}
+
+static void lab_release(void *ctx)
+{
+	struct lab_prot *lp = ctx;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (lp->fd[i] >= 0)
+			close(lp->fd[i]);
+}
+
+static const struct prot_ops lab_prot_ops = {
+	.pagecache = lab_pagecache,
+	.anon = lab_anon,
+	.release_all = lab_release,
+};
+
+FIXTURE(prot) {
+	char dir[MLAB_PATH_MAX];
+};
+
+FIXTURE_VARIANT(prot) { bool min; bool mglru; };
+FIXTURE_VARIANT_ADD(prot, min) { .min = true };
+FIXTURE_VARIANT_ADD(prot, low) { .min = false };
+FIXTURE_VARIANT_ADD(prot, min_mglru) { .min = true, .mglru = true };
+
+FIXTURE_SETUP(prot)
+{
+	ASSERT_EQ(0, mlab_ensure_module());
+	ASSERT_EQ(0, mlab_mount(variant->mglru ? "reclaim=mglru" :
+				"reclaim=lru", self->dir));
+}
+
+FIXTURE_TEARDOWN(prot)
+{
+	mlab_umount(self->dir, true);
+}
+
+static void make_layout(struct __test_metadata *_metadata, const char *root,
+			char *a, char *b, char *g, char c[4][MLAB_PATH_MAX])
+{
+	static const char * const names[4] = { "C", "D", "E", "F" };
+	int i;
+
+	ASSERT_EQ(0, mlab_mkgroup(root, "A", a));
+	ASSERT_EQ(0, wr(a, "memory.max", "200M"));
+	ASSERT_EQ(0, mlab_mkgroup(a, "B", b));
+	ASSERT_EQ(0, mlab_mkgroup(a, "G", g));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, mlab_mkgroup(b, names[i], c[i]));
+}
+
+TEST_F(prot, lab)
+{
+	char a[MLAB_PATH_MAX], b[MLAB_PATH_MAX];
+	struct lab_prot lp = { .fd = { -1, -1, -1, -1 } };
+	struct prot_result r;
+
+	make_layout(_metadata, self->dir, a, b, lp.g, lp.c);
+	prot_run(_metadata, variant->min, a, b, lp.c, &lab_prot_ops, &lp, &r);
+	if (!variant->mglru) {
+		prot_check(_metadata, variant->min, &r);
+	} else {
+		/*
+		 * 6.12's MGLRU scans a group above its protection like an
+		 * unprotected one: C and D end up alike, not 29M/21M (the
+		 * kernel's test fails there the same way).  min still holds.
+		 */
+		EXPECT_TRUE(values_close(r.b_after_148, MB(50), 3));
+		EXPECT_TRUE(values_close(r.c[0], r.c[1], 10));
+		EXPECT_NE(0, r.rc_170);
+	}
+	lab_release(&lp);
+}
+
+/*
+ * The real memcg: children write page cache to files on a disk-backed
+ * filesystem (tmpfs pages are swap-backed, not reclaimable page cache
+ * without swap), G's child touches anonymous memory.
+ */
+struct real_prot {
+	char scratch[256];
+	char g[MLAB_PATH_MAX];
+	char c[4][MLAB_PATH_MAX];
+	pid_t pid[4];
+};
+
+static int join(const char *cg)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%d", getpid());
+	return wr(cg, "cgroup.procs", buf);
+}
+
+static int real_pagecache(void *ctx, int i, long long size)
+{
+	struct real_prot *rp = ctx;
+	int pfd[2];
+	char ok;
+	pid_t pid;
+
+	if (pipe(pfd))
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		char path[MLAB_PATH_MAX + 32], buf[65536];
+		long long done;
+		int fd;
+
+		close(pfd[0]);
+		if (join(rp->c[i]))
+			_exit(1);
+		snprintf(path, sizeof(path), "%s/memcg-prot-%d", rp->scratch, i);
+		fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0)
+			_exit(1);
+		memset(buf, 'x', sizeof(buf));
+		for (done = 0; done < size; done += sizeof(buf))
+			if (write(fd, buf, sizeof(buf)) != sizeof(buf))
+				_exit(1);
+		fsync(fd);
+		if (write(pfd[1], "y", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(pfd[1]);
+	rp->pid[i] = pid;
+	if (read(pfd[0], &ok, 1) != 1) {
+		close(pfd[0]);
+		return -EIO;
+	}
+	close(pfd[0]);
+	return 0;
+}
+
+static int real_anon(void *ctx, long long size)
+{
+	struct real_prot *rp = ctx;
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		char *p;
+		long long i;
+
+		if (join(rp->g))
+			_exit(2);
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			_exit(3);
+		for (i = 0; i < size; i += 4096)
+			p[i] = 1;
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	/* Killed by the OOM killer: the kernel's way of refusing. */
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -ENOMEM;
+}
+
+static void real_release(void *ctx)
+{
+	struct real_prot *rp = ctx;
+	char path[MLAB_PATH_MAX + 32];
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (rp->pid[i] > 0) {
+			kill(rp->pid[i], SIGKILL);
+			waitpid(rp->pid[i], NULL, 0);
+		}
+		snprintf(path, sizeof(path), "%s/memcg-prot-%d", rp->scratch, i);
+		unlink(path);
+	}
+}
+
+static const struct prot_ops real_prot_ops = {
+	.pagecache = real_pagecache,
+	.anon = real_anon,
+	.release_all = real_release,
+};
+
+static void real_remove(const char *a, const char *b, const char *g,
+			char c[4][MLAB_PATH_MAX])
+{
+	int i;
+
+	for (i = 3; i >= 0; i--)
+		mlab_memcg2_remove(c[i]);
+	mlab_memcg2_remove(g);
+	mlab_memcg2_remove(b);
+	mlab_memcg2_remove(a);
+}
+
+TEST_F(prot, memcg)
+{
+	static const char * const names[4] = { "C", "D", "E", "F" };
+	char a[MLAB_PATH_MAX], b[MLAB_PATH_MAX];
+	const char *scratch = getenv("MEMCGLAB_SCRATCH");
+	struct real_prot rp = { .pid = { 0 } };
+	struct prot_result r;
+	int i, err;
+
+	if (!scratch || !*scratch)
+		SKIP(return,
+		     "MEMCGLAB_SCRATCH unset: the real test needs page cache on a disk-backed filesystem (a scratch virtio disk with ext4 or ext2)");
+	if (variant->mglru)
+		SKIP(return, "the real memcg runs the kernel's own reclaim");
+	snprintf(rp.scratch, sizeof(rp.scratch), "%s", scratch);
+	err = mlab_memcg2_create("memcglab-prot", a);
+	if (err == -EOPNOTSUPP)
+		SKIP(return, "no cgroup v2 memory controller in this boot");
+	ASSERT_EQ(0, err);
+	ASSERT_EQ(0, wr(a, "cgroup.subtree_control", "+memory"));
+	ASSERT_EQ(0, wr(a, "memory.max", "200M"));
+	/* No swap in the guest; where swap accounting exists, make sure. */
+	err = wr(a, "memory.swap.max", "0");
+	ASSERT_TRUE(!err || err == -ENOENT);
+	ASSERT_EQ(0, mlab_mkgroup(a, "B", b));
+	ASSERT_EQ(0, wr(b, "cgroup.subtree_control", "+memory"));
+	ASSERT_EQ(0, mlab_mkgroup(a, "G", rp.g));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, mlab_mkgroup(b, names[i], rp.c[i]));
+	prot_run(_metadata, variant->min, a, b, rp.c, &real_prot_ops, &rp, &r);
+	real_release(&rp);
+	real_remove(a, b, rp.g, rp.c);
+	prot_check(_metadata, variant->min, &r);
+}
+
+TEST_HARNESS_MAIN
