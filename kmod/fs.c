@@ -29,9 +29,16 @@ struct mlab_fs_ctx {
 	bool recursiveprot;
 	enum mlab_policy_id policy;
 	unsigned int batch;
+	enum mlab_oom_mode oom;
 };
 
-enum { MLAB_OPT_V1, MLAB_OPT_POLICY, MLAB_OPT_BATCH, MLAB_OPT_RECURSIVEPROT };
+enum {
+	MLAB_OPT_V1,
+	MLAB_OPT_POLICY,
+	MLAB_OPT_BATCH,
+	MLAB_OPT_RECURSIVEPROT,
+	MLAB_OPT_OOM,
+};
 
 static const struct constant_table mlab_policy_table[] = {
 	{ "strict",	MLAB_POLICY_STRICT },
@@ -40,11 +47,19 @@ static const struct constant_table mlab_policy_table[] = {
 	{ }
 };
 
+static const struct constant_table mlab_oom_table[] = {
+	{ "kill",	MLAB_OOM_KILL },
+	{ "off",	MLAB_OOM_OFF },
+	{ "revoke",	MLAB_OOM_REVOKE },
+	{ }
+};
+
 static const struct fs_parameter_spec mlab_fs_params[] = {
 	fsparam_flag("v1", MLAB_OPT_V1),
 	fsparam_enum("policy", MLAB_OPT_POLICY, mlab_policy_table),
 	fsparam_u32("batch", MLAB_OPT_BATCH),
 	fsparam_flag("memory_recursiveprot", MLAB_OPT_RECURSIVEPROT),
+	fsparam_enum("oom", MLAB_OPT_OOM, mlab_oom_table),
 	{ }
 };
 
@@ -323,6 +338,7 @@ static int mlab_show_options(struct seq_file *m, struct dentry *root)
 	seq_printf(m, ",policy=%s", mlab_policy_names[mlab_policy_id(h->policy)]);
 	if (mlab_policy_id(h->policy) == MLAB_POLICY_BATCHED)
 		seq_printf(m, ",batch=%u", mlab_policy_batch(h->policy));
+	seq_printf(m, ",oom=%s", mlab_oom_mode_names[h->oom_mode]);
 	return 0;
 }
 
@@ -353,6 +369,7 @@ static int mlab_fill_super(struct super_block *sb, struct fs_context *fc)
 		return invalfc(fc, "cannot create policy %s (batch %u): %ld",
 			       mlab_policy_names[ctx->policy], ctx->batch,
 			       PTR_ERR(h));
+	h->oom_mode = ctx->oom;
 	sb->s_fs_info = h;
 	err = mlab_hier_register(h, new_encode_dev(sb->s_dev));
 	if (err)
@@ -418,6 +435,9 @@ static int mlab_parse_param(struct fs_context *fc, struct fs_parameter *param)
 	case MLAB_OPT_RECURSIVEPROT:
 		ctx->recursiveprot = true;
 		break;
+	case MLAB_OPT_OOM:
+		ctx->oom = result.uint_32;
+		break;
 	}
 	return 0;
 }
@@ -452,6 +472,7 @@ static int mlab_init_fs_context(struct fs_context *fc)
 		return -ENOMEM;
 	ctx->policy = MLAB_POLICY_STRICT;
 	ctx->batch = MLAB_DEFAULT_BATCH;
+	ctx->oom = MLAB_OOM_KILL;
 	fc->fs_private = ctx;
 	fc->ops = &mlab_context_ops;
 	return 0;

@@ -178,6 +178,7 @@ struct mlab_group *mlab_group_create(struct mlab_hier *h,
 	INIT_LIST_HEAD(&g->sibling);
 	spin_lock_init(&g->peaks_lock);
 	INIT_LIST_HEAD(&g->peaks);
+	mlab_oom_group_init(g);
 	for (i = 0; i < MLAB_NR_EVENTS; i++) {
 		atomic_long_set(&g->events[i], 0);
 		atomic_long_set(&g->events_local[i], 0);
@@ -342,8 +343,15 @@ struct mlab_group *mlab_group_lookup(u32 hier_id, u64 id)
 	return g;
 }
 
-static bool mlab_group_is_descendant(struct mlab_group *g,
-				     struct mlab_group *root)
+/**
+ * mlab_group_is_descendant - is @g in @root's subtree?
+ * @g: the group
+ * @root: the subtree's root
+ *
+ * Context: any context; the caller holds references on both.
+ * Return: true if @g is @root or below it.
+ */
+bool mlab_group_is_descendant(struct mlab_group *g, struct mlab_group *root)
 {
 	for (; g; g = g->parent)
 		if (g == root)
@@ -553,12 +561,19 @@ void mlab_group_info(struct mlab_group *g, struct mlab_group_info *info)
 	mlab_group_stats_add(g, &info->stats);
 }
 
-/*
- * Count an event as memcg_memory_event() does: locally, then
- * hierarchically at the group and (v2) every ancestor below the root.
+/**
+ * mlab_group_event - count an event and tell the notifier chain
+ * @g: where it happened
+ * @event: which
+ * @limit: the limit involved, in pages
+ *
+ * Counts as memcg_memory_event() does: locally, then hierarchically at the
+ * group and (v2) every ancestor below the root.
+ *
+ * Context: any context that may run the notifier chain (see group.h).
  */
-static void mlab_group_event(struct mlab_group *g, enum mlab_event event,
-			     unsigned long limit)
+void mlab_group_event(struct mlab_group *g, enum mlab_event event,
+		      unsigned long limit)
 {
 	struct mlab_event_info info = {
 		.group = g,
@@ -618,25 +633,36 @@ static void mlab_group_check_high(struct mlab_group *g)
  * mlab_group_charge - charge pages to a group for an owner
  * @g: the group
  * @nr_pages: how many
- * @force: charge past the limits (never refused)
+ * @flags: MLAB_CHARGE_FORCE charges past the limits (never refused);
+ *	MLAB_CHARGE_NOWAIT never parks in the OOM wait nor sleeps over high
  *
- * Context: process context, no spinlock held; does not sleep.
+ * A refused charge goes to the OOM path (oom.c), which may reap a victim
+ * and have it retried, park the charger (v1 oom_kill_disable), or give up.
+ * A charge that leaves a level over memory.high is throttled (oom.c).
+ *
+ * Context: process context, no spinlock held; may sleep.
  * Return: 0, -ENOMEM (refused: a max event at the limiting ancestor, its
- * failcnt counted, usage unchanged), -ENODEV (group removed).
+ * failcnt counted, usage unchanged), -EINTR (a fatal signal ended the OOM
+ * wait), -ENODEV (group removed).
  */
-int mlab_group_charge(struct mlab_group *g, unsigned long nr_pages, bool force)
+int mlab_group_charge(struct mlab_group *g, unsigned long nr_pages,
+		      unsigned int flags)
 {
 	struct mlab_policy *p = g->hier->policy;
-	struct mlab_counter *fail = NULL;
+	struct mlab_oom_ctx oom_ctx = { };
+	struct mlab_counter *fail;
 	struct mlab_group_pcpu *pc;
-	int err = 0;
+	int err;
 
+retry:
+	fail = NULL;
+	err = 0;
 	rcu_read_lock();
 	if (READ_ONCE(g->dead)) {
 		rcu_read_unlock();
 		return -ENODEV;
 	}
-	if (force)
+	if (flags & MLAB_CHARGE_FORCE)
 		mlab_policy_charge(p, &g->counter, nr_pages);
 	else
 		err = mlab_policy_try_charge(p, &g->counter, nr_pages, &fail);
@@ -658,10 +684,16 @@ int mlab_group_charge(struct mlab_group *g, unsigned long nr_pages, bool force)
 		trace_mlab_charge_fail(g, over, nr_pages);
 		mlab_group_event(over, MLAB_EVENT_MAX,
 				 READ_ONCE(over->counter.max));
-		return -ENOMEM;
+		/* After reclaim has given up: kill, park, or fail. */
+		err = mlab_oom_charge_failed(g, over, nr_pages, flags,
+					     &oom_ctx);
+		if (!err)
+			goto retry;
+		return err;
 	}
 	trace_mlab_charge(g, nr_pages);
 	mlab_group_check_high(g);
+	mlab_oom_handle_high(g, nr_pages, flags);
 	return 0;
 }
 
@@ -670,7 +702,7 @@ int mlab_group_charge(struct mlab_group *g, unsigned long nr_pages, bool force)
  * @g: the group
  * @nr_pages: how many (the owner checked it holds them)
  *
- * Context: process context, no spinlock held; does not sleep.
+ * Context: process context; does not sleep.
  */
 void mlab_group_uncharge(struct mlab_group *g, unsigned long nr_pages)
 {
@@ -683,6 +715,7 @@ void mlab_group_uncharge(struct mlab_group *g, unsigned long nr_pages)
 	pc->stats.uncharged_pages += nr_pages;
 	put_cpu_ptr(g->pcpu);
 	trace_mlab_uncharge(g, nr_pages);
+	mlab_oom_uncharged();
 }
 
 /* v2 memory.max: set, drain, and if usage still exceeds it, "OOM". */
@@ -696,12 +729,8 @@ static void mlab_group_set_max_v2(struct mlab_group *g, unsigned long max)
 	mlab_policy_drain(h->policy, NULL);
 	if (mlab_counter_read(&g->counter) <= max)
 		return;
-	/*
-	 * The kernel would reclaim, then invoke the OOM killer; nothing here
-	 * can be reclaimed and there is no task to kill, which ends the
-	 * kernel's loop after one oom event.
-	 */
-	mlab_group_event(g, MLAB_EVENT_OOM, max);
+	/* The kernel reclaims, then OOM-kills until usage fits. */
+	mlab_oom_over_max(g, max);
 }
 
 /* v2 memory.high: set, then drain stocks if usage is above it. */
@@ -769,6 +798,8 @@ int mlab_group_set_limit(struct mlab_group *g, enum mlab_limit which,
 	}
 	if (!err)
 		trace_mlab_limit(g, mlab_limit_names[which], old, nr_pages);
+	if (!err && which == MLAB_LIMIT_MAX && nr_pages > old)
+		mlab_oom_recover();
 out:
 	mutex_unlock(&h->lock);
 	return err;
@@ -814,5 +845,7 @@ int mlab_group_set_oom_kill_disable(struct mlab_group *g, bool disable)
 	if (READ_ONCE(g->dead))
 		return -ENODEV;
 	WRITE_ONCE(g->oom_kill_disable, disable);
+	if (!disable)
+		mlab_oom_recover();
 	return 0;
 }

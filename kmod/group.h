@@ -30,6 +30,7 @@
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include "counter.h"
+#include "oom.h"
 #include "policy.h"
 
 /* memory.events keys, in the kernel's order; keep mlab_event_names[] in step. */
@@ -88,6 +89,7 @@ struct mlab_group_pcpu {
  * @recursiveprot: effective min/low share unclaimed parental protection
  *                 (cgroup2's memory_recursiveprot mount option)
  * @policy: the mount's charging policy
+ * @oom_mode: what the OOM killer does (the oom= mount option)
  * @root: the root group (valid while the superblock lives)
  * @lock: serialises tree changes, limit writes and protection updates
  * @groups: live groups by id
@@ -100,6 +102,7 @@ struct mlab_hier {
 	bool v1;
 	bool recursiveprot;
 	struct mlab_policy *policy;
+	enum mlab_oom_mode oom_mode;
 	struct mlab_group *root;
 	struct mutex lock;	/* see @lock above */
 	struct xarray groups;
@@ -137,6 +140,7 @@ struct mlab_group_fsnotify {
  * @events_local: local event counts (memory.events.local)
  * @soft_limit: v1 soft limit in pages
  * @oom_kill_disable: v1 oom_control setting
+ * @oom: OOM state (oom.c): memory.oom.group, v1 under_oom
  * @peaks_lock: protects @peaks
  * @peaks: per-descriptor memory.peak watchers (fs.c, kernel >= 6.12)
  * @pcpu: per-cpu operation counters and pages held by owners
@@ -157,6 +161,7 @@ struct mlab_group {
 	atomic_long_t events_local[MLAB_NR_EVENTS];
 	unsigned long soft_limit;
 	bool oom_kill_disable;
+	struct mlab_oom_group oom;
 	spinlock_t peaks_lock;		/* protects @peaks */
 	struct list_head peaks;
 	struct mlab_group_pcpu __percpu *pcpu;
@@ -259,12 +264,14 @@ unsigned long mlab_group_owned_sum(struct mlab_group *g, bool subtree);
  * mlab_group_set_limit(): the kernel's meaning for the hierarchy's flavour.
  *	MAX on v1: -EBUSY when usage stays above the new limit after draining
  *	stocks (the limit is unchanged).  MAX on v2: set unconditionally, drain
- *	stocks, and if usage is still above, count one oom event (the OOM
- *	killer finds no task to kill) and return 0.  HIGH/LOW/MIN/SOFT: set.
+ *	stocks, and while usage is still above, count an oom event and let the
+ *	OOM killer reap a victim (one oom event when there is none or oom=off);
+ *	return 0.  Raising MAX wakes v1 OOM waiters.  HIGH/LOW/MIN/SOFT: set.
  *	MAX, HIGH, LOW, MIN on the root: -EINVAL (v1 refuses the root's
  *	limit, v2 has no such files there); SOFT is allowed on the root.
  * mlab_group_reset(): WATERMARK or FAILCNT; allowed on the root.
  * mlab_group_set_oom_kill_disable(): v1 oom_control; -EINVAL on the root.
+ *	Clearing it wakes the chargers parked in the group's OOM wait.
  */
 int mlab_group_set_limit(struct mlab_group *g, enum mlab_limit which,
 			 unsigned long nr_pages);
@@ -297,8 +304,13 @@ int mlab_group_remove(struct mlab_group *g);
 
 /* For owner.c only: charging a group (see owner.h for the public API). */
 int mlab_group_charge(struct mlab_group *g, unsigned long nr_pages,
-		      bool force);
+		      unsigned int flags);
 void mlab_group_uncharge(struct mlab_group *g, unsigned long nr_pages);
+
+/* For oom.c and owner.c: the pressure path. */
+void mlab_group_event(struct mlab_group *g, enum mlab_event event,
+		      unsigned long limit);
+bool mlab_group_is_descendant(struct mlab_group *g, struct mlab_group *root);
 
 /**
  * mlab_group_is_root - is this the root group of its hierarchy?
