@@ -204,6 +204,14 @@ static int sub(const struct where *parent, const char *name,
 	return mkdir(out->path, 0755) ? -errno : 0;
 }
 
+/* The rig's v1 boot reruns this program for the v1 oracle only. */
+static bool v1_boot(void)
+{
+	const char *phase = getenv("MEMCGLAB_V1");
+
+	return phase && !strcmp(phase, "now");
+}
+
 /* --- the fixture: a lab mount and a real cgroup v2 group ------------------- */
 
 FIXTURE(oom) {
@@ -239,6 +247,8 @@ FIXTURE_SETUP(oom)
 
 	if (getuid() != 0)
 		SKIP(return, "needs root");
+	if (v1_boot())
+		SKIP(return, "runs in the rig's main boot");
 	self->top.real = variant->real;
 	if (variant->real) {
 		if (mlab_memcg_elsewhere(2))
@@ -332,19 +342,27 @@ TEST_F(oom, victim_by_size)
 	hog = worker_start(&b, 14 * MB, 0, false);
 	ASSERT_GT(hog, 0);
 	status = worker_wait(hog);
-	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
-		TH_LOG("the charger: status %#x", status);
 	EXPECT_TRUE(worker_killed(big));
-	EXPECT_EQ(0, waitpid(small, &status, WNOHANG));
-	/* The kernel counts oom again on each retry while the victim exits. */
+	EXPECT_EQ(1, key(a.path, "memory.events", "oom_kill"));
 	if (variant->real) {
+		/*
+		 * The kernel's victim frees its pages asynchronously (some
+		 * sit in per-cpu LRU batches after the reaper is done), so a
+		 * retrying charger may meet another OOM and be killed too.
+		 * What holds every time: the biggest goes first.
+		 */
+		TH_LOG("kernel: charger status %#x, oom %lld, oom_kill %lld",
+		       status, key(w->path, "memory.events", "oom"),
+		       key(w->path, "memory.events", "oom_kill"));
 		EXPECT_GE(key(w->path, "memory.events", "oom"), 1);
 	} else {
+		EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+			TH_LOG("the charger: status %#x", status);
+		EXPECT_EQ(0, waitpid(small, &status, WNOHANG));
 		EXPECT_EQ(1, key(w->path, "memory.events", "oom"));
+		EXPECT_EQ(1, key(w->path, "memory.events", "oom_kill"));
+		EXPECT_EQ(0, key(b.path, "memory.events", "oom_kill"));
 	}
-	EXPECT_EQ(1, key(w->path, "memory.events", "oom_kill"));
-	EXPECT_EQ(1, key(a.path, "memory.events", "oom_kill"));
-	EXPECT_EQ(0, key(b.path, "memory.events", "oom_kill"));
 	EXPECT_CURRENT(w->path, 4 * MB);
 	worker_stop(small);
 }
@@ -511,12 +529,12 @@ TEST_F(oom, max_below_usage)
 TEST_F(oom, high_events)
 {
 	struct where *w = &self->top;
-	char buf[32];
+	char buf[32], path[MLAB_PATH_MAX];
 	int status;
 
 	if (_metadata->skip)
 		return;
-	ASSERT_GT(mlab_read(mlab_path(buf, w->path, "memory.high"), buf,
+	ASSERT_GT(mlab_read(mlab_path(path, w->path, "memory.high"), buf,
 			    sizeof(buf)), 0);
 	EXPECT_STREQ("max\n", buf);
 	no_swap(w);
@@ -540,6 +558,8 @@ FIXTURE_SETUP(lab)
 {
 	if (getuid() != 0)
 		SKIP(return, "needs root");
+	if (v1_boot())
+		SKIP(return, "runs in the rig's main boot");
 	ASSERT_EQ(0, mlab_ensure_module());
 }
 
