@@ -13,6 +13,7 @@
 #include "kselftest_harness.h"
 #pragma GCC diagnostic pop
 #include "reliability.h"
+#include "mlab_nl.h"
 
 #include <poll.h>
 #include <signal.h>
@@ -876,6 +877,68 @@ TEST_F(lab, high_killable)
 	EXPECT_TRUE(killed(status));
 	TH_LOG("reaped %.3f s after SIGKILL", t);
 	EXPECT_LT(t, 0.5);
+	close(fd);
+	EXPECT_EQ(0, number(self->group, "memory.current"));
+}
+
+/*
+ * Netlink charges never park (genl_rcv() holds cb_lock): into a v1
+ * oom_kill_disable group a refused one counts oom and fails at once.
+ */
+TEST_F(lab, netlink_no_park)
+{
+	uint32_t hier;
+	uint64_t id;
+	struct tnl_result res;
+	struct tnl t;
+	double start;
+
+	if (_metadata->skip)
+		return;
+	lab_mount(_metadata, self, "v1");
+	ASSERT_EQ(0, put(self->group, "memory.limit_in_bytes", "8M"));
+	ASSERT_EQ(0, put(self->group, "memory.oom_control", "1"));
+	ASSERT_EQ(0, tnl_ids(self->group, &hier, &id));
+	ASSERT_EQ(0, tnl_open(&t));
+	start = now();
+	EXPECT_EQ(0, tnl_charge(&t, hier, id, 6 * MB, 1, &res));
+	EXPECT_EQ(0, res.error);
+	EXPECT_EQ(0, tnl_charge(&t, hier, id, 4 * MB, 1, &res));
+	EXPECT_EQ(-ENOMEM, res.error);
+	EXPECT_LT(now() - start, 1.0);
+	EXPECT_EQ(0, key(self->group, "memory.oom_control", "under_oom"));
+	EXPECT_EQ(0, key(self->group, "memory.oom_control", "oom_kill"));
+	tnl_close(&t);
+	usleep(100000);
+	EXPECT_EQ(0, number(self->group, "memory.usage_in_bytes"));
+}
+
+/* oom=revoke reaches a netlink socket's charges too. */
+TEST_F(lab, netlink_revoke)
+{
+	struct tnl_result res;
+	struct tnl t;
+	uint32_t hier;
+	uint64_t id;
+	int fd;
+
+	if (_metadata->skip)
+		return;
+	lab_mount(_metadata, self, "oom=revoke");
+	ASSERT_EQ(0, put(self->group, "memory.max", "8M"));
+	ASSERT_EQ(0, tnl_ids(self->group, &hier, &id));
+	ASSERT_EQ(0, tnl_open(&t));
+	EXPECT_EQ(0, tnl_charge(&t, hier, id, 6 * MB, 1, &res));
+	EXPECT_EQ(0, res.error);
+	fd = mlab_charge_open(self->group);
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(0, mlab_charge(fd, "4M"));
+	EXPECT_EQ(4 * MB, number(self->group, "memory.current"));
+	EXPECT_EQ(0, tnl_charge(&t, hier, id, MB, 1, &res));
+	EXPECT_EQ(-EIO, res.error);
+	EXPECT_EQ(0, res.held);
+	EXPECT_EQ(1, key(self->group, "memory.events", "oom_kill"));
+	tnl_close(&t);
 	close(fd);
 	EXPECT_EQ(0, number(self->group, "memory.current"));
 }
