@@ -51,7 +51,8 @@ static void mlab_owner_oom_reap(struct mlab_oom_target *t)
 		if (!hold->nr_pages)
 			continue;
 		mlab_group_uncharge(hold->group, hold->nr_pages);
-		hold->nr_pages = 0;
+		/* Read without the lock by mlab_owner_charge()'s size check. */
+		WRITE_ONCE(hold->nr_pages, 0);
 	}
 	spin_unlock(&o->holds_lock);
 }
@@ -126,11 +127,10 @@ static void mlab_hold_free(struct mlab_hold *hold)
 int mlab_owner_charge(struct mlab_owner *o, struct mlab_group *g,
 		      unsigned long nr_pages, bool force)
 {
-	struct mlab_hold *hold, *fresh = NULL;
-	int err;
-
 	unsigned int flags = (force ? MLAB_CHARGE_FORCE : 0) |
 			     (o->nowait ? MLAB_CHARGE_NOWAIT : 0);
+	struct mlab_hold *hold, *fresh = NULL;
+	int err;
 
 	if (!nr_pages || nr_pages > MLAB_COUNTER_MAX)
 		return -EINVAL;
@@ -148,7 +148,7 @@ int mlab_owner_charge(struct mlab_owner *o, struct mlab_group *g,
 		}
 		hold = fresh;
 	}
-	if (hold->nr_pages + nr_pages > MLAB_COUNTER_MAX) {
+	if (READ_ONCE(hold->nr_pages) + nr_pages > MLAB_COUNTER_MAX) {
 		err = -EINVAL;
 		goto out;
 	}
