@@ -111,6 +111,26 @@ static int memory_max_write(struct mlab_of *of, char *buf, size_t nbytes)
 	return mlab_write_limit(of, buf, MLAB_LIMIT_MAX, "max");
 }
 
+static int memory_oom_group_show(struct seq_file *sf, struct mlab_of *of)
+{
+	seq_printf(sf, "%d\n", mlab_oom_is_group(of->group));
+	return 0;
+}
+
+/* As the kernel: kstrtoint (base 0) of the stripped input, 0 or 1. */
+static int memory_oom_group_write(struct mlab_of *of, char *buf,
+				  size_t nbytes)
+{
+	int v, err;
+
+	err = kstrtoint(strstrip(buf), 0, &v);
+	if (err)
+		return err;
+	if (v != 0 && v != 1)
+		return -EINVAL;
+	return mlab_oom_set_group(of->group, v);
+}
+
 #define MLAB_PEAK_UNSET ULONG_MAX
 
 static int memory_peak_open(struct mlab_of *of)
@@ -421,7 +441,7 @@ static int memory_oom_control_show(struct seq_file *sf, struct mlab_of *of)
 
 	mlab_of_info(of, &info);
 	seq_printf(sf, "oom_kill_disable %d\n", info.oom_kill_disable);
-	seq_puts(sf, "under_oom 0\n");
+	seq_printf(sf, "under_oom %d\n", mlab_oom_under_oom(of->group));
 	seq_printf(sf, "oom_kill %lu\n", info.events[MLAB_EVENT_OOM_KILL]);
 	return 0;
 }
@@ -603,6 +623,8 @@ const struct mlab_cftype mlab_files[] = {
 	  memory_events_show },
 	{ "memory.events.local", V2 | NOT_ON_ROOT | MLAB_CFT_EVENTS_LOCAL,
 	  memory_events_local_show },
+	{ "memory.oom.group", V2 | NOT_ON_ROOT, memory_oom_group_show,
+	  memory_oom_group_write },
 	{ "memory.stat", V2, memory_stat_show },
 	{ "cgroup.max.descendants", V2, cgroup_max_descendants_show,
 	  cgroup_max_descendants_write },

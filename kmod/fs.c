@@ -32,6 +32,9 @@ struct mlab_fs_ctx {
 	bool policy_set;	/* policy= given */
 	bool batch_set;		/* batch= given */
 	enum mlab_reclaim_mode reclaim;
+	enum mlab_oom_mode oom;
+	bool reclaim_set;	/* reclaim= given */
+	bool oom_set;		/* oom= given */
 };
 
 enum {
@@ -40,6 +43,7 @@ enum {
 	MLAB_OPT_BATCH,
 	MLAB_OPT_RECURSIVEPROT,
 	MLAB_OPT_RECLAIM,
+	MLAB_OPT_OOM,
 };
 
 static const struct constant_table mlab_reclaim_table[] = {
@@ -55,12 +59,20 @@ static const struct constant_table mlab_policy_table[] = {
 	{ }
 };
 
+static const struct constant_table mlab_oom_table[] = {
+	{ "kill",	MLAB_OOM_KILL },
+	{ "off",	MLAB_OOM_OFF },
+	{ "revoke",	MLAB_OOM_REVOKE },
+	{ }
+};
+
 static const struct fs_parameter_spec mlab_fs_params[] = {
 	fsparam_flag("v1", MLAB_OPT_V1),
 	fsparam_enum("policy", MLAB_OPT_POLICY, mlab_policy_table),
 	fsparam_u32("batch", MLAB_OPT_BATCH),
 	fsparam_flag("memory_recursiveprot", MLAB_OPT_RECURSIVEPROT),
 	fsparam_enum("reclaim", MLAB_OPT_RECLAIM, mlab_reclaim_table),
+	fsparam_enum("oom", MLAB_OPT_OOM, mlab_oom_table),
 	{ }
 };
 
@@ -367,6 +379,7 @@ static int mlab_show_options(struct seq_file *m, struct dentry *root)
 		seq_printf(m, ",batch=%u", o.batch);
 	if (o.reclaim != MLAB_DEFAULT_RECLAIM)
 		seq_printf(m, ",reclaim=%s", mlab_reclaim_mode_names[o.reclaim]);
+	seq_printf(m, ",oom=%s", mlab_oom_mode_names[o.oom]);
 	return 0;
 }
 
@@ -393,7 +406,7 @@ static int mlab_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_time_gran = 1;
 
 	h = mlab_hier_create(ctx->v1, ctx->recursiveprot, ctx->policy,
-			     ctx->batch, ctx->reclaim);
+			     ctx->batch, ctx->reclaim, ctx->oom);
 	if (IS_ERR(h))
 		return invalfc(fc, "cannot create policy %s (batch %u): %ld",
 			       mlab_policy_names[ctx->policy], ctx->batch,
@@ -460,6 +473,11 @@ static int mlab_parse_param(struct fs_context *fc, struct fs_parameter *param)
 		break;
 	case MLAB_OPT_RECLAIM:
 		ctx->reclaim = result.uint_32;
+		ctx->reclaim_set = true;
+		break;
+	case MLAB_OPT_OOM:
+		ctx->oom = result.uint_32;
+		ctx->oom_set = true;
 		break;
 	}
 	return 0;
@@ -510,6 +528,9 @@ static int mlab_reconfigure(struct fs_context *fc)
 			return invalfc(fc, "cannot create policy %s (batch %u): %d",
 				       mlab_policy_names[policy], batch, err);
 	}
+	/* The pressure options change freely; an absent one stays as it is. */
+	mlab_hier_set_pressure(h, ctx->reclaim_set ? ctx->reclaim : o.reclaim,
+			       ctx->oom_set ? ctx->oom : o.oom);
 	return mlab_hier_set_recursiveprot(h, ctx->recursiveprot);
 }
 
@@ -535,6 +556,7 @@ static int mlab_init_fs_context(struct fs_context *fc)
 	ctx->policy = MLAB_POLICY_STRICT;
 	ctx->batch = MLAB_DEFAULT_BATCH;
 	ctx->reclaim = MLAB_DEFAULT_RECLAIM;
+	ctx->oom = MLAB_OOM_KILL;
 	fc->fs_private = ctx;
 	fc->ops = &mlab_context_ops;
 	return 0;

@@ -47,6 +47,7 @@ static ATOMIC_NOTIFIER_HEAD(mlab_group_notifier);
  * @policy: the charging policy
  * @batch: the batched policy's batch size in pages
  * @reclaim: the reclaim model
+ * @oom: what the OOM killer does
  *
  * Context: process context, may sleep.
  * Return: the hierarchy with one reference, or an ERR_PTR() from the policy
@@ -55,7 +56,8 @@ static ATOMIC_NOTIFIER_HEAD(mlab_group_notifier);
 struct mlab_hier *mlab_hier_create(bool v1, bool recursiveprot,
 				   enum mlab_policy_id policy,
 				   unsigned int batch,
-				   enum mlab_reclaim_mode reclaim)
+				   enum mlab_reclaim_mode reclaim,
+				   enum mlab_oom_mode oom)
 {
 	struct mlab_hier *h;
 
@@ -73,6 +75,7 @@ struct mlab_hier *mlab_hier_create(bool v1, bool recursiveprot,
 	h->v1 = v1;
 	h->recursiveprot = recursiveprot;
 	h->reclaim = reclaim;
+	h->oom_mode = oom;
 	mutex_init(&h->lock);
 	xa_init(&h->groups);
 	atomic64_set(&h->next_ino, 0);
@@ -145,6 +148,7 @@ void mlab_hier_get_opts(struct mlab_hier *h, struct mlab_hier_opts *opts)
 	opts->policy = mlab_policy_id(h->policy);
 	opts->batch = mlab_policy_batch(h->policy);
 	opts->reclaim = h->reclaim;
+	opts->oom = h->oom_mode;
 	mutex_unlock(&h->lock);
 }
 
@@ -167,6 +171,26 @@ int mlab_hier_set_recursiveprot(struct mlab_hier *h, bool on)
 	h->recursiveprot = on;
 	mutex_unlock(&h->lock);
 	return 0;
+}
+
+/**
+ * mlab_hier_set_pressure - change the reclaim model and the OOM mode (remount)
+ * @h: the hierarchy
+ * @reclaim: the new reclaim model
+ * @oom: the new OOM mode
+ *
+ * Both are read once per reclaim pass or OOM decision, so a change takes
+ * effect from the next one; nothing in flight is affected.
+ *
+ * Context: process context, may sleep.
+ */
+void mlab_hier_set_pressure(struct mlab_hier *h, enum mlab_reclaim_mode reclaim,
+			    enum mlab_oom_mode oom)
+{
+	mutex_lock(&h->lock);
+	WRITE_ONCE(h->reclaim, reclaim);
+	WRITE_ONCE(h->oom_mode, oom);
+	mutex_unlock(&h->lock);
 }
 
 /**
@@ -302,6 +326,7 @@ struct mlab_group *mlab_group_create(struct mlab_hier *h,
 	kref_init(&g->kref);
 	INIT_LIST_HEAD(&g->children);
 	INIT_LIST_HEAD(&g->sibling);
+	mlab_oom_group_init(g);
 	for (i = 0; i < MLAB_NR_EVENTS; i++) {
 		atomic_long_set(&g->events[i], 0);
 		atomic_long_set(&g->events_local[i], 0);
@@ -496,8 +521,15 @@ struct mlab_group *mlab_group_lookup(u32 hier_id, u64 id)
 	return g;
 }
 
-static bool mlab_group_is_descendant(struct mlab_group *g,
-				     struct mlab_group *root)
+/**
+ * mlab_group_is_descendant - is @g in @root's subtree?
+ * @g: the group
+ * @root: the subtree's root
+ *
+ * Context: any context; the caller holds references on both.
+ * Return: true if @g is @root or below it.
+ */
+bool mlab_group_is_descendant(struct mlab_group *g, struct mlab_group *root)
 {
 	for (; g; g = g->parent)
 		if (g == root)
@@ -698,9 +730,16 @@ void mlab_group_info(struct mlab_group *g, struct mlab_group_info *info)
 	mlab_group_stats_add(g, &info->stats);
 }
 
-/*
- * Count an event as memcg_memory_event() does: locally, then
- * hierarchically at the group and (v2) every ancestor below the root.
+/**
+ * mlab_group_event - count an event and tell the notifier chain
+ * @g: where it happened
+ * @event: which
+ * @limit: the limit involved, in pages
+ *
+ * Counts as memcg_memory_event() does: locally, then hierarchically at the
+ * group and (v2) every ancestor below the root.
+ *
+ * Context: any context that may run the notifier chain (see group.h).
  */
 void mlab_group_event(struct mlab_group *g, enum mlab_event event,
 		      unsigned long limit)
@@ -819,19 +858,44 @@ static void mlab_group_check_high(struct mlab_group *g)
  * mlab_group_charge - charge pages to a group for an owner
  * @g: the group
  * @nr_pages: how many
- * @force: charge past the limits (never refused)
+ * @flags: MLAB_CHARGE_FORCE charges past the limits (never refused);
+ *	MLAB_CHARGE_NOWAIT never parks in the OOM wait nor sleeps over high
  *
  * The caller is attached to @g (mlab_group_attach()), so @g is live.  A
- * charge that does not fit reclaims and retries (kmod/pressure.c).
+ * charge that does not fit reclaims and retries (kmod/pressure.c); when
+ * reclaim gives up, the OOM path (oom.c) may reap a victim and have the
+ * charge retried, park the charger (v1 oom_kill_disable), or give up.  A
+ * charge that leaves a level over memory.high is throttled (oom.c).
  *
  * Context: process context, no spinlock held; may sleep.
- * Return: 0, or -ENOMEM (refused after reclaim: usage unchanged).
+ * Return: 0, -ENOMEM (refused after reclaim and the OOM path: usage
+ * unchanged), -EINTR (a fatal signal ended the OOM wait).
  */
-int mlab_group_charge(struct mlab_group *g, unsigned long nr_pages, bool force)
+int mlab_group_charge(struct mlab_group *g, unsigned long nr_pages,
+		      unsigned int flags)
 {
-	if (force)
-		return mlab_group_try_charge(g, nr_pages, true, NULL);
-	return mlab_group_charge_reclaim(g, nr_pages);
+	struct mlab_oom_ctx oom_ctx = { };
+	struct mlab_group *over;
+	int err;
+
+	if (flags & MLAB_CHARGE_FORCE) {
+		err = mlab_group_try_charge(g, nr_pages, true, NULL);
+	} else {
+		for (;;) {
+			over = NULL;
+			err = mlab_group_charge_reclaim(g, nr_pages, &over);
+			if (err != -ENOMEM || !over)
+				break;
+			/* Reclaim has given up: kill, park, or fail. */
+			err = mlab_oom_charge_failed(g, over, nr_pages, flags,
+						     &oom_ctx);
+			if (err)
+				return err;
+		}
+	}
+	if (!err)
+		mlab_oom_handle_high(g, nr_pages, flags);
+	return err;
 }
 
 /**
@@ -888,7 +952,7 @@ int mlab_group_try_charge(struct mlab_group *g, unsigned long nr_pages,
  * @g: the group
  * @nr_pages: how many (the owner checked it holds them)
  *
- * Context: process context, no spinlock held; does not sleep.
+ * Context: process context; does not sleep.
  */
 void mlab_group_uncharge(struct mlab_group *g, unsigned long nr_pages)
 {
@@ -901,6 +965,7 @@ void mlab_group_uncharge(struct mlab_group *g, unsigned long nr_pages)
 	pc->stats.uncharged_pages += nr_pages;
 	put_cpu_ptr(g->pcpu);
 	trace_mlab_uncharge(g, nr_pages);
+	mlab_oom_uncharged();
 }
 
 /* v2 memory.max: set, drain, reclaim, and if usage still exceeds it, "OOM". */
@@ -911,11 +976,8 @@ static void mlab_group_set_max_v2(struct mlab_group *g, unsigned long max)
 		return;
 	if (mlab_group_reclaim_to_limit(g, max))
 		return;
-	/*
-	 * Reclaim gave up: the kernel invokes the OOM killer; there is no
-	 * task to kill, which ends the kernel's loop after one oom event.
-	 */
-	mlab_group_event(g, MLAB_EVENT_OOM, max);
+	/* The kernel reclaims, then OOM-kills until usage fits. */
+	mlab_oom_over_max(g, max);
 }
 
 /* v2 memory.high: set, then drain the subtree's stock if usage is above. */
@@ -989,6 +1051,8 @@ int mlab_group_set_limit(struct mlab_group *g, enum mlab_limit which,
 	}
 	if (!err)
 		trace_mlab_limit(g, mlab_limit_names[which], old, nr_pages);
+	if (!err && which == MLAB_LIMIT_MAX && nr_pages > old)
+		mlab_oom_recover();
 out:
 	mutex_unlock(&h->lock);
 	return err;
@@ -1068,5 +1132,7 @@ int mlab_group_set_oom_kill_disable(struct mlab_group *g, bool disable)
 	if (READ_ONCE(g->dead))
 		return -ENODEV;
 	WRITE_ONCE(g->oom_kill_disable, disable);
+	if (!disable)
+		mlab_oom_recover();
 	return 0;
 }

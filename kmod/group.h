@@ -27,6 +27,7 @@
 #include <linux/types.h>
 #include <linux/xarray.h>
 #include "counter.h"
+#include "oom.h"
 #include "policy.h"
 #include "reclaim.h"
 
@@ -94,6 +95,7 @@ struct mlab_group_pcpu {
  *                 (cgroup2's memory_recursiveprot mount option)
  * @reclaim: the reclaim model (mount option reclaim=)
  * @policy: the mount's charging policy
+ * @oom_mode: what the OOM killer does (the oom= mount option)
  * @root: the root group (valid while the superblock lives)
  * @lock: serialises tree changes, limit writes and protection updates
  * @groups: live groups by id
@@ -107,6 +109,7 @@ struct mlab_hier {
 	bool recursiveprot;
 	enum mlab_reclaim_mode reclaim;
 	struct mlab_policy *policy;
+	enum mlab_oom_mode oom_mode;
 	struct mlab_group *root;
 	struct mutex lock;	/* see @lock above */
 	struct xarray groups;
@@ -134,6 +137,7 @@ struct mlab_hier {
  * @events_local: local event counts (memory.events.local)
  * @soft_limit: v1 soft limit in pages
  * @oom_kill_disable: v1 oom_control setting
+ * @oom: OOM state (oom.c): memory.oom.group, v1 under_oom
  * @pcpu: per-cpu operation counters and pages held by owners
  * @priv: the filesystem's object for the group's directory, opaque here
  * @lru: reclaimable pages and reclaim counts (reclaim.c)
@@ -160,6 +164,7 @@ struct mlab_group {
 	atomic_long_t events_local[MLAB_NR_EVENTS];
 	unsigned long soft_limit;
 	bool oom_kill_disable;
+	struct mlab_oom_group oom;
 	struct mlab_group_pcpu __percpu *pcpu;
 	void __rcu *priv;
 	struct mlab_lru lru;
@@ -291,6 +296,7 @@ int mlab_group_unregister_notifier(struct notifier_block *nb);
  * @policy: the charging policy
  * @batch: the batched policy's batch, 0 for the others
  * @reclaim: the reclaim model
+ * @oom: the OOM mode
  */
 struct mlab_hier_opts {
 	bool v1;
@@ -298,18 +304,22 @@ struct mlab_hier_opts {
 	enum mlab_policy_id policy;
 	unsigned int batch;
 	enum mlab_reclaim_mode reclaim;
+	enum mlab_oom_mode oom;
 };
 
 /* For fs.c only: hierarchies and the tree. */
 struct mlab_hier *mlab_hier_create(bool v1, bool recursiveprot,
 				   enum mlab_policy_id policy,
 				   unsigned int batch,
-				   enum mlab_reclaim_mode reclaim);
+				   enum mlab_reclaim_mode reclaim,
+				   enum mlab_oom_mode oom);
 int mlab_hier_register(struct mlab_hier *h, u32 id);
 void mlab_hier_unregister(struct mlab_hier *h);
 void mlab_hier_put(struct mlab_hier *h);
 void mlab_hier_get_opts(struct mlab_hier *h, struct mlab_hier_opts *opts);
 int mlab_hier_set_recursiveprot(struct mlab_hier *h, bool on);
+void mlab_hier_set_pressure(struct mlab_hier *h, enum mlab_reclaim_mode reclaim,
+			    enum mlab_oom_mode oom);
 int mlab_hier_set_policy(struct mlab_hier *h, enum mlab_policy_id id,
 			 unsigned int batch);
 u64 mlab_hier_next_ino(struct mlab_hier *h);
@@ -321,14 +331,17 @@ int mlab_group_remove(struct mlab_group *g);
 int mlab_group_attach(struct mlab_group *g);
 void mlab_group_detach(struct mlab_group *g);
 int mlab_group_charge(struct mlab_group *g, unsigned long nr_pages,
-		      bool force);
+		      unsigned int flags);
 
-/* For pressure.c: one charge attempt, and counting an event. */
+/* For pressure.c and oom.c: one charge attempt, and counting an event. */
 int mlab_group_try_charge(struct mlab_group *g, unsigned long nr_pages,
 			  bool force, struct mlab_group **over);
 void mlab_group_event(struct mlab_group *g, enum mlab_event event,
 		      unsigned long limit);
 void mlab_group_uncharge(struct mlab_group *g, unsigned long nr_pages);
+
+/* For oom.c and owner.c: the pressure path. */
+bool mlab_group_is_descendant(struct mlab_group *g, struct mlab_group *root);
 
 /**
  * mlab_group_is_root - is this the root group of its hierarchy?

@@ -428,7 +428,7 @@ static struct mlab_nl_sock *mlab_nl_sock_get(struct sock *sk, u32 portid)
 		sock_hold(sk);
 		s->sk = sk;
 		s->portid = portid;
-		mlab_owner_init(&s->owner);
+		mlab_owner_init_nowait(&s->owner);
 		list_add(&s->node, &mlab_nl_socks);
 	}
 out:

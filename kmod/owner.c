@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * owner.c - charge owners: who holds which pages, and giving them back.
+ *
+ * The OOM killer reaps an owner (takes back every page it holds) from
+ * another owner's charge, so it cannot take the owner's mutex: page counts
+ * and the list of holds change under @holds_lock as well, and a reaped
+ * owner is marked @revoked and refuses everything after.
  */
 #include <linux/slab.h>
 #include "owner.h"
@@ -19,16 +24,88 @@ struct mlab_hold {
 	struct mlab_lru_entry file;
 };
 
+static unsigned long mlab_owner_oom_pages(struct mlab_oom_target *t,
+					  struct mlab_group *domain,
+					  struct mlab_group **home)
+{
+	struct mlab_owner *o = container_of(t, struct mlab_owner, target);
+	unsigned long sum = 0, most = 0;
+	struct mlab_hold *hold;
+
+	spin_lock(&o->holds_lock);
+	list_for_each_entry(hold, &o->holds, node) {
+		unsigned long nr;
+
+		if (!mlab_group_is_descendant(hold->group, domain))
+			continue;
+		nr = hold->anon + mlab_lru_entry_pages(&hold->group->lru,
+						       &hold->file);
+		sum += nr;
+		if (!*home || nr > most) {
+			*home = hold->group;
+			most = nr;
+		}
+	}
+	spin_unlock(&o->holds_lock);
+	return sum;
+}
+
+/* The OOM killer's reaper: give everything back now, refuse from now on. */
+static void mlab_owner_oom_reap(struct mlab_oom_target *t)
+{
+	struct mlab_owner *o = container_of(t, struct mlab_owner, target);
+	struct mlab_hold *hold;
+
+	spin_lock(&o->holds_lock);
+	o->revoked = true;
+	list_for_each_entry(hold, &o->holds, node) {
+		unsigned long nr;
+
+		nr = hold->anon + mlab_lru_remove(&hold->group->lru,
+						  &hold->file, ULONG_MAX);
+		if (nr)
+			mlab_group_uncharge(hold->group, nr);
+		/* Read without the lock by mlab_owner_charge()'s size check. */
+		WRITE_ONCE(hold->anon, 0);
+		WRITE_ONCE(hold->file_size, 0);
+	}
+	spin_unlock(&o->holds_lock);
+}
+
+static const struct mlab_oom_target_ops mlab_owner_oom_ops = {
+	.pages	= mlab_owner_oom_pages,
+	.reap	= mlab_owner_oom_reap,
+};
+
 /**
  * mlab_owner_init - prepare an empty owner
  * @o: the owner
  *
- * Context: any context.
+ * The calling thread group becomes the owner's opener, the task the OOM
+ * killer signals and whose oom_score_adj it honours.
+ *
+ * Context: process context, may sleep.
  */
 void mlab_owner_init(struct mlab_owner *o)
 {
 	mutex_init(&o->lock);
+	spin_lock_init(&o->holds_lock);
 	INIT_LIST_HEAD(&o->holds);
+	o->revoked = false;
+	o->nowait = false;
+	mlab_oom_target_add(&o->target, &mlab_owner_oom_ops);
+}
+
+/**
+ * mlab_owner_init_nowait - prepare an owner whose charges must not sleep
+ * @o: the owner
+ *
+ * Context: process context, may sleep.
+ */
+void mlab_owner_init_nowait(struct mlab_owner *o)
+{
+	mlab_owner_init(o);
+	o->nowait = true;
 }
 
 static struct mlab_hold *mlab_owner_find(struct mlab_owner *o,
@@ -66,7 +143,8 @@ static void mlab_hold_free(struct mlab_hold *hold)
  * @force: charge past the limits
  *
  * Context: process context, may sleep.
- * Return: 0; -ENOMEM (refused, or no memory for the record); -ENODEV
+ * Return: 0; -ENOMEM (refused, or no memory for the record); -EIO (reaped
+ * by the OOM killer); -EINTR (a fatal signal ended the OOM wait); -ENODEV
  * (removed group); -EINVAL (0 pages, more than MLAB_COUNTER_MAX, more
  * than the owner may hold in all, or a bad @type).
  */
@@ -74,6 +152,8 @@ int mlab_owner_charge(struct mlab_owner *o, struct mlab_group *g,
 		      unsigned long nr_pages, enum mlab_charge_type type,
 		      bool force)
 {
+	unsigned int flags = (force ? MLAB_CHARGE_FORCE : 0) |
+			     (o->nowait ? MLAB_CHARGE_NOWAIT : 0);
 	struct mlab_hold *hold, *fresh = NULL;
 	unsigned long *held;
 	int err;
@@ -82,6 +162,10 @@ int mlab_owner_charge(struct mlab_owner *o, struct mlab_group *g,
 	    type >= MLAB_NR_CHARGE_TYPES)
 		return -EINVAL;
 	mutex_lock(&o->lock);
+	if (READ_ONCE(o->revoked)) {
+		err = -EIO;
+		goto out;
+	}
 	hold = mlab_owner_find(o, g);
 	if (!hold) {
 		fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
@@ -96,13 +180,21 @@ int mlab_owner_charge(struct mlab_owner *o, struct mlab_group *g,
 		hold = fresh;
 	}
 	held = type == MLAB_CHARGE_FILE ? &hold->file_size : &hold->anon;
-	if (*held + nr_pages > MLAB_COUNTER_MAX) {
+	if (READ_ONCE(*held) + nr_pages > MLAB_COUNTER_MAX) {
 		err = -EINVAL;
 		goto out_detach;
 	}
-	err = mlab_group_charge(g, nr_pages, force);
+	err = mlab_group_charge(g, nr_pages, flags);
 	if (err)
 		goto out_detach;
+	spin_lock(&o->holds_lock);
+	if (o->revoked) {
+		/* Reaped while charging (perhaps by this very charge's OOM). */
+		spin_unlock(&o->holds_lock);
+		mlab_group_uncharge(g, nr_pages);
+		err = -EIO;
+		goto out_detach;
+	}
 	*held += nr_pages;
 	if (type == MLAB_CHARGE_FILE)
 		mlab_lru_add(&g->lru, &hold->file, nr_pages);
@@ -112,6 +204,7 @@ int mlab_owner_charge(struct mlab_owner *o, struct mlab_group *g,
 		list_add(&hold->node, &o->holds);
 		fresh = NULL;
 	}
+	spin_unlock(&o->holds_lock);
 out_detach:
 	if (fresh)
 		mlab_group_detach(g);
@@ -133,42 +226,48 @@ out:
  * still resident are given back, since reclaim already uncharged the rest.
  *
  * Context: process context, may sleep.
- * Return: 0, or -EINVAL when @o holds fewer than @nr_pages of @type in @g
- * (or @nr_pages is 0, or @type is bad); nothing changes then.
+ * Return: 0, -EIO when the OOM killer reaped @o, or -EINVAL when @o holds
+ * fewer than @nr_pages of @type in @g (or @nr_pages is 0, or @type is bad);
+ * nothing changes then.
  */
 int mlab_owner_uncharge(struct mlab_owner *o, struct mlab_group *g,
 			unsigned long nr_pages, enum mlab_charge_type type)
 {
 	struct mlab_group *put = NULL;
 	struct mlab_hold *hold;
-	unsigned long nr;
+	unsigned long nr = 0;
 	int err = 0;
 
 	if (!nr_pages || type >= MLAB_NR_CHARGE_TYPES)
 		return -EINVAL;
 	mutex_lock(&o->lock);
+	spin_lock(&o->holds_lock);
 	hold = mlab_owner_find(o, g);
-	if (!hold || (type == MLAB_CHARGE_FILE ? hold->file_size :
-		      hold->anon) < nr_pages) {
+	if (o->revoked) {
+		err = -EIO;
+	} else if (!hold || (type == MLAB_CHARGE_FILE ? hold->file_size :
+			     hold->anon) < nr_pages) {
 		err = -EINVAL;
-		goto out;
-	}
-	if (type == MLAB_CHARGE_FILE) {
-		nr = mlab_lru_remove(&g->lru, &hold->file, nr_pages);
-		hold->file_size -= nr_pages;
 	} else {
-		nr = nr_pages;
-		hold->anon -= nr_pages;
+		if (type == MLAB_CHARGE_FILE) {
+			nr = mlab_lru_remove(&g->lru, &hold->file, nr_pages);
+			hold->file_size -= nr_pages;
+		} else {
+			nr = nr_pages;
+			hold->anon -= nr_pages;
+		}
+		if (!hold->anon && !hold->file_size) {
+			list_del(&hold->node);
+			put = hold->group;
+		}
 	}
+	spin_unlock(&o->holds_lock);
 	if (nr)
 		mlab_group_uncharge(g, nr);
-	if (!hold->anon && !hold->file_size) {
-		list_del(&hold->node);
+	if (put) {
 		mlab_group_detach(g);
-		put = hold->group;
 		kfree(hold);
 	}
-out:
 	mutex_unlock(&o->lock);
 	/* The caller's reference keeps @g; ours may be the hierarchy's last. */
 	mlab_group_put(put);
@@ -188,11 +287,11 @@ unsigned long mlab_owner_held(struct mlab_owner *o, struct mlab_group *g)
 	struct mlab_hold *hold;
 	unsigned long nr = 0;
 
-	mutex_lock(&o->lock);
+	spin_lock(&o->holds_lock);
 	hold = mlab_owner_find(o, g);
 	if (hold)
 		nr = hold->anon + mlab_lru_entry_pages(&g->lru, &hold->file);
-	mutex_unlock(&o->lock);
+	spin_unlock(&o->holds_lock);
 	return nr;
 }
 
@@ -205,9 +304,15 @@ unsigned long mlab_owner_held(struct mlab_owner *o, struct mlab_group *g)
 void mlab_owner_release(struct mlab_owner *o)
 {
 	struct mlab_hold *hold, *tmp;
+	LIST_HEAD(holds);
 
+	/* Out of the OOM killer's reach first: then nothing reaps @o. */
+	mlab_oom_target_del(&o->target);
 	mutex_lock(&o->lock);
-	list_for_each_entry_safe(hold, tmp, &o->holds, node)
+	spin_lock(&o->holds_lock);
+	list_splice_init(&o->holds, &holds);
+	spin_unlock(&o->holds_lock);
+	list_for_each_entry_safe(hold, tmp, &holds, node)
 		mlab_hold_free(hold);
 	mutex_unlock(&o->lock);
 }

@@ -9,24 +9,36 @@
 
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include "group.h"
+#include "oom.h"
 
 /**
  * struct mlab_owner - a holder of charges
  * @lock: serialises this owner's charges, uncharges and release
+ * @holds_lock: protects @holds' membership and page counts and @revoked
+ *	also against the OOM killer, which reaps without taking @lock
  * @holds: one struct mlab_hold per group it holds pages in
+ * @revoked: the OOM killer reaped this owner; it refuses charges
+ * @nowait: charges must not sleep (MLAB_CHARGE_NOWAIT)
+ * @target: the owner as a candidate OOM victim
  *
  * Embed it in the object that owns the charges (file private data, socket
  * state); the owner itself is never reference counted.
  */
 struct mlab_owner {
 	struct mutex lock;		/* serialises everything below */
+	spinlock_t holds_lock;		/* see @holds_lock above */
 	struct list_head holds;
+	bool revoked;
+	bool nowait;
+	struct mlab_oom_target target;
 };
 
 /* kernel-doc in owner.c */
 void mlab_owner_init(struct mlab_owner *o);
+void mlab_owner_init_nowait(struct mlab_owner *o);
 int mlab_owner_charge(struct mlab_owner *o, struct mlab_group *g,
 		      unsigned long nr_pages, enum mlab_charge_type type,
 		      bool force);

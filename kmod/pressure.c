@@ -106,7 +106,7 @@ static void mlab_pressure_ctl(struct mlab_reclaim_ctl *ctl,
 	ctl->ops = &mlab_pressure_ops;
 	ctl->priv = g;
 	ctl->policy = g->hier->policy;
-	ctl->mode = g->hier->reclaim;
+	ctl->mode = READ_ONCE(g->hier->reclaim);
 	ctl->recursiveprot = g->hier->recursiveprot;
 	ctl->locked = locked;
 }
@@ -115,16 +115,48 @@ static void mlab_pressure_ctl(struct mlab_reclaim_ctl *ctl,
  * mlab_group_charge_reclaim - charge with reclaim and retries
  * @g: the group
  * @nr_pages: how many pages
+ * @over: set to the limiting group when the charge fails with -ENOMEM
  *
  * Context: process context, may sleep; not under the hierarchy lock.
- * Return: 0, -ENOMEM, -ENODEV.
+ * Return: 0, -ENOMEM.
  */
-int mlab_group_charge_reclaim(struct mlab_group *g, unsigned long nr_pages)
+int mlab_group_charge_reclaim(struct mlab_group *g, unsigned long nr_pages,
+			      struct mlab_group **over)
 {
+	struct mlab_lru *limiting = NULL;
 	struct mlab_reclaim_ctl ctl;
+	int err;
 
 	mlab_pressure_ctl(&ctl, g, false);
-	return mlab_reclaim_charge(&ctl, nr_pages);
+	err = mlab_reclaim_charge(&ctl, nr_pages, &limiting);
+	if (err == -ENOMEM && limiting)
+		*over = mlab_lru_group(limiting);
+	return err;
+}
+
+/**
+ * mlab_reclaim_high - reclaim toward memory.high
+ * @g: the charged group
+ * @nr_pages: how much to try to reclaim at each level
+ *
+ * reclaim_high(): every level from @g up (the root excepted) that is over
+ * its memory.high gives back up to @nr_pages from its subtree.
+ *
+ * Context: process context, may sleep; not under the hierarchy lock.
+ * Return: pages reclaimed.
+ */
+unsigned long mlab_reclaim_high(struct mlab_group *g, unsigned long nr_pages)
+{
+	struct mlab_reclaim_ctl ctl;
+	unsigned long done = 0;
+
+	for (; g && !mlab_group_is_root(g); g = g->parent) {
+		if (mlab_counter_read(&g->counter) <= READ_ONCE(g->counter.high))
+			continue;
+		mlab_pressure_ctl(&ctl, g, false);
+		done += mlab_reclaim_pages(&ctl, &g->lru, nr_pages);
+	}
+	return done;
 }
 
 /**

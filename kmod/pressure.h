@@ -4,8 +4,11 @@
  * and the reclaim model of reclaim.c.  Callers hold a reference on @g.
  *
  * mlab_group_charge_reclaim(): charge @nr_pages, reclaiming from the
- *	limiting ancestor's subtree and retrying as the kernel does.  0,
- *	-ENOMEM (refused after reclaim), -ENODEV (removed).  May sleep.
+ *	limiting ancestor's subtree and retrying as the kernel does.  0, or
+ *	-ENOMEM (refused after reclaim; @over is the limiting group).  May
+ *	sleep.
+ * mlab_reclaim_high(): reclaim toward memory.high at every level from @g
+ *	up that is over it; pages reclaimed.  May sleep.
  * mlab_group_reclaim(): memory.reclaim.  0, -EAGAIN, -EINTR, -ENODEV.
  * mlab_group_force_empty(): v1 memory.force_empty.  0, -EINVAL on the
  *	root, -EINTR, -ENODEV.
@@ -25,7 +28,9 @@ struct mlab_lru_stat {
 	unsigned long pgsteal;
 };
 
-int mlab_group_charge_reclaim(struct mlab_group *g, unsigned long nr_pages);
+int mlab_group_charge_reclaim(struct mlab_group *g, unsigned long nr_pages,
+			      struct mlab_group **over);
+unsigned long mlab_reclaim_high(struct mlab_group *g, unsigned long nr_pages);
 int mlab_group_reclaim(struct mlab_group *g, unsigned long nr_pages);
 int mlab_group_force_empty(struct mlab_group *g);
 bool mlab_group_reclaim_to_limit(struct mlab_group *g, unsigned long limit);

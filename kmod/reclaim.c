@@ -329,6 +329,8 @@ static unsigned long mlab_reclaim_for_charge(const struct mlab_reclaim_ctl *ctl,
  * mlab_reclaim_charge - charge, reclaiming when a limit refuses
  * @ctl: the request (@ctl->ops->try_charge charges the group)
  * @nr_pages: how many pages
+ * @limiting: set to the group whose limit refused the last attempt, when
+ *	the charge fails with -ENOMEM (may be NULL)
  *
  * try_charge_memcg(): every refused attempt counts failcnt and a max event
  * at the limiting group (in @try_charge), then reclaims from that group's
@@ -341,7 +343,7 @@ static unsigned long mlab_reclaim_for_charge(const struct mlab_reclaim_ctl *ctl,
  * error from @try_charge.
  */
 int mlab_reclaim_charge(const struct mlab_reclaim_ctl *ctl,
-			unsigned long nr_pages)
+			unsigned long nr_pages, struct mlab_lru **limiting)
 {
 	int retries = MLAB_MAX_RECLAIM_RETRIES;
 	unsigned long reclaimed;
@@ -369,6 +371,8 @@ retry:
 		goto retry;
 	if (retries--)
 		goto retry;
+	if (limiting)
+		*limiting = over;
 	return -ENOMEM;
 }
 

@@ -153,7 +153,7 @@ unsigned long mlab_reclaim_pages(const struct mlab_reclaim_ctl *ctl,
 				 struct mlab_lru *target,
 				 unsigned long nr_pages);
 int mlab_reclaim_charge(const struct mlab_reclaim_ctl *ctl,
-			unsigned long nr_pages);
+			unsigned long nr_pages, struct mlab_lru **limiting);
 int mlab_reclaim_proactive(const struct mlab_reclaim_ctl *ctl,
 			   struct mlab_lru *target, unsigned long nr_pages);
 bool mlab_reclaim_to_limit(const struct mlab_reclaim_ctl *ctl,

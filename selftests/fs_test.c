@@ -35,14 +35,17 @@ FIXTURE_VARIANT(lab) {
 	bool batched;
 };
 
-FIXTURE_VARIANT_ADD(lab, v2_strict) { .opts = "policy=strict" };
+/* oom=off: refused charges here fail with ENOMEM (oom_test covers kills). */
+FIXTURE_VARIANT_ADD(lab, v2_strict) { .opts = "policy=strict,oom=off" };
 FIXTURE_VARIANT_ADD(lab, v2_batched) {
-	.opts = "policy=batched", .batched = true };
-FIXTURE_VARIANT_ADD(lab, v2_locked) { .opts = "policy=locked" };
-FIXTURE_VARIANT_ADD(lab, v1_strict) { .opts = "v1,policy=strict", .v1 = true };
+	.opts = "policy=batched,oom=off", .batched = true };
+FIXTURE_VARIANT_ADD(lab, v2_locked) { .opts = "policy=locked,oom=off" };
+FIXTURE_VARIANT_ADD(lab, v1_strict) {
+	.opts = "v1,policy=strict,oom=off", .v1 = true };
 FIXTURE_VARIANT_ADD(lab, v1_batched) {
-	.opts = "v1,policy=batched", .v1 = true, .batched = true };
-FIXTURE_VARIANT_ADD(lab, v1_locked) { .opts = "v1,policy=locked", .v1 = true };
+	.opts = "v1,policy=batched,oom=off", .v1 = true, .batched = true };
+FIXTURE_VARIANT_ADD(lab, v1_locked) {
+	.opts = "v1,policy=locked,oom=off", .v1 = true };
 
 FIXTURE_SETUP(lab)
 {

@@ -986,14 +986,16 @@ TEST_F_TIMEOUT(hostile, netlink_requests, 900)
  * strings made of good and bad tokens whose outcome a small model knows:
  * any bad token fails the mount with EINVAL and leaves nothing mounted; a
  * string of good tokens mounts, shows the options the model predicts in
- * /proc/self/mounts (last policy and batch win, batch shown for batched
- * only, memory_recursiveprot, which v1 refuses), and the hierarchy works.
+ * /proc/self/mounts (last policy, batch and oom= win, batch shown for batched
+ * only, oom= always, memory_recursiveprot, which v1 refuses), and the
+ * hierarchy works.
  * MEMCGLAB_FUZZ_SEED picks the sequence.
  */
 struct mount_token {
 	const char *text;
 	int policy;		/* -1: none, else MEMCGLAB_POLICY_* */
 	unsigned int batch;	/* 0: none */
+	const char *oom;	/* NULL: none, else the oom= value */
 	bool v1, bad, rprot;
 };
 
@@ -1014,6 +1016,9 @@ static const struct mount_token good_mount_tokens[] = {
 	GOOD("rw"),				/* a VFS flag, not ours */
 	GOOD(""),				/* empty: skipped */
 	GOOD("memory_recursiveprot", .rprot = true),	/* not with v1 */
+	GOOD("oom=kill", .oom = "kill"),
+	GOOD("oom=revoke", .oom = "revoke"),
+	GOOD("oom=off", .oom = "off"),
 };
 
 static const struct mount_token bad_mount_tokens[] = {
@@ -1021,6 +1026,7 @@ static const struct mount_token bad_mount_tokens[] = {
 	BAD("batch=0"), BAD("batch=65537"), BAD("batch=-1"),
 	BAD("batch=4294967296"), BAD("batch=1k"), BAD("batch="), BAD("batch"),
 	BAD("bogus"), BAD("policy"), BAD("v2"),
+	BAD("oom"), BAD("oom="), BAD("oom=KILL"), BAD("oom=panic"),
 };
 
 #undef GOOD
@@ -1050,6 +1056,7 @@ TEST(mount_option_strings)
 		int policy = MEMCGLAB_POLICY_STRICT, err;
 		unsigned int batch = 64;
 		bool v1 = false, bad = false, rprot = false;
+		const char *oom = "kill";
 		size_t used = 0;
 		FILE *f;
 
@@ -1067,6 +1074,8 @@ TEST(mount_option_strings)
 				policy = t->policy;
 			if (t->batch)
 				batch = t->batch;
+			if (t->oom)
+				oom = t->oom;
 		}
 		bad |= v1 && rprot;
 		err = mlab_mount(opts, dir);
@@ -1084,7 +1093,8 @@ TEST(mount_option_strings)
 			     rprot ? ",memory_recursiveprot" : "", pol[policy]);
 		if (policy == MEMCGLAB_POLICY_BATCHED)
 			snprintf(want + n, sizeof(want) - n, ",batch=%u", batch);
-		strcat(want, " ");
+		snprintf(want + strlen(want), sizeof(want) - strlen(want),
+			 ",oom=%s ", oom);
 		f = fopen("/proc/self/mounts", "r");
 		ASSERT_NE(NULL, f);
 		err = -1;

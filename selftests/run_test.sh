@@ -5,7 +5,8 @@
 # leaks until the kernel OOM-kills it is detected from memory.events, is
 # restarted exactly --max-restarts times, and no group is left behind; a
 # well-behaved program runs once and passes its exit status through; JSON
-# output parses. TAP output.
+# output parses; --restart=on-oom|always and systemd's -p properties.
+# TAP output.
 
 dir=$(cd "$(dirname "$0")" && pwd)
 cli=$(command -v memcglab || echo "$dir/memcglab")
@@ -16,7 +17,7 @@ nok() { n=$((n + 1)); fail=1; echo "not ok $n $*"; }
 check() { if eval "$1"; then ok "$2"; else nok "$2"; fi; }
 
 echo "TAP version 13"
-echo "1..9"
+echo "1..13"
 
 # The rig runs real cgroup v1 in a boot of its own (MEMCGLAB_V1=now, see
 # selftests/lib/mlab.h): there `run --v1` is tested, elsewhere `run --v2`.
@@ -77,4 +78,41 @@ check 'gone memcglab-run-term' "SIGTERM: group removed"
 "$cli" -j run $fl --limit 16M --group memcglab-run-json -- true >$out 2>/dev/null
 sed 's/^/# /' $out
 check 'grep -q "\"runs\":\[" $out && grep -q "\"exit_code\":0" $out' "JSON output has runs and exit_code"
+
+# 10: --restart=on-oom (the default of --restart) does not restart a failure
+# that was not the OOM killer's.
+"$cli" run $fl --limit 16M --restart=on-oom --backoff 10 --group memcglab-run-oom -- \
+	sh -c 'exit 5' >$out 2>&1
+rc=$?
+sed 's/^/# /' $out
+check '[ $rc -eq 5 ] && grep -q "0 restart(s)" $out' "--restart=on-oom: exit 5 is not restarted"
+
+# 11: --restart=always restarts even a success, up to --max-restarts.
+"$cli" run $fl --limit 16M --restart=always --max-restarts 2 --backoff 10 \
+	--group memcglab-run-always -- true >$out 2>&1
+rc=$?
+sed 's/^/# /' $out
+check '[ $rc -eq 0 ] && grep -q "2 restart(s)" $out' "--restart=always: 2 restarts of a success"
+
+# 12: -p MemoryMax= is the limit; on v2 MemoryHigh= lands in memory.high.
+if [ $fl = --v2 ]; then
+	"$cli" run $fl -p MemoryMax=24M -p MemoryHigh=20M -p MemoryLow=1M \
+		--group memcglab-run-p -- \
+		sh -c 'cat /sys/fs/cgroup/memcglab-run-p/memory.max /sys/fs/cgroup/memcglab-run-p/memory.high /sys/fs/cgroup/memcglab-run-p/memory.low' \
+		>$out 2>&1
+	sed 's/^/# /' $out
+	check 'grep -qx 25165824 $out && grep -qx 20971520 $out && grep -qx 1048576 $out' \
+		"-p MemoryMax/MemoryHigh/MemoryLow written to memory.max/high/low"
+else
+	"$cli" run $fl -p MemoryMax=24M --group memcglab-run-p -- \
+		sh -c 'cat /proc/self/cgroup' >$out 2>&1
+	sed 's/^/# /' $out
+	check 'grep -q "limit 24M" $out' "-p MemoryMax on v1 is the limit"
+fi
+
+# 13: a property that does not exist is a usage error.
+"$cli" run $fl -p MemoryMaximum=1M -- true >$out 2>&1
+rc=$?
+sed 's/^/# /' $out
+check '[ $rc -eq 2 ] && grep -q "MemoryMaximum" $out' "-p with an unknown property: usage error"
 exit $fail

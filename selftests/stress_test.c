@@ -458,14 +458,16 @@ FIXTURE_VARIANT(stress) {
 	bool v1, exact;
 };
 
+/* oom=off: every owner here is this process; a kill would end the test. */
 FIXTURE_VARIANT_ADD(stress, strict) {
-	.opts = "policy=strict", .v1 = false, .exact = true };
+	.opts = "policy=strict,oom=off", .v1 = false, .exact = true };
 FIXTURE_VARIANT_ADD(stress, batched) {
-	.opts = "policy=batched", .v1 = false, .exact = false };
+	.opts = "policy=batched,oom=off", .v1 = false, .exact = false };
 FIXTURE_VARIANT_ADD(stress, locked_v1) {
-	.opts = "v1,policy=locked", .v1 = true, .exact = true };
+	.opts = "v1,policy=locked,oom=off", .v1 = true, .exact = true };
 FIXTURE_VARIANT_ADD(stress, batched_v1) {
-	.opts = "v1,policy=batched,batch=16", .v1 = true, .exact = false };
+	.opts = "v1,policy=batched,batch=16,oom=off", .v1 = true,
+	.exact = false };
 
 FIXTURE_SETUP(stress)
 {

@@ -229,7 +229,7 @@ static int t_charge(struct tree *t, int i, unsigned long nr, bool file,
 
 	t_ctl(t, &ctl, mode);
 	t->charging = i;
-	err = mlab_reclaim_charge(&ctl, nr);
+	err = mlab_reclaim_charge(&ctl, nr, NULL);
 	if (err)
 		return err;
 	if (file)

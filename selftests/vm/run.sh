@@ -42,7 +42,7 @@ SPLAT+='refcount_t:|list_add corruption|list_del corruption|list_debug|'
 SPLAT+='possible recursive locking|circular locking dependency|inconsistent lock state|'
 SPLAT+='suspicious RCU usage|lockdep is turned off|DEBUG_LOCKS_WARN_ON|kmemleak:.*new suspected|INFO: task .* blocked'
 
-V1_TESTS="files_test compare_test.sh run_test.sh"
+V1_TESTS="files_test compare_test.sh run_test.sh oom_test"
 
 # $1 kver, $2 initramfs, $3 mode, $4 accel, [$5 tests, $6 v1 phase]
 qemu_base() {

@@ -37,11 +37,41 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
+/* When to start CMD again (--restart=WHEN); keep restart_names[] in step. */
+enum run_restart { RESTART_NO, RESTART_ON_OOM, RESTART_ON_FAILURE, RESTART_ALWAYS };
+
+static const char *const restart_names[] = {
+	[RESTART_NO] = "no",
+	[RESTART_ON_OOM] = "on-oom",
+	[RESTART_ON_FAILURE] = "on-failure",
+	[RESTART_ALWAYS] = "always",
+};
+
+/*
+ * systemd's resource-control properties (-p NAME=VALUE) and the file each
+ * maps to, as systemd writes them on the unified hierarchy; on v1 only
+ * MemoryMax (memory.limit_in_bytes, what systemd's MemoryLimit= writes).
+ */
+enum run_prop { PROP_MAX, PROP_HIGH, PROP_SWAP_MAX, PROP_LOW, PROP_MIN, NR_PROPS };
+
+static const struct {
+	const char *name;
+	const char *file;
+} run_props[NR_PROPS] = {
+	[PROP_MAX] = { "MemoryMax", "memory.max" },
+	[PROP_HIGH] = { "MemoryHigh", "memory.high" },
+	[PROP_SWAP_MAX] = { "MemorySwapMax", "memory.swap.max" },
+	[PROP_LOW] = { "MemoryLow", "memory.low" },
+	[PROP_MIN] = { "MemoryMin", "memory.min" },
+};
+
 struct run_opts {
 	bool v1;
 	uint64_t limit;
 	bool no_swap;
-	bool restart;
+	enum run_restart restart;
+	bool prop_set[NR_PROPS];
+	uint64_t prop[NR_PROPS];
 	unsigned int max_restarts;
 	unsigned int backoff_ms;
 	const char *group;
@@ -141,6 +171,84 @@ static pid_t start_child(const char *dir, char **argv, char *err, size_t errlen)
 	return pid;
 }
 
+struct run_result {
+	int status;
+	bool oom;
+	uint64_t peak;
+};
+
+static int parse_restart(const char *s, enum run_restart *r)
+{
+	for (unsigned int i = 0; i < sizeof(restart_names) / sizeof(restart_names[0]); i++) {
+		if (!strcmp(s, restart_names[i])) {
+			*r = (enum run_restart)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* NAME=VALUE, VALUE a size (K/M/G/T as systemd, base 1024) or "infinity". */
+static int parse_prop(const struct cmd *self, const char *arg, struct run_opts *o)
+{
+	const char *eq = strchr(arg, '=');
+	size_t len = eq ? (size_t)(eq - arg) : 0;
+
+	for (int p = 0; p < NR_PROPS; p++) {
+		if (!eq || strlen(run_props[p].name) != len ||
+		    strncmp(arg, run_props[p].name, len))
+			continue;
+		if (!strcmp(eq + 1, "infinity"))
+			o->prop[p] = TGT_UNLIMITED;
+		else if (parse_size(eq + 1, &o->prop[p], false))
+			return cmd_usage_error(self, "-p %s: bad size '%s'", run_props[p].name,
+					       eq + 1);
+		o->prop_set[p] = true;
+		return 0;
+	}
+	return cmd_usage_error(self, "-p '%s': not one of MemoryMax=, MemoryHigh=, "
+			       "MemorySwapMax=, MemoryLow=, MemoryMin=", arg);
+}
+
+/* The -p properties other than MemoryMax (which is the limit), v2 only. */
+static int set_props(const struct run_opts *o, const char *dir, char *err, size_t errlen)
+{
+	char path[PATH_MAX + 32], val[32];
+
+	for (int p = PROP_HIGH; p < NR_PROPS; p++) {
+		if (!o->prop_set[p])
+			continue;
+		tgt_fmt(path, sizeof(path), "%s/%s", dir, run_props[p].file);
+		if (o->prop[p] == TGT_UNLIMITED)
+			tgt_fmt(val, sizeof(val), "max");
+		else
+			tgt_fmt(val, sizeof(val), "%llu", (unsigned long long)o->prop[p]);
+		int ret = mlab_write(path, val);
+
+		if (ret) {
+			tgt_fmt(err, errlen, "%s (%s=): %s", path, run_props[p].name,
+				strerror(-ret));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Does this run's end call for another one? */
+static bool want_restart(enum run_restart r, const struct run_result *rr)
+{
+	switch (r) {
+	case RESTART_ON_OOM:
+		return rr->oom && WIFSIGNALED(rr->status) && WTERMSIG(rr->status) == SIGKILL;
+	case RESTART_ON_FAILURE:
+		return !WIFEXITED(rr->status) || WEXITSTATUS(rr->status);
+	case RESTART_ALWAYS:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static int parse_run_args(const struct cmd *self, int argc, char **argv,
 			  struct run_opts *o)
 {
@@ -162,11 +270,23 @@ static int parse_run_args(const struct cmd *self, int argc, char **argv,
 		} else if (!strcmp(a, "--no-swap")) {
 			o->no_swap = true;
 		} else if (!strcmp(a, "--restart")) {
-			o->restart = true;
+			o->restart = RESTART_ON_OOM;
+		} else if (!strncmp(a, "--restart=", 10)) {
+			if (parse_restart(a + 10, &o->restart))
+				return cmd_usage_error(self, "bad --restart '%s' (on-oom, on-failure, always, no)",
+						       a + 10);
 		} else if (!strcmp(a, "--limit") && val) {
 			if (parse_size(val, &o->limit, true))
 				return cmd_usage_error(self, "bad size '%s'", val);
 			have_limit = true;
+			i++;
+		} else if (!strcmp(a, "-p") && val) {
+			if (parse_prop(self, val, o))
+				return 2;
+			if (o->prop_set[PROP_MAX]) {
+				o->limit = o->prop[PROP_MAX];
+				have_limit = true;
+			}
 			i++;
 		} else if (!strcmp(a, "--max-restarts") && val) {
 			if (parse_u64(val, &v) || v > 1000000)
@@ -188,18 +308,15 @@ static int parse_run_args(const struct cmd *self, int argc, char **argv,
 		}
 	}
 	if (!have_limit)
-		return cmd_usage_error(self, "missing --limit SIZE");
+		return cmd_usage_error(self, "missing --limit SIZE (or -p MemoryMax=SIZE)");
+	for (int p = 0; p < NR_PROPS; p++)
+		if (o->v1 && p != PROP_MAX && o->prop_set[p])
+			return cmd_usage_error(self, "%s has no cgroup v1 file", run_props[p].name);
 	if (i >= argc)
 		return cmd_usage_error(self, "missing -- CMD [ARGS]");
 	o->argv = argv + i;
 	return 0;
 }
-
-struct run_result {
-	int status;
-	bool oom;
-	uint64_t peak;
-};
 
 static void print_run(unsigned int n, pid_t pid, const struct run_result *r)
 {
@@ -264,14 +381,16 @@ static int do_run(const struct cmd *self, int argc, char **argv)
 	}
 	if (o.no_swap)
 		cg_no_swap(&h, dir);
-	if (cg_set_knob(o.v1, dir, TGT_KNOB_MAX, o.limit, err_buf, sizeof(err_buf))) {
+	if (cg_set_knob(o.v1, dir, TGT_KNOB_MAX, o.limit, err_buf, sizeof(err_buf)) ||
+	    set_props(&o, dir, err_buf, sizeof(err_buf))) {
 		err("%s", err_buf);
 		goto out;
 	}
 	print_open_obj(NULL);
 	print_str(PRINT_ANY, "group", "memcglab run: group %s", dir);
 	print_size(PRINT_ANY, "limit", ", limit %s", o.limit);
-	print_str(PRINT_ANY, "cgroup", " (cgroup %s)\n", o.v1 ? "v1" : "v2");
+	print_str(PRINT_ANY, "cgroup", " (cgroup %s)", o.v1 ? "v1" : "v2");
+	print_str(PRINT_ANY, "restart", ", restart %s\n", restart_names[o.restart]);
 	fflush(stdout);
 	print_open_arr("runs");
 	delay = o.backoff_ms;
@@ -298,7 +417,7 @@ static int do_run(const struct cmd *self, int argc, char **argv)
 		print_run(runs, pid, &rr);
 		exit_code = WIFEXITED(rr.status) ? WEXITSTATUS(rr.status) :
 			    128 + WTERMSIG(rr.status);
-		if (stop_signal || !o.restart || exit_code == 0)
+		if (stop_signal || !want_restart(o.restart, &rr))
 			break;
 		if (runs > o.max_restarts) {
 			print_text("memcglab run: giving up after %u restart(s)\n", o.max_restarts);
@@ -330,8 +449,9 @@ out:
 
 const struct cmd run_cmd = {
 	.name = "run",
-	.args = "[--v1|--v2] --limit SIZE [--no-swap] [--restart [--max-restarts N] "
-		"[--backoff MS]] [--group NAME] -- CMD [ARGS]",
+	.args = "[--v1|--v2] --limit SIZE|-p MemoryMax=SIZE [-p PROP=VALUE]... [--no-swap] "
+		"[--restart[=on-oom|on-failure|always|no] [--max-restarts N] [--backoff MS]] "
+		"[--group NAME] -- CMD [ARGS]",
 	.summary = "run a program under a memory limit on the real memcg",
 	.help = "Creates the group NAME (default memcglab-run.PID) at the root of the cgroup\n"
 		"hierarchy (v2 by default; --v1 mounts a v1 memory hierarchy if none is\n"
@@ -339,9 +459,15 @@ const struct cmd run_cmd = {
 		"and reports each run's exit, whether the kernel OOM-killed in the group\n"
 		"(memory.events oom_kill / oom_control oom_kill) and the peak usage.\n"
 		"--no-swap: memory.swap.max 0 (v2) or memory.swappiness 0 (v1).\n"
-		"--restart: start CMD again after a failure (non-zero exit or a signal),\n"
-		"at most --max-restarts times (default 3), waiting --backoff ms (default\n"
-		"100) and doubling the wait each time (at most 30 s).\n"
+		"-p PROP=VALUE: systemd's properties, VALUE a size or 'infinity':\n"
+		"MemoryMax (the limit, like --limit), MemoryHigh, MemorySwapMax, MemoryLow,\n"
+		"MemoryMin, written to memory.max, .high, .swap.max, .low, .min (v2; on v1\n"
+		"only MemoryMax, as memory.limit_in_bytes).\n"
+		"--restart[=WHEN]: start CMD again when the kernel's OOM killer ended it\n"
+		"(on-oom, the default: SIGKILL while the group's oom_kill rose), after any\n"
+		"failure (on-failure: non-zero exit or a signal), or after every exit\n"
+		"(always); at most --max-restarts times (default 3), waiting --backoff ms\n"
+		"(default 100) and doubling the wait each time (at most 30 s).\n"
 		"The group is removed on exit and on SIGINT/SIGTERM (passed on to CMD).\n"
 		"Exit status: CMD's last exit status (128+N when killed by signal N),\n"
 		"125 when run itself failed, 2 usage error.\n",

@@ -2,7 +2,7 @@
 /*
  * The lab target: a memcglab filesystem mounted in a temporary directory.
  *
- * `mount -t memcglab [-o v1,policy=P] none DIR`; groups are directories under
+ * `mount -t memcglab -o oom=off[,v1][,policy=P] none DIR`; groups are directories under
  * a base group DIR/memcglab.base (so that scenario groups sit at the same
  * depth as on the memcg target, where they live under memcglab.PID), limits
  * are the kernel's files, and each charger is one open descriptor on
@@ -59,9 +59,13 @@ static int lab_open(struct target *t)
 	if (!p)
 		return tgt_fail(t, -ENOMEM, "out of memory");
 	p->flavour.v1 = t->cfg.v1;
-	tgt_fmt(opts, sizeof(opts), "%s%s%s", t->cfg.v1 ? "v1" : "",
-		 t->cfg.v1 && t->cfg.policy ? "," : "",
-		 t->cfg.policy ? "policy=" : "");
+	/*
+	 * oom=off: every charger is a descriptor of this process, so an OOM
+	 * kill would end the runner itself and a v1 OOM wait would never be
+	 * woken.  A refusal stays ENOMEM, as the memcg target reports it.
+	 */
+	tgt_fmt(opts, sizeof(opts), "oom=off%s%s%s", t->cfg.v1 ? ",v1" : "",
+		 t->cfg.policy ? "," : "", t->cfg.policy ? "policy=" : "");
 	if (t->cfg.policy)
 		strncat(opts, t->cfg.policy, sizeof(opts) - strlen(opts) - 1);
 	tgt_fmt(p->mnt, sizeof(p->mnt), "/tmp/memcglab-lab.XXXXXX");
