@@ -112,6 +112,36 @@ ok "make modules for a kernel without headers: one line naming the package" \
 	one_line 6.99.0-1-amd64 "install linux-headers-6.99.0-1-amd64"
 ok "make modules for a kernel older than 6.1: one line" one_line 5.10.0-30-amd64 "6.1 and later"
 
+# --- the QEMU command ------------------------------------------------------
+
+# The kernel command line is one argument of -append, whatever it holds
+# (the KVM probe once lost memcglab.mode=probe to word splitting).
+append_is_one_word() {
+	local args
+	mapfile -t args < <(bash "$top/selftests/vm/run.sh" --print-cmd "$1" /x.cpio "$2" kvm "$3" now)
+	local i
+	for i in "${!args[@]}"; do
+		[ "${args[$i]}" = -append ] || continue
+		echo "append: ${args[$((i + 1))]}"
+		[ "${args[$((i + 1))]}" = "console=ttyS0 panic=-1 mitigations=off memcglab.mode=$2$4 memcglab.v1=now" ] &&
+			[ "${args[$((i + 2))]:-}" = "" ]
+		return
+	done
+	return 1
+}
+ok "qemu: the probe's -append is one argument" append_is_one_word 6.1.0-57-amd64 probe "" ""
+ok "qemu: tests in -append, comma-separated, one argument" \
+	append_is_one_word 6.1.0-57-amd64 test "fs_test cli_test" " memcglab.tests=fs_test,cli_test"
+kernel_path() {
+	bash "$top/selftests/vm/run.sh" --print-cmd "$1" /x.cpio test tcg | grep -qx -- "$2"
+}
+ok "qemu: a host kernel boots from /boot" kernel_path 6.1.0-57-amd64 /boot/vmlinuz-6.1.0-57-amd64
+mkdir -p "$tmp/chroot/boot"
+touch "$tmp/chroot/boot/vmlinuz-7.2.0-test-amd64"
+ok "qemu: the newest kernel boots from the chroot's /boot" env MEMCGLAB_CHROOT="$tmp/chroot" \
+	bash -c "bash '$top/selftests/vm/run.sh' --print-cmd 7.2.0-test-amd64 /x.cpio test tcg |
+		grep -qx -- '$tmp/chroot/boot/vmlinuz-7.2.0-test-amd64'"
+
 # --- make help --------------------------------------------------------------
 
 help_lists_all() {
