@@ -35,7 +35,7 @@ KMOD_SRCS = $(wildcard kmod/*.c kmod/*.h)
 .PHONY: all deps deps-build deps-newest modules modules-all tools selftests linux-src \
 	lint checkpatch uapi-check sparse check check-unit check-host check-vm check-rig \
 	check-pkg run vm clean distclean help coverage bench fuzz stress check-debug docs \
-	install-selftests modules-host
+	install-selftests modules-host dkms-source dkms-install
 
 all: deps-build modules tools ## build the module for KVER and the CLI
 
@@ -94,6 +94,20 @@ install-selftests: selftests tools ## kselftest layout in INSTALL_PATH=DIR
 		$(MAKE) --no-print-directory modules KVER=$$v; done
 	$(MAKE) -C selftests OUTPUT=$(BUILD)/selftests install INSTALL_PATH=$(abspath $(INSTALL_PATH))
 
+# --- DKMS -----------------------------------------------------------------
+# The sources DKMS builds from, and nothing else (no build/, no .git).
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+DKMS_SRC ?= /usr/src/memcglab-$(DKMS_VERSION)
+DKMS_FILES := dkms.conf Makefile Kbuild $(wildcard kmod/*.[ch]) \
+	$(wildcard uapi/linux/*.h) selftests/vm/kbuild.sh
+
+dkms-source: ## copy only the module's sources to DKMS_SRC (default /usr/src/memcglab-VERSION)
+	rm -rf $(DKMS_SRC) && mkdir -p $(DKMS_SRC)
+	tar -cf - $(DKMS_FILES) | tar -xf - -C $(DKMS_SRC)
+
+dkms-install: deps dkms-source ## dkms install for every kernel with headers
+	dkms install memcglab/$(DKMS_VERSION) --force
+
 # --- lint -----------------------------------------------------------------
 
 checkpatch: linux-src ## checkpatch --strict on kmod/ and uapi/
@@ -139,7 +153,7 @@ check-rig: modules-all tools selftests ## the rig must fail on a failing test, a
 # Packaging, as another pipeline would use it: `dkms build` and
 # `make install-selftests` from a clean copy of the tree, the result run
 # in the guest.
-check-pkg: deps tools selftests ## dkms build + install-selftests from a clean tree, in the guest
+check-pkg: modules-host tools selftests ## dkms build + install-selftests from a clean tree, in the guest
 	bash selftests/vm/pkg-test.sh $(firstword $(HOST_KVERS))
 
 # The host tiers share nothing (lint builds under build/, the unit tests and

@@ -202,6 +202,7 @@ newest_deps() {
 	# A mirror snapshot's unstable Release can be past its Valid-Until:
 	# accept that for this one source, nowhere else.
 	rm -f "$tmp/etc/apt/sources.list"
+	[ -e "$tmp$KEYRING" ] || install -D -m 0644 "$KEYRING" "$tmp$KEYRING"
 	printf 'Types: deb\nURIs: %s\nSuites: unstable\nComponents: main\nCheck-Valid-Until: no\nSigned-By: %s\n' \
 		"$uri" "$KEYRING" >"$tmp/etc/apt/sources.list.d/debian.sources"
 	printf 'APT::Install-Recommends "false";\nAPT::Install-Suggests "false";\n' \
