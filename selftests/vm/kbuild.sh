@@ -62,7 +62,7 @@ if in_chroot "$kver"; then
 	cp -p "$top"/kmod/*.[ch] "$inner/kmod/"
 	cp -pR "$top/uapi/." "$inner/uapi/"
 	rm -f "$inner/memcglab.ko"
-	chroot "$chroot_dir" make -C "/lib/modules/$kver/build" M="/$rel" "$@"
+	bash "$top/selftests/vm/chroot-run.sh" "$chroot_dir" make -C "/lib/modules/$kver/build" M="/$rel" "$@"
 	if [ -e "$inner/memcglab.ko" ]; then
 		cp -p "$inner/memcglab.ko" "$dir/"
 	fi
