@@ -19,7 +19,7 @@ HOST_KVERS = $(shell for d in /lib/modules/*/build/Makefile; do \
 		v=$${d#/lib/modules/}; v=$${v%%/*}; \
 		[ -e /boot/vmlinuz-$$v ] && echo $$v; done | sort -V)
 NEWEST_KVERS = $(shell [ -e $(CHROOT)/.memcglab-ready ] && \
-		for f in $(CHROOT)/boot/vmlinuz-*; do v=$${f\#*/vmlinuz-}; \
+		for f in $(CHROOT)/boot/vmlinuz-*; do v=$$(basename $$f | cut -d- -f2-); \
 		[ -e $(CHROOT)/usr/src/linux-headers-$$v/Makefile ] && echo $$v; done | sort -V)
 KVERS ?= $(shell printf '%s\n' $(HOST_KVERS) $(NEWEST_KVERS) | sort -V)
 ifneq ($(wildcard /lib/modules/$(shell uname -r)/build/Makefile),)
@@ -118,11 +118,11 @@ checkpatch: linux-src ## checkpatch --strict on kmod/ and uapi/
 # that any warning at all fails the lint.
 sparse: deps-newest ## sparse (C=2) and W=1 on every kernel in KVERS
 	@set -e; for v in $(KVERS); do \
-		d=$(BUILD)/lint/$$v; rm -rf $$d; \
+		d=$(BUILD)/lint/$$v; rm -rf $$d; mkdir -p $(BUILD)/lint; \
 		echo "  LINT    $$v (C=2 W=1)"; \
 		$(KBUILD) $$v $$d -s C=2 W=1 modules >$$d.log 2>&1 || \
 			{ cat $$d.log; exit 1; }; \
-		if grep -E 'warning:|error:' $$d.log; then exit 1; fi; \
+		if grep -E 'warning:|error:|not available or not up to date' $$d.log; then exit 1; fi; \
 	done
 
 # The netlink spec, uapi header and kmod/netlink.c agree (issue 5).

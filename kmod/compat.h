@@ -76,22 +76,20 @@ static inline struct dentry *mlab_lookup_cached(struct dentry *dir,
 
 /*
  * ->mkdir returns the dentry it used since 6.15 (NULL: the one passed in),
- * an int before.  MLAB_DEFINE_MKDIR(op, fn) defines the operation op
- * around fn, which keeps the int convention on every kernel.
+ * an int before.  The filesystem's mkdir keeps the int convention; its
+ * operation returns mlab_mkdir_ret(err).
  */
 #if MLAB_KV_AT_LEAST(6, 15)
-#define MLAB_DEFINE_MKDIR(op, fn)					\
-static struct dentry *op(mlab_idmap_t *idmap, struct inode *dir,	\
-			 struct dentry *dentry, umode_t mode)		\
-{									\
-	return ERR_PTR(fn(idmap, dir, dentry, mode));			\
+#define mlab_mkdir_ret_t	struct dentry *
+static inline struct dentry *mlab_mkdir_ret(int err)
+{
+	return ERR_PTR(err);
 }
 #else
-#define MLAB_DEFINE_MKDIR(op, fn)					\
-static int op(mlab_idmap_t *idmap, struct inode *dir,			\
-	      struct dentry *dentry, umode_t mode)			\
-{									\
-	return fn(idmap, dir, dentry, mode);				\
+#define mlab_mkdir_ret_t	int
+static inline int mlab_mkdir_ret(int err)
+{
+	return err;
 }
 #endif
 

@@ -278,7 +278,11 @@ static int mlab_mkdir(mlab_idmap_t *idmap, struct inode *dir,
 	return 0;
 }
 
-MLAB_DEFINE_MKDIR(mlab_mkdir_op, mlab_mkdir)
+static mlab_mkdir_ret_t mlab_mkdir_op(mlab_idmap_t *idmap, struct inode *dir,
+				      struct dentry *dentry, umode_t mode)
+{
+	return mlab_mkdir_ret(mlab_mkdir(idmap, dir, dentry, mode));
+}
 
 static int mlab_rmdir(struct inode *dir, struct dentry *dentry)
 {
