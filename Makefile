@@ -1,54 +1,64 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# memcglab: module, tools and tests.
-#
-#   make               build the module (for KVER) and the tools
-#   make run           the main job: boot the guest and show the lab
-#   make check         lint + native unit tier + QEMU tier on every target kernel
-#   make check-unit    native tier only (counter and policies in userspace)
-#   make check-vm      QEMU tier only   [KVERS="..."] [TESTS="fs_test ..."]
-#   make check-rig     prove that the rig fails on a failing test, a splat, a hang
-#   make vm            interactive guest shell [KVER=...]
-#   make deps          install every package the project needs (apt, by name)
+# memcglab: module, tools and tests. `make help` lists every target.
 #
 # KVER is the kernel to build against: the running kernel where its headers
-# exist, else the newest Debian kernel installed with headers. KVERS lists
-# every target kernel (those with both /boot/vmlinuz-* and a build tree).
+# exist, else the newest kernel installed on the host with headers. KVERS
+# lists every target kernel: those installed on the host (/boot/vmlinuz-*
+# and a build tree) and Debian's newest, in the chroot build/chroot/unstable
+# that `make deps-newest` makes (its module builds in there).
 
 SHELL := /bin/bash
 TOP := $(CURDIR)
 BUILD := $(TOP)/build
+CHROOT := $(BUILD)/chroot/unstable
 
-KVERS ?= $(shell for d in /lib/modules/*/build/Makefile; do \
+# Recursive variables: evaluated where used, so that a target that first
+# installs a kernel sees it.
+HOST_KVERS = $(shell for d in /lib/modules/*/build/Makefile; do \
 		v=$${d#/lib/modules/}; v=$${v%%/*}; \
 		[ -e /boot/vmlinuz-$$v ] && echo $$v; done | sort -V)
+NEWEST_KVERS = $(shell [ -e $(CHROOT)/.memcglab-ready ] && \
+		for f in $(CHROOT)/boot/vmlinuz-*; do v=$$(basename $$f | cut -d- -f2-); \
+		[ -e $(CHROOT)/usr/src/linux-headers-$$v/Makefile ] && echo $$v; done | sort -V)
+KVERS ?= $(shell printf '%s\n' $(HOST_KVERS) $(NEWEST_KVERS) | sort -V)
 ifneq ($(wildcard /lib/modules/$(shell uname -r)/build/Makefile),)
 KVER ?= $(shell uname -r)
 else
-KVER ?= $(lastword $(KVERS))
+KVER ?= $(lastword $(HOST_KVERS))
 endif
-KDIR ?= /lib/modules/$(KVER)/build
 
 LINUX_SRC := $(BUILD)/linux-src
 CHECKPATCH := $(LINUX_SRC)/scripts/checkpatch.pl
 KMOD_SRCS = $(wildcard kmod/*.c kmod/*.h)
 
-.PHONY: all deps modules modules-all tools selftests linux-src lint checkpatch uapi-check \
-	sparse check check-unit check-vm check-rig run vm clean help \
-	coverage bench fuzz stress check-debug docs install-selftests
+.PHONY: all deps deps-build deps-newest modules modules-all tools selftests linux-src \
+	lint checkpatch uapi-check sparse check check-unit check-host check-vm check-rig \
+	check-pkg run vm clean distclean help coverage bench fuzz stress check-debug docs \
+	install-selftests modules-host dkms-source dkms-install
 
-all: modules tools
+all: deps-build modules tools ## build the module for KVER and the CLI
 
-help:
-	@sed -n '3,20p' Makefile | sed 's/^# \{0,1\}//'
+# `make help`: every target with the text after its "##".
+help: ## this list
+	@awk -F ':.*## ' '/^[a-z][a-z-]*:.*## / { printf "  make %-18s %s\n", $$1, $$2 }' \
+		$(MAKEFILE_LIST)
 
-deps:
+# Every public target first installs what it needs (deps.sh returns at
+# once when nothing is missing).
+deps: ## install the packages and the 6.1 and 6.12 kernels (apt, by name)
 	@bash selftests/vm/deps.sh
+
+deps-build: ## install only what `make` needs (compiler, libmnl)
+	@bash selftests/vm/deps.sh --build
+
+deps-newest: ## deps, plus the unstable chroot with Debian's newest kernel
+	@bash selftests/vm/deps.sh --newest
 
 # Kernel sources we need but never commit: the selftest harness and
 # checkpatch, extracted from Debian's linux-source-6.1 tarball.
-linux-src: $(LINUX_SRC)/.stamp
-$(LINUX_SRC)/.stamp:
+linux-src: $(LINUX_SRC)/.stamp ## checkpatch and the kselftest harness, from linux-source-6.1
+$(LINUX_SRC)/.stamp: | deps
 	@mkdir -p $(LINUX_SRC)
 	tar -xf /usr/src/linux-source-6.1.tar.xz -C $(LINUX_SRC) --strip-components=1 \
 		linux-source-6.1/scripts/checkpatch.pl \
@@ -58,93 +68,129 @@ $(LINUX_SRC)/.stamp:
 		linux-source-6.1/tools/testing/selftests/kselftest.h
 	@touch $@
 
-# Out-of-tree build in build/<kver>/: a tree of symlinks to the sources,
-# refreshed every time so that added and removed files are picked up.
-sync_tree = mkdir -p $(1)/kmod && \
-	find $(1)/kmod -maxdepth 1 -type l ! -exec test -e {} \; -delete && \
-	ln -sfn $(TOP)/Kbuild $(1)/Kbuild && ln -sfn $(TOP)/uapi $(1)/uapi && \
-	for f in $(TOP)/kmod/*.[ch]; do ln -sfn $$f $(1)/kmod/; done
+# Out of tree, in build/<kver>/ (selftests/vm/kbuild.sh; the newest kernel
+# builds in its chroot). No deps here: DKMS runs this.
+KBUILD = $(if $(KDIR),KDIR=$(KDIR)) bash $(TOP)/selftests/vm/kbuild.sh
+kver_problem = $(shell $(KBUILD) --check $(1))
 
-modules:
-	@$(call sync_tree,$(BUILD)/$(KVER))
-	$(MAKE) -C $(KDIR) M=$(BUILD)/$(KVER) modules
+modules: ## build/KVER/memcglab.ko [KVER=...]
+	$(if $(call kver_problem,$(KVER)),$(error $(call kver_problem,$(KVER))))
+	@$(KBUILD) $(KVER) $(BUILD)/$(KVER) modules
 
-modules-all:
+modules-all: deps-newest ## the module for every kernel in KVERS
 	@set -e; for v in $(KVERS); do $(MAKE) --no-print-directory modules KVER=$$v; done
 
-tools:
+tools: deps-build ## the CLI, tools/memcglab/memcglab
 	$(MAKE) -C tools/memcglab
 
-selftests: linux-src
+selftests: linux-src ## the guest tests, in build/selftests
 	$(MAKE) -C selftests OUTPUT=$(BUILD)/selftests
 
-install-selftests: selftests
-	$(MAKE) -C selftests OUTPUT=$(BUILD)/selftests install INSTALL_PATH=$(INSTALL_PATH)
+# The kselftest directory for other QEMU pipelines: the tests, the CLI and
+# the module for every kernel in KVERS.
+INSTALL_PATH ?= $(BUILD)/kselftest
+install-selftests: selftests tools ## kselftest layout in INSTALL_PATH=DIR
+	@set -e; for v in $(KVERS); do \
+		$(MAKE) --no-print-directory modules KVER=$$v; done
+	$(MAKE) -C selftests OUTPUT=$(BUILD)/selftests install INSTALL_PATH=$(abspath $(INSTALL_PATH))
+
+# --- DKMS -----------------------------------------------------------------
+# The sources DKMS builds from, and nothing else (no build/, no .git).
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+DKMS_SRC ?= /usr/src/memcglab-$(DKMS_VERSION)
+DKMS_FILES := dkms.conf Makefile Kbuild $(wildcard kmod/*.[ch]) \
+	$(wildcard uapi/linux/*.h) selftests/vm/kbuild.sh
+
+dkms-source: ## copy only the module's sources to DKMS_SRC (default /usr/src/memcglab-VERSION)
+	rm -rf $(DKMS_SRC) && mkdir -p $(DKMS_SRC)
+	tar -cf - $(DKMS_FILES) | tar -xf - -C $(DKMS_SRC)
+
+dkms-install: deps dkms-source ## dkms install for every kernel with headers
+	dkms install memcglab/$(DKMS_VERSION) --force
 
 # --- lint -----------------------------------------------------------------
 
-checkpatch: linux-src
+checkpatch: linux-src ## checkpatch --strict on kmod/ and uapi/
 	perl $(CHECKPATCH) --strict --no-tree --quiet --show-types \
 		-f $(KMOD_SRCS) $(wildcard uapi/linux/*.h)
 
 # sparse (C=2 checks every file) and W=1, on a scratch tree per kernel, so
 # that any warning at all fails the lint.
-sparse:
+sparse: deps-newest ## sparse (C=2) and W=1 on every kernel in KVERS
 	@set -e; for v in $(KVERS); do \
-		d=$(BUILD)/lint/$$v; rm -rf $$d; \
-		$(call sync_tree,$$d); \
+		d=$(BUILD)/lint/$$v; rm -rf $$d; mkdir -p $(BUILD)/lint; \
 		echo "  LINT    $$v (C=2 W=1)"; \
-		$(MAKE) -s -C /lib/modules/$$v/build M=$$d C=2 W=1 modules >$$d.log 2>&1 || \
+		$(KBUILD) $$v $$d -s C=2 W=1 modules >$$d.log 2>&1 || \
 			{ cat $$d.log; exit 1; }; \
-		if grep -E 'warning:|error:' $$d.log; then exit 1; fi; \
+		if grep -E 'warning:|error:|not available or not up to date' $$d.log; then exit 1; fi; \
 	done
 
 # The netlink spec, uapi header and kmod/netlink.c agree (issue 5).
-uapi-check:
+uapi-check: deps ## the netlink spec, uapi header and netlink.c agree
 	python3 selftests/check-uapi.py
 
-lint: checkpatch sparse uapi-check
+lint: checkpatch sparse uapi-check ## checkpatch, sparse and W=1, uapi-check
 
 # --- tests ----------------------------------------------------------------
 
-check-unit:
+check-unit: deps ## native tier: counter.c and policy.c in userspace
 	$(MAKE) -C selftests/userspace check
 
-coverage:
+coverage: deps ## line coverage of the native tier
 	$(MAKE) -C selftests/userspace coverage
 
-check-vm: modules-all tools selftests
+# The build and packaging scripts themselves: apt source detection,
+# make's messages, make help.
+check-host: deps ## host tests of the build scripts (seconds)
+	bash selftests/vm/host-test.sh
+
+check-vm: modules-all tools selftests ## guest tier on every kernel [KVERS=...] [TESTS=...]
 	bash selftests/vm/run.sh --mode test $(if $(TESTS),--tests "$(TESTS)") $(KVERS)
 
-check-rig: modules-all tools selftests
+check-rig: modules-all tools selftests ## the rig must fail on a failing test, a splat, a hang
 	bash selftests/vm/rig-selftest.sh $(firstword $(KVERS))
+
+# Packaging, as another pipeline would use it: `dkms build` and
+# `make install-selftests` from a clean copy of the tree, the result run
+# in the guest.
+check-pkg: modules-host tools selftests ## dkms build + install-selftests from a clean tree, in the guest
+	bash selftests/vm/pkg-test.sh $(firstword $(HOST_KVERS))
 
 # The host tiers share nothing (lint builds under build/, the unit tests and
 # the fuzzers in their own folders), so they run side by side, each one's
 # output kept together; then the guest tiers, whose boots run.sh overlaps.
-check: deps
-	$(MAKE) --no-print-directory -j3 --output-sync=target lint check-unit check-fuzz
+check: deps-newest ## everything: lint, unit, fuzz, host, rig, packaging, guest tier
+	$(MAKE) --no-print-directory -j3 --output-sync=target lint check-unit check-fuzz check-host
 	$(MAKE) --no-print-directory check-rig
+	$(MAKE) --no-print-directory check-pkg
 	$(MAKE) --no-print-directory check-vm
 
-run: deps
-	$(MAKE) --no-print-directory modules-all tools selftests
-	bash selftests/vm/run.sh --mode run $(firstword $(KVERS))
+run: deps ## the main job in the 6.1 guest
+	$(MAKE) --no-print-directory modules-host tools selftests
+	bash selftests/vm/run.sh --mode run $(firstword $(HOST_KVERS))
+
+# The module for every kernel installed on the host (not the chroot's).
+modules-host: deps ## the module for every kernel installed on the host
+	@set -e; for v in $(HOST_KVERS); do $(MAKE) --no-print-directory modules KVER=$$v; done
 
 # Rewrite the outputs shown in docs/tour/ from a real run in the guest.
-docs: modules-all tools selftests
-	bash selftests/vm/run.sh --mode test --tests docs_test.sh $(firstword $(KVERS)) || true
+docs: deps ## rerun the tour in the guest, refresh docs/tour/
+	$(MAKE) --no-print-directory modules-host tools selftests
+	bash selftests/vm/run.sh --mode test --tests docs_test.sh $(firstword $(HOST_KVERS)) || true
 	@for md in docs/tour/*.md; do \
-		python3 docs/tour/tour.py update $$md build/vm/$(firstword $(KVERS))/out.log; done
+		python3 docs/tour/tour.py update $$md build/vm/$(firstword $(HOST_KVERS))/out.log; done
 
-vm: deps
+vm: deps ## an interactive guest shell with the module loaded [KVER=...]
 	$(MAKE) --no-print-directory modules tools selftests
 	bash selftests/vm/run.sh --mode shell $(KVER)
 
-clean:
-	rm -rf $(BUILD)
+clean: ## remove build/ (keeps the chroot: make distclean)
+	find $(BUILD) -mindepth 1 -maxdepth 1 ! -name chroot -exec rm -rf {} + 2>/dev/null || true
 	$(MAKE) -C tools/memcglab clean
 	-$(MAKE) -C selftests/userspace clean
+
+distclean: clean ## also remove the unstable chroot
+	rm -rf $(BUILD)
 
 # --- reliability (issue 8): fuzzing, stress, debug kernel -------------------
 # Owned by the reliability engineer; see docs/testing.md.
@@ -159,13 +205,13 @@ DEBUG_VM_TIMEOUT ?= 2400
 
 .PHONY: check-fuzz
 
-fuzz:
+fuzz: deps ## libFuzzer on the core [FUZZ_SECONDS=60]
 	$(MAKE) -C selftests/fuzz fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
 
-check-fuzz:
+check-fuzz: deps ## replay the fuzz corpus + 10 s per harness
 	$(MAKE) -C selftests/fuzz fuzz FUZZ_SECONDS=10
 
-stress: modules-all tools selftests
+stress: modules-all tools selftests ## the guest stress test on every kernel [STRESS_SECONDS=60]
 	@rm -rf $(BUILD)/stress-extra && mkdir -p $(BUILD)/stress-extra/memcglab
 	@echo $(STRESS_SECONDS) >$(BUILD)/stress-extra/memcglab/stress_seconds
 	@echo timeout=$$(( $(STRESS_SECONDS) * 4 + 120 )) >$(BUILD)/stress-extra/memcglab/settings
@@ -174,7 +220,7 @@ stress: modules-all tools selftests
 		--extra $(BUILD)/stress-extra $(KVERS)
 
 # KASAN and lockdep under TCG are slow: every test program gets 20 minutes.
-check-debug: tools selftests
+check-debug: deps tools selftests ## the guest suite on the lockdep/KASAN/kmemleak kernel
 	@set -e; out=$$(bash selftests/vm/debug-kernel.sh); eval "$$(echo "$$out" | tail -n 3)"; \
 	$(MAKE) --no-print-directory modules KVER=$$DEBUG_KVER KDIR=$$DEBUG_KDIR; \
 	$(MAKE) --no-print-directory selftests; \
@@ -191,10 +237,10 @@ check-debug: tools selftests
 # build/bench/bench.json and build/bench/bench.svg. BENCH_SECONDS is the time
 # of every measurement point.
 BENCH_SECONDS ?= 0.5
-BENCH_KVER ?= $(firstword $(KVERS))
+BENCH_KVER ?= $(firstword $(HOST_KVERS))
 BENCH_OUT := $(BUILD)/bench
 
-bench:
+bench: deps ## benchmarks: native, then in one guest [BENCH_SECONDS=0.5]
 	$(MAKE) --no-print-directory -C selftests/bench run \
 		BENCH_SECONDS=$(BENCH_SECONDS) OUTPUT=$(BENCH_OUT)
 	$(MAKE) --no-print-directory modules tools selftests KVER=$(BENCH_KVER)

@@ -1,19 +1,27 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * compat.h - every difference between the target kernels (6.1, 6.12)
- * that memcglab's sources need, keyed on the kernel version (major and
- * patch level from <linux/version.h>, as MLAB_KV).
+ * compat.h - every difference between the target kernels (6.1, 6.12 and
+ * Debian's newest, 7.2) that memcglab's sources need, keyed on the kernel
+ * version (major and patch level from <linux/version.h>, as MLAB_KV).
+ * Each shim names the release that made it necessary.
  */
 #ifndef _MLAB_COMPAT_H
 #define _MLAB_COMPAT_H
 
+#include <linux/dcache.h>
+#include <linux/err.h>
 #include <linux/fs.h>
+#include <linux/namei.h>
 #include <linux/version.h>
 
 #define MLAB_KV_OF(major, minor)	((major) * 256 + (minor))
 #define MLAB_KV	MLAB_KV_OF(LINUX_VERSION_MAJOR, LINUX_VERSION_PATCHLEVEL)
 /* Is the kernel we build for at least major.minor? */
 #define MLAB_KV_AT_LEAST(major, minor)	(MLAB_KV_OF(major, minor) <= MLAB_KV)
+
+#if !MLAB_KV_AT_LEAST(6, 1)
+#error "memcglab supports Linux 6.1 and later"
+#endif
 
 /* Inode operations take an idmap since 6.3, a user namespace before. */
 #if MLAB_KV_AT_LEAST(6, 3)
@@ -62,5 +70,87 @@ static inline void mlab_inode_init_ts(struct inode *inode)
 #else
 #define MLAB_DEFAULT_RECLAIM MLAB_RECLAIM_LRU
 #endif
+
+/*
+ * Look up a name in the dcache only: d_hash_and_lookup() gave way to
+ * try_lookup_noperm() in 6.16.  NULL when the name is not cached.
+ */
+static inline struct dentry *mlab_lookup_cached(struct dentry *dir,
+						struct qstr *name)
+{
+#if MLAB_KV_AT_LEAST(6, 16)
+	return try_lookup_noperm(name, dir);
+#else
+	return d_hash_and_lookup(dir, name);
+#endif
+}
+
+/*
+ * ->mkdir returns the dentry it used since 6.15 (NULL: the one passed in),
+ * an int before.  The filesystem's mkdir keeps the int convention; its
+ * operation returns mlab_mkdir_ret(err).
+ */
+#if MLAB_KV_AT_LEAST(6, 15)
+#define mlab_mkdir_ret_t	struct dentry *
+static inline struct dentry *mlab_mkdir_ret(int err)
+{
+	return ERR_PTR(err);
+}
+#else
+#define mlab_mkdir_ret_t	int
+static inline int mlab_mkdir_ret(int err)
+{
+	return err;
+}
+#endif
+
+/* ->drop_inode for "never cache an unused inode": renamed in 6.18. */
+#if MLAB_KV_AT_LEAST(6, 18)
+#define mlab_drop_inode_now	inode_just_drop
+#else
+#define mlab_drop_inode_now	generic_delete_inode
+#endif
+
+/*
+ * Dentries pinned for the life of the filesystem (until unlinked).  Since
+ * 6.19 a pin is marked: d_make_persistent() takes the reference, unlink
+ * drops it, and umount drops what is left, so kill_anon_super() suffices
+ * (kill_litter_super() is gone in 7.0).  Before, the pin was a bare extra
+ * reference, dropped by simple_unlink() or kill_litter_super().
+ *
+ * mlab_d_pin() instantiates @dentry with @inode (hashing it if it is not
+ * yet) and takes the pinning reference; the caller keeps its own.
+ */
+static inline void mlab_d_pin(struct dentry *dentry, struct inode *inode)
+{
+#if MLAB_KV_AT_LEAST(6, 19)
+	d_make_persistent(dentry, inode);
+#else
+	if (d_unhashed(dentry))
+		d_add(dentry, inode);
+	else
+		d_instantiate(dentry, inode);
+	dget(dentry);
+#endif
+}
+
+/* Drop the pin of a dentry that is not going through unlink. */
+static inline void mlab_d_unpin(struct dentry *dentry)
+{
+#if MLAB_KV_AT_LEAST(6, 19)
+	d_make_discardable(dentry);
+#else
+	dput(dentry);
+#endif
+}
+
+static inline void mlab_kill_pinned_super(struct super_block *sb)
+{
+#if MLAB_KV_AT_LEAST(6, 19)
+	kill_anon_super(sb);
+#else
+	kill_litter_super(sb);
+#endif
+}
 
 #endif /* _MLAB_COMPAT_H */

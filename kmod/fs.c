@@ -3,9 +3,9 @@
  * fs.c - the memcglab filesystem: one hierarchy per mount, a group per
  * directory, the file table of files.c in every directory.
  *
- * Dentries are pinned (an extra reference) while their file or directory
- * exists, as in ramfs; rmdir unpins them and kill_litter_super() unpins
- * what is left at unmount.  A directory inode holds a reference on its
+ * Dentries are pinned (mlab_d_pin(), compat.h) while their file or
+ * directory exists, as in ramfs; rmdir unpins them and unmount unpins
+ * what is left.  A directory inode holds a reference on its
  * group (i_private); a file inode points at its struct mlab_cftype and
  * finds the group through its parent directory.
  */
@@ -207,7 +207,7 @@ static void mlab_dir_clear(struct dentry *dir)
 
 	for (cft = mlab_files; cft->name; cft++) {
 		struct qstr name = QSTR_INIT(cft->name, strlen(cft->name));
-		struct dentry *child = d_hash_and_lookup(dir, &name);
+		struct dentry *child = mlab_lookup_cached(dir, &name);
 
 		if (IS_ERR_OR_NULL(child))
 			continue;
@@ -243,8 +243,8 @@ static int mlab_dir_populate(struct dentry *dir, struct mlab_hier *h)
 		}
 		inode->i_fop = &mlab_file_fops;
 		inode->i_private = (void *)cft;
-		/* The allocation's reference stays as the pin. */
-		d_add(child, inode);
+		mlab_d_pin(child, inode);
+		dput(child);
 		if (cft->flags & MLAB_CFT_EVENTS)
 			md->events = child;
 		if (cft->flags & MLAB_CFT_EVENTS_LOCAL)
@@ -313,8 +313,7 @@ static int mlab_mkdir(mlab_idmap_t *idmap, struct inode *dir,
 	}
 	/* The inode now owns the creation reference. */
 	inode_lock_nested(inode, I_MUTEX_CHILD);
-	d_instantiate(dentry, inode);
-	dget(dentry);
+	mlab_d_pin(dentry, inode);
 	err = mlab_dir_populate(dentry, h);
 	if (err) {
 		mlab_fs_notify_stop(inode->i_private);
@@ -323,12 +322,18 @@ static int mlab_mkdir(mlab_idmap_t *idmap, struct inode *dir,
 		inode_unlock(inode);
 		clear_nlink(inode);
 		d_drop(dentry);
-		dput(dentry);
+		mlab_d_unpin(dentry);
 		return err;
 	}
 	inode_unlock(inode);
 	inc_nlink(dir);
 	return 0;
+}
+
+static mlab_mkdir_ret_t mlab_mkdir_op(mlab_idmap_t *idmap, struct inode *dir,
+				      struct dentry *dentry, umode_t mode)
+{
+	return mlab_mkdir_ret(mlab_mkdir(idmap, dir, dentry, mode));
 }
 
 static int mlab_rmdir(struct inode *dir, struct dentry *dentry)
@@ -346,7 +351,7 @@ static int mlab_rmdir(struct inode *dir, struct dentry *dentry)
 
 static const struct inode_operations mlab_dir_iops = {
 	.lookup		= simple_lookup,
-	.mkdir		= mlab_mkdir,
+	.mkdir		= mlab_mkdir_op,
 	.rmdir		= mlab_rmdir,
 };
 
@@ -385,7 +390,7 @@ static int mlab_show_options(struct seq_file *m, struct dentry *root)
 
 static const struct super_operations mlab_sops = {
 	.statfs		= simple_statfs,
-	.drop_inode	= generic_delete_inode,
+	.drop_inode	= mlab_drop_inode_now,
 	.evict_inode	= mlab_evict_inode,
 	.show_options	= mlab_show_options,
 };
@@ -437,7 +442,7 @@ static void mlab_kill_sb(struct super_block *sb)
 
 	if (h)
 		mlab_hier_unregister(h);
-	kill_litter_super(sb);
+	mlab_kill_pinned_super(sb);
 	if (h)
 		mlab_hier_put(h);
 }

@@ -19,18 +19,21 @@
 #
 # KVM is used only where a short probe proved that a KVM guest boots here
 # (cached in build/vm/kvm-probe; MEMCGLAB_KVM=0|1 overrides); TCG otherwise.
-# MEMCGLAB_KERNEL_IMAGE boots that image instead of /boot/vmlinuz-KVER (the
-# debug kernel of make check-debug; KVER then names its build/KVER/ module).
+# A kernel boots from /boot/vmlinuz-KVER, or from the unstable chroot's
+# /boot (Debian's newest kernel, selftests/vm/deps.sh --newest).
+# MEMCGLAB_KERNEL_IMAGE boots that image instead (the debug kernel of make
+# check-debug; KVER then names its build/KVER/ module).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-mode=test tests="" extra="" timeout=${VM_TIMEOUT:-420}
+mode=test tests="" extra="" timeout=${VM_TIMEOUT:-420} print_cmd=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--mode) mode=$2; shift 2 ;;
 	--tests) tests=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--extra) extra=$2; shift 2 ;;
+	--print-cmd) print_cmd=1; shift ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
@@ -44,24 +47,47 @@ SPLAT+='suspicious RCU usage|lockdep is turned off|DEBUG_LOCKS_WARN_ON|kmemleak:
 
 V1_TESTS="files_test compare_test.sh run_test.sh oom_test"
 
-# $1 kver, $2 initramfs, $3 mode, $4 accel, [$5 tests, $6 v1 phase]
-qemu_base() {
+chroot_dir=${MEMCGLAB_CHROOT:-$top/build/chroot/unstable}
+
+# kernel_file KVER vmlinuz|config: where that kernel's file is.
+kernel_file() {
+	if [ -e "/boot/$2-$1" ] || [ ! -e "$chroot_dir/boot/$2-$1" ]; then
+		echo "/boot/$2-$1"
+	else
+		echo "$chroot_dir/boot/$2-$1"
+	fi
+}
+
+# qemu_cmd KVER INITRAMFS MODE ACCEL [TESTS [V1PHASE]]: the QEMU command
+# line, as the array qcmd (every argument one word: -append's value has
+# spaces).
+qemu_cmd() {
 	local append="console=ttyS0 panic=-1 mitigations=off memcglab.mode=$3"
-	[ -n "${5:-}" ] && append+=" memcglab.tests=$(echo $5 | tr ' ' ,)"
+	local t=${5:-}
+	[ -n "$t" ] && append+=" memcglab.tests=${t// /,}"
 	[ -n "${6:-}" ] && append+=" memcglab.v1=$6"
 	local accel=(-accel tcg -cpu max)
 	[ "$4" = kvm ] && accel=(-accel kvm -cpu host)
-	echo qemu-system-x86_64 -nodefaults -no-reboot -display none -m 2048 -smp 2 \
-		"${accel[@]}" -kernel "${MEMCGLAB_KERNEL_IMAGE:-/boot/vmlinuz-$1}" \
-		-initrd "$2" -append "\"$append\""
+	qcmd=(qemu-system-x86_64 -nodefaults -no-reboot -display none -m 2048 -smp 2
+	      "${accel[@]}" -kernel "${MEMCGLAB_KERNEL_IMAGE:-$(kernel_file "$1" vmlinuz)}"
+	      -initrd "$2" -append "$append")
 }
+
+# --print-cmd KVER INITRAMFS MODE ACCEL [TESTS [V1PHASE]]: print the QEMU
+# command, one argument a line (selftests/vm/host-test.sh checks it).
+if [ $print_cmd = 1 ]; then
+	qemu_cmd "$@"
+	printf '%s\n' "${qcmd[@]}"
+	exit 0
+fi
 
 kvm_choice() { # $1 kver, $2 initramfs
 	local cache=$top/build/vm/kvm-probe
 	case "${MEMCGLAB_KVM:-}" in 0) echo tcg; return ;; 1) echo kvm; return ;; esac
 	if [ ! -s "$cache" ]; then
-		local verdict=tcg
-		if [ -w /dev/kvm ] && timeout -k 2 20 $(eval echo $(qemu_base "$1" "$2" probe kvm)) \
+		local verdict=tcg qcmd
+		qemu_cmd "$1" "$2" probe kvm
+		if [ -w /dev/kvm ] && timeout -k 2 20 "${qcmd[@]}" \
 			-monitor none -serial null -serial stdio </dev/null 2>/dev/null |
 			grep -q 'memcglab-rig: exit=0'; then
 			verdict=kvm
@@ -74,7 +100,8 @@ kvm_choice() { # $1 kver, $2 initramfs
 # Does this kernel have the cgroup v1 memory controller? (6.12 made it
 # optional and Debian turns it off.)
 has_v1_memcg() {
-	local cfg=/boot/config-$1
+	local cfg
+	cfg=$(kernel_file "$1" config)
 	[ -n "${MEMCGLAB_KERNEL_CONFIG:-}" ] && cfg=$MEMCGLAB_KERNEL_CONFIG
 	if [ -e "$cfg" ]; then
 		! grep -q '^# CONFIG_MEMCG_V1 is not set' "$cfg"
@@ -91,7 +118,7 @@ total_pass=0 total_fail=0 total_skip=0
 # counts go to DIR/result ("verdict TEXT", "counts PASS FAIL SKIP",
 # "failed 0|1") for collect(), so that boots can run side by side.
 boot() {
-	local kver=$1 label=$2 dir=$3 btests=$4 phase=$5 accel cmd qrc start secs
+	local kver=$1 label=$2 dir=$3 btests=$4 phase=$5 accel qcmd qrc start secs
 	local why=() plan npass=0 nfail=0 nskip=0 splat lock
 	mkdir -p "$dir"
 	rm -f "$dir/result"
@@ -107,16 +134,16 @@ boot() {
 		exec {lock}>&-; return
 	fi
 	accel=$(kvm_choice "$kver" "$dir/initramfs.cpio")
-	eval "cmd=($(qemu_base "$kver" "$dir/initramfs.cpio" "$mode" "$accel" "$btests" "$phase"))"
+	qemu_cmd "$kver" "$dir/initramfs.cpio" "$mode" "$accel" "$btests" "$phase"
 	if [ "$mode" = shell ]; then
-		"${cmd[@]}" -monitor none -serial mon:stdio -serial "file:$dir/ttyS1.log"
+		"${qcmd[@]}" -monitor none -serial mon:stdio -serial "file:$dir/ttyS1.log"
 		exit $?
 	fi
 
 	echo "# memcglab-rig: $label, $accel, mode $mode, timeout ${timeout}s"
 	start=$(date +%s)
 	: >"$dir/dmesg.log"; : >"$dir/out.log"
-	timeout -k 5 "$timeout" "${cmd[@]}" -monitor none \
+	timeout -k 5 "$timeout" "${qcmd[@]}" -monitor none \
 		-serial "file:$dir/console.log" -serial stdio </dev/null 2>"$dir/qemu.err" |
 		tr -d '\r' |
 		awk -v dmesg="$dir/dmesg.log" -v out="$dir/out.log" '
