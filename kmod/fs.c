@@ -27,22 +27,15 @@
 struct mlab_fs_ctx {
 	bool v1;
 	bool recursiveprot;
-	enum mlab_policy_id policy;
+	char policy[MLAB_POLICY_NAME_MAX];
 	unsigned int batch;
 };
 
 enum { MLAB_OPT_V1, MLAB_OPT_POLICY, MLAB_OPT_BATCH, MLAB_OPT_RECURSIVEPROT };
 
-static const struct constant_table mlab_policy_table[] = {
-	{ "strict",	MLAB_POLICY_STRICT },
-	{ "batched",	MLAB_POLICY_BATCHED },
-	{ "locked",	MLAB_POLICY_LOCKED },
-	{ }
-};
-
 static const struct fs_parameter_spec mlab_fs_params[] = {
 	fsparam_flag("v1", MLAB_OPT_V1),
-	fsparam_enum("policy", MLAB_OPT_POLICY, mlab_policy_table),
+	fsparam_string("policy", MLAB_OPT_POLICY),
 	fsparam_u32("batch", MLAB_OPT_BATCH),
 	fsparam_flag("memory_recursiveprot", MLAB_OPT_RECURSIVEPROT),
 	{ }
@@ -320,8 +313,8 @@ static int mlab_show_options(struct seq_file *m, struct dentry *root)
 		seq_puts(m, ",v1");
 	if (h->recursiveprot)
 		seq_puts(m, ",memory_recursiveprot");
-	seq_printf(m, ",policy=%s", mlab_policy_names[mlab_policy_id(h->policy)]);
-	if (mlab_policy_id(h->policy) == MLAB_POLICY_BATCHED)
+	seq_printf(m, ",policy=%s", mlab_policy_name(h->policy));
+	if (mlab_policy_batch(h->policy))
 		seq_printf(m, ",batch=%u", mlab_policy_batch(h->policy));
 	return 0;
 }
@@ -332,6 +325,15 @@ static const struct super_operations mlab_sops = {
 	.evict_inode	= mlab_evict_inode,
 	.show_options	= mlab_show_options,
 };
+
+/* The policy is not (or no longer) registered: say what is. */
+static int mlab_fs_unknown_policy(struct fs_context *fc, const char *name)
+{
+	char avail[128];
+
+	mlab_policy_available(avail, sizeof(avail));
+	return invalfc(fc, "unknown policy %s (available: %s)", name, avail);
+}
 
 static int mlab_fill_super(struct super_block *sb, struct fs_context *fc)
 {
@@ -349,10 +351,11 @@ static int mlab_fill_super(struct super_block *sb, struct fs_context *fc)
 
 	h = mlab_hier_create(ctx->v1, ctx->recursiveprot, ctx->policy,
 			     ctx->batch);
+	if (PTR_ERR_OR_ZERO(h) == -ENOENT)
+		return mlab_fs_unknown_policy(fc, ctx->policy);
 	if (IS_ERR(h))
 		return invalfc(fc, "cannot create policy %s (batch %u): %ld",
-			       mlab_policy_names[ctx->policy], ctx->batch,
-			       PTR_ERR(h));
+			       ctx->policy, ctx->batch, PTR_ERR(h));
 	sb->s_fs_info = h;
 	err = mlab_hier_register(h, new_encode_dev(sb->s_dev));
 	if (err)
@@ -407,7 +410,9 @@ static int mlab_parse_param(struct fs_context *fc, struct fs_parameter *param)
 		ctx->v1 = true;
 		break;
 	case MLAB_OPT_POLICY:
-		ctx->policy = result.uint_32;
+		if (!mlab_policy_known(param->string))
+			return mlab_fs_unknown_policy(fc, param->string);
+		strscpy(ctx->policy, param->string, sizeof(ctx->policy));
 		break;
 	case MLAB_OPT_BATCH:
 		if (!result.uint_32 || result.uint_32 > MLAB_MAX_BATCH)
@@ -450,7 +455,7 @@ static int mlab_init_fs_context(struct fs_context *fc)
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
 	if (!ctx)
 		return -ENOMEM;
-	ctx->policy = MLAB_POLICY_STRICT;
+	strscpy(ctx->policy, MLAB_POLICY_DEFAULT, sizeof(ctx->policy));
 	ctx->batch = MLAB_DEFAULT_BATCH;
 	fc->fs_private = ctx;
 	fc->ops = &mlab_context_ops;

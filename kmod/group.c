@@ -43,16 +43,15 @@ static ATOMIC_NOTIFIER_HEAD(mlab_group_notifier);
  * mlab_hier_create - make a hierarchy and its policy
  * @v1: show the v1 file flavour
  * @recursiveprot: compute effective protection in the recursive mode
- * @policy: the charging policy
- * @batch: the batched policy's batch size in pages
+ * @policy: the charging policy's name
+ * @batch: the policy's batch size in pages (0: the default)
  *
  * Context: process context, may sleep.
  * Return: the hierarchy with one reference, or an ERR_PTR() from the policy
  * or -ENOMEM.
  */
 struct mlab_hier *mlab_hier_create(bool v1, bool recursiveprot,
-				   enum mlab_policy_id policy,
-				   unsigned int batch)
+				   const char *policy, unsigned int batch)
 {
 	struct mlab_hier *h;
 
@@ -208,6 +207,7 @@ struct mlab_group *mlab_group_create(struct mlab_hier *h,
 
 err_unlock:
 	mutex_unlock(&h->lock);
+	mlab_policy_counter_exit(h->policy, &g->counter);
 err_free:
 	free_percpu(g->pcpu);
 	kfree(g);
@@ -277,6 +277,7 @@ static void mlab_group_release(struct kref *kref)
 
 	/* A stock may still cache this counter; nothing charges it now. */
 	mlab_policy_drain(h->policy, &g->counter);
+	mlab_policy_counter_exit(h->policy, &g->counter);
 	if (!g->dead) {
 		/* Never removed: the hierarchy was unmounted. */
 		mutex_lock(&h->lock);
@@ -414,11 +415,11 @@ unsigned long mlab_group_hier_max(struct mlab_group *g)
  * @g: the group
  *
  * Context: any context.
- * Return: "strict", "batched" or "locked".
+ * Return: the policy's registered name, valid while @g is referenced.
  */
 const char *mlab_group_policy_name(struct mlab_group *g)
 {
-	return mlab_policy_names[mlab_policy_id(g->hier->policy)];
+	return mlab_policy_name(g->hier->policy);
 }
 
 static void mlab_group_stats_add(struct mlab_group *g,
@@ -529,7 +530,7 @@ void mlab_group_info(struct mlab_group *g, struct mlab_group_info *info)
 	info->id = g->id;
 	info->parent_id = g->parent ? g->parent->id : 0;
 	info->v1 = h->v1;
-	info->policy = mlab_policy_id(h->policy);
+	info->policy = mlab_policy_name(h->policy);
 	info->batch = mlab_policy_batch(h->policy);
 	mutex_lock(&h->lock);
 	if (h->root)

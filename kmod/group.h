@@ -177,7 +177,7 @@ struct mlab_group_info {
 	u64 id;
 	u64 parent_id;		/* 0 for the root */
 	bool v1;
-	enum mlab_policy_id policy;
+	const char *policy;	/* valid while the group is referenced */
 	unsigned int batch;
 	unsigned long usage;
 	unsigned long owned;
@@ -239,7 +239,7 @@ void mlab_group_put(struct mlab_group *g);
  *
  * mlab_group_info(): fill @info (see struct mlab_group_info); recomputes
  *	emin/elow top-down under the hierarchy lock.  May sleep.
- * mlab_group_policy_name(): "strict", "batched" or "locked".
+ * mlab_group_policy_name(): the name of the hierarchy's policy.
  * mlab_group_usage(): usage in pages.  Any context.
  * mlab_group_hier_max(): the smallest max on the path to the root (pages).
  * mlab_group_stats_sum(): the group's stats, or its subtree's; may sleep.
@@ -285,8 +285,7 @@ int mlab_group_unregister_notifier(struct notifier_block *nb);
 
 /* For fs.c only: hierarchies and the tree. */
 struct mlab_hier *mlab_hier_create(bool v1, bool recursiveprot,
-				   enum mlab_policy_id policy,
-				   unsigned int batch);
+				   const char *policy, unsigned int batch);
 int mlab_hier_register(struct mlab_hier *h, u32 id);
 void mlab_hier_unregister(struct mlab_hier *h);
 void mlab_hier_put(struct mlab_hier *h);

@@ -128,7 +128,7 @@ static void *admin_fn(void *arg)
 	return NULL;
 }
 
-static void run_stress(enum mlab_policy_id id)
+static void run_stress(enum shim_policy id)
 {
 	struct stress s = { .ops = harness_scale(200000) };
 	struct worker w[WORKERS];
@@ -136,7 +136,7 @@ static void run_stress(enum mlab_policy_id id)
 	unsigned long charged = 0, failed = 0;
 	int i, j;
 
-	s.p = mlab_policy_create(id, 16);
+	s.p = mlab_policy_create(shim_policy_names[id], 16);
 	ASSERT_TRUE(!IS_ERR(s.p));
 	s.c = counters_alloc(NODES);
 	for (i = 0; i < NODES; i++)
@@ -191,7 +191,7 @@ static void run_stress(enum mlab_policy_id id)
 	EXPECT_GT(charged, 0);
 	EXPECT_GT(failed, 0);
 	harness_note("%s: %lu ops/worker, %lu charges, %lu refused",
-		     mlab_policy_names[id], s.ops, charged, failed);
+		     shim_policy_names[id], s.ops, charged, failed);
 	mlab_policy_destroy(s.p);
 	pthread_barrier_destroy(&s.quiet);
 	pthread_barrier_destroy(&s.checked);
@@ -201,17 +201,17 @@ static void run_stress(enum mlab_policy_id id)
 
 TEST(stress_strict)
 {
-	run_stress(MLAB_POLICY_STRICT);
+	run_stress(SHIM_POLICY_STRICT);
 }
 
 TEST(stress_batched)
 {
-	run_stress(MLAB_POLICY_BATCHED);
+	run_stress(SHIM_POLICY_BATCHED);
 }
 
 TEST(stress_locked)
 {
-	run_stress(MLAB_POLICY_LOCKED);
+	run_stress(SHIM_POLICY_LOCKED);
 }
 
 /*
