@@ -81,7 +81,7 @@ TEST_F(nl, get)
 	EXPECT_EQ(self->ida, g.a[MEMCGLAB_A_GROUP_ID]);
 	EXPECT_EQ(self->root, g.a[MEMCGLAB_A_GROUP_PARENT_ID]);
 	EXPECT_EQ(MEMCGLAB_FLAVOUR_V2, g.a[MEMCGLAB_A_GROUP_FLAVOUR]);
-	EXPECT_EQ(MEMCGLAB_POLICY_STRICT, g.a[MEMCGLAB_A_GROUP_POLICY]);
+	EXPECT_STREQ("strict", g.policy);
 	EXPECT_EQ(0, g.a[MEMCGLAB_A_GROUP_USAGE]);
 	EXPECT_EQ(MEMCGLAB_UNLIMITED, g.a[MEMCGLAB_A_GROUP_MAX]);
 	EXPECT_EQ(MEMCGLAB_UNLIMITED, g.a[MEMCGLAB_A_GROUP_HIGH]);
@@ -530,13 +530,17 @@ static int bench_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-static int bench(struct tnl *t, uint32_t kind, uint32_t depth,
-		 uint32_t threads, uint64_t count, struct bench_reply *r)
+/* policy: the policy's name for kind policy, NULL for none */
+static int bench(struct tnl *t, uint32_t kind, const char *policy,
+		 uint32_t depth, uint32_t threads, uint64_t count,
+		 struct bench_reply *r)
 {
 	struct nlmsghdr *nlh = tnl_msg(t, MEMCGLAB_CMD_BENCH, 0);
 	struct bench_reply ignored;
 
 	mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_KIND, kind);
+	if (policy)
+		mnl_attr_put_strz(nlh, MEMCGLAB_A_BENCH_POLICY, policy);
 	mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_DEPTH, depth);
 	mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_THREADS, threads);
 	mnl_attr_put_u64(nlh, MEMCGLAB_A_BENCH_COUNT, count);
@@ -553,9 +557,13 @@ TEST_F(nl, bench)
 	uint32_t kind;
 	unsigned int i;
 
-	ASSERT_EQ(0, bench(&self->t, MEMCGLAB_BENCH_KIND_BATCHED, 4, 2, 1024, &r))
+	ASSERT_EQ(0, bench(&self->t, MEMCGLAB_BENCH_KIND_POLICY, "batched", 4, 2,
+			   1024, &r))
 		TH_LOG("%s", self->t.msg);
-	EXPECT_EQ(MEMCGLAB_BENCH_KIND_BATCHED, r.a[MEMCGLAB_A_BENCH_KIND]);
+	EXPECT_EQ(MEMCGLAB_BENCH_KIND_POLICY, r.a[MEMCGLAB_A_BENCH_KIND]);
+	EXPECT_TRUE(r.has[MEMCGLAB_A_BENCH_POLICY]);
+	EXPECT_EQ(64, r.a[MEMCGLAB_A_BENCH_BATCH]);	/* the default */
+	EXPECT_EQ(1, r.a[MEMCGLAB_A_BENCH_SIBLINGS]);
 	EXPECT_EQ(4, r.a[MEMCGLAB_A_BENCH_DEPTH]);
 	EXPECT_EQ(2, r.a[MEMCGLAB_A_BENCH_THREADS]);
 	EXPECT_EQ(2, r.a[MEMCGLAB_A_BENCH_FANOUT]);	/* defaults to threads */
@@ -570,17 +578,35 @@ TEST_F(nl, bench)
 	}
 
 	for (kind = 0; kind <= MEMCGLAB_BENCH_KIND_PAGE; kind++) {
-		ASSERT_EQ(0, bench(&self->t, kind, 2, 1, 256, &r))
+		ASSERT_EQ(0, bench(&self->t, kind,
+				   kind == MEMCGLAB_BENCH_KIND_POLICY ? "locked" : NULL,
+				   2, 1, 256, &r))
 			TH_LOG("kind %u: %s", kind, self->t.msg);
 		EXPECT_EQ(kind, r.a[MEMCGLAB_A_BENCH_KIND]);
 		ASSERT_EQ(1, r.threads);
 		EXPECT_EQ(256, r.ops[0]) TH_LOG("kind %u", kind);
 		/* Only the policies and the walk have a hierarchy. */
-		EXPECT_EQ(kind <= MEMCGLAB_BENCH_KIND_LOCKED ||
+		EXPECT_EQ(kind == MEMCGLAB_BENCH_KIND_POLICY ||
 			  kind == MEMCGLAB_BENCH_KIND_WALK ? 2 : 1,
 			  r.a[MEMCGLAB_A_BENCH_DEPTH]) TH_LOG("kind %u", kind);
 		if (kind >= MEMCGLAB_BENCH_KIND_MEMCG)
 			EXPECT_EQ(256, r.a[MEMCGLAB_A_BENCH_BASE_OPS]);
+	}
+	/* Two threads alternating between two leaves each: four chains. */
+	{
+		struct nlmsghdr *nlh = tnl_msg(&self->t, MEMCGLAB_CMD_BENCH, 0);
+
+		mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_KIND, MEMCGLAB_BENCH_KIND_POLICY);
+		mnl_attr_put_strz(nlh, MEMCGLAB_A_BENCH_POLICY, "batched");
+		mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_SIBLINGS, 2);
+		mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_DEPTH, 2);
+		mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_THREADS, 2);
+		mnl_attr_put_u64(nlh, MEMCGLAB_A_BENCH_COUNT, 512);
+		memset(&r, 0, sizeof(r));
+		ASSERT_EQ(0, tnl_talk(&self->t, nlh, bench_cb, &r)) TH_LOG("%s", self->t.msg);
+		EXPECT_EQ(2, r.a[MEMCGLAB_A_BENCH_SIBLINGS]);
+		EXPECT_EQ(4, r.a[MEMCGLAB_A_BENCH_FANOUT]);
+		EXPECT_EQ(512, r.ops[1]);
 	}
 	/* The benchmark's private hierarchy leaves the mounted one alone. */
 	EXPECT_EQ(0, tnl_read_num(self->a, "memory.current"));
@@ -606,7 +632,8 @@ TEST_F(nl, bench_killed)
 		if (tnl_open(&c))
 			_exit(100);
 		/* Minutes under TCG: far longer than the test waits. */
-		bench(&c, MEMCGLAB_BENCH_KIND_STRICT, 8, 2, MEMCGLAB_BENCH_MAX_COUNT, NULL);
+		bench(&c, MEMCGLAB_BENCH_KIND_POLICY, "strict", 8, 2,
+		      MEMCGLAB_BENCH_MAX_COUNT, NULL);
 		_exit(101);
 	}
 	usleep(500 * 1000);
@@ -617,7 +644,7 @@ TEST_F(nl, bench_killed)
 	EXPECT_TRUE(WIFSIGNALED(status));
 	TH_LOG("the killed run ended %ld ms after SIGKILL",
 	       (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
-	ASSERT_EQ(0, bench(&self->t, MEMCGLAB_BENCH_KIND_STRICT, 8, 2, 256, &r))
+	ASSERT_EQ(0, bench(&self->t, MEMCGLAB_BENCH_KIND_POLICY, "strict", 8, 2, 256, &r))
 		TH_LOG("%s", self->t.msg);
 	EXPECT_EQ(256, r.ops[1]);
 }
@@ -632,14 +659,28 @@ TEST_F(nl, bench_malformed)
 	EXPECT_NLERR(t, tnl_talk(t, nlh, NULL, NULL), EINVAL, "missing bench kind");
 	EXPECT_EQ(MEMCGLAB_A_BENCH_KIND, t->miss_type);
 
-	EXPECT_NLERR(t, bench(t, MEMCGLAB_BENCH_KIND_PAGE + 1, 1, 1, 256, NULL),
+	EXPECT_NLERR(t, bench(t, MEMCGLAB_BENCH_KIND_PAGE + 1, NULL, 1, 1, 256, NULL),
 		     ERANGE, "out of range");
-	EXPECT_NLERR(t, bench(t, 0, MEMCGLAB_BENCH_MAX_DEPTH + 1, 1, 256, NULL),
+	EXPECT_NLERR(t, bench(t, 0, "strict", MEMCGLAB_BENCH_MAX_DEPTH + 1, 1, 256, NULL),
 		     ERANGE, "out of range");
-	EXPECT_NLERR(t, bench(t, 0, 1, MEMCGLAB_BENCH_MAX_THREADS + 1, 256, NULL),
+	EXPECT_NLERR(t, bench(t, 0, "strict", 1, MEMCGLAB_BENCH_MAX_THREADS + 1, 256, NULL),
 		     ERANGE, "out of range");
-	EXPECT_NLERR(t, bench(t, 0, 1, 1, MEMCGLAB_BENCH_MAX_COUNT + 1ULL, NULL),
+	EXPECT_NLERR(t, bench(t, 0, "strict", 1, 1, MEMCGLAB_BENCH_MAX_COUNT + 1ULL, NULL),
 		     ERANGE, "out of range");
+
+	/* Policies by name: none, an unknown one, one too long for a name. */
+	EXPECT_NLERR(t, bench(t, MEMCGLAB_BENCH_KIND_POLICY, NULL, 1, 1, 256, NULL),
+		     EINVAL, "needs a policy name");
+	EXPECT_EQ(MEMCGLAB_A_BENCH_POLICY, t->miss_type);
+	EXPECT_NLERR(t, bench(t, MEMCGLAB_BENCH_KIND_POLICY, "nosuch", 1, 1, 256, NULL),
+		     ENOENT, "no policy of that name");
+	EXPECT_NE(0, bench(t, MEMCGLAB_BENCH_KIND_POLICY, "a_name_far_too_long", 1, 1,
+			   256, NULL));
+	nlh = tnl_msg(t, MEMCGLAB_CMD_BENCH, 0);
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_KIND, 0);
+	mnl_attr_put_strz(nlh, MEMCGLAB_A_BENCH_POLICY, "strict");
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_SIBLINGS, MEMCGLAB_BENCH_MAX_SIBLINGS + 1);
+	EXPECT_NLERR(t, tnl_talk(t, nlh, NULL, NULL), ERANGE, "out of range");
 
 	nlh = tnl_msg(t, MEMCGLAB_CMD_BENCH, 0);
 	mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_KIND, 0);
@@ -678,7 +719,8 @@ TEST_F(nl, unprivileged)
 		bad |= (tnl_set(&u, self->hier, self->ida, MEMCGLAB_A_GROUP_MAX, M) != -EPERM) << 2;
 		bad |= (tnl_reset(&u, self->hier, self->ida, 3) != -EPERM) << 3;
 		bad |= (tnl_charge(&u, self->hier, self->ida, M, 1, NULL) != -EPERM) << 4;
-		bad |= (bench(&u, MEMCGLAB_BENCH_KIND_STRICT, 1, 1, 256, NULL) != -EPERM) << 5;
+		bad |= (bench(&u, MEMCGLAB_BENCH_KIND_POLICY, "strict", 1, 1, 256,
+			      NULL) != -EPERM) << 5;
 		tnl_close(&u);
 		_exit(bad);
 	}

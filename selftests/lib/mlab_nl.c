@@ -197,6 +197,9 @@ int tnl_parse_group(const struct nlmsghdr *nlh, struct tnl_group *g)
 			put_events(a, g->events);
 		else if (type == MEMCGLAB_A_GROUP_EVENTS_LOCAL)
 			put_events(a, g->events_local);
+		else if (type == MEMCGLAB_A_GROUP_POLICY)
+			snprintf(g->policy, sizeof(g->policy), "%.*s", (int)len,
+				 (const char *)mnl_attr_get_payload(a));
 		else if (len == 8)
 			g->a[type] = mnl_attr_get_u64(a);
 		else if (len == 4)

@@ -32,6 +32,7 @@ struct tnl {
 struct tnl_group {
 	bool has[MEMCGLAB_A_GROUP_ATTR_MAX + 1];
 	uint64_t a[MEMCGLAB_A_GROUP_ATTR_MAX + 1];
+	char policy[MEMCGLAB_POLICY_NAME_MAX];	/* the policy's name */
 	uint64_t events[MEMCGLAB_A_EVENTS_ATTR_MAX + 1];
 	uint64_t events_local[MEMCGLAB_A_EVENTS_ATTR_MAX + 1];
 };

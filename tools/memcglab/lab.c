@@ -10,24 +10,17 @@
 
 #include "memcglab.h"
 
-/* Indexed by enum memcglab_event_type / memcglab_policy; keep in step. */
+/* Indexed by enum memcglab_event_type; keep in step. */
 const char *const mlab_event_names[MLAB_NR_EVENTS] = {
 	"low", "high", "max", "oom", "oom_kill", "oom_group_kill",
 };
-
-const char *const mlab_policy_names[] = { "strict", "batched", "locked", NULL };
-
-const char *mlab_policy_name(uint32_t policy)
-{
-	return policy <= MEMCGLAB_POLICY_LOCKED ? mlab_policy_names[policy] : "?";
-}
 
 static const uint8_t group_types[MEMCGLAB_A_GROUP_ATTR_MAX + 1] = {
 	[MEMCGLAB_A_GROUP_HIER] = MNL_TYPE_U32,
 	[MEMCGLAB_A_GROUP_ID] = MNL_TYPE_U64,
 	[MEMCGLAB_A_GROUP_PARENT_ID] = MNL_TYPE_U64,
 	[MEMCGLAB_A_GROUP_FLAVOUR] = MNL_TYPE_U32,
-	[MEMCGLAB_A_GROUP_POLICY] = MNL_TYPE_U32,
+	[MEMCGLAB_A_GROUP_POLICY] = MNL_TYPE_NUL_STRING,
 	[MEMCGLAB_A_GROUP_BATCH] = MNL_TYPE_U32,
 	[MEMCGLAB_A_GROUP_USAGE] = MNL_TYPE_U64,
 	[MEMCGLAB_A_GROUP_OWNED] = MNL_TYPE_U64,
@@ -70,6 +63,12 @@ static uint64_t get_u64(const struct nlattr *a, uint64_t def)
 static uint32_t get_u32(const struct nlattr *a, uint32_t def)
 {
 	return a ? mnl_attr_get_u32(a) : def;
+}
+
+/* A NUL_STRING attribute (validated) into buf, cut to fit; def if absent. */
+static void get_str(const struct nlattr *a, char *buf, size_t len, const char *def)
+{
+	snprintf(buf, len, "%s", a ? mnl_attr_get_str(a) : def);
 }
 
 static int parse_events(const struct nlattr *nest, uint64_t *ev)
@@ -117,7 +116,7 @@ static int parse_group(const struct nlmsghdr *nlh, struct mlab_group_info *gi)
 	gi->parent_id = get_u64(tb[MEMCGLAB_A_GROUP_PARENT_ID], 0);
 	snprintf(gi->name, sizeof(gi->name), "#%llu", (unsigned long long)gi->id);
 	gi->flavour = get_u32(tb[MEMCGLAB_A_GROUP_FLAVOUR], 0);
-	gi->policy = get_u32(tb[MEMCGLAB_A_GROUP_POLICY], 0);
+	get_str(tb[MEMCGLAB_A_GROUP_POLICY], gi->policy, sizeof(gi->policy), "?");
 	gi->batch = get_u32(tb[MEMCGLAB_A_GROUP_BATCH], 0);
 	gi->usage = get_u64(tb[MEMCGLAB_A_GROUP_USAGE], 0);
 	gi->owned = get_u64(tb[MEMCGLAB_A_GROUP_OWNED], 0);
@@ -309,6 +308,8 @@ static const uint8_t bench_types[MEMCGLAB_A_BENCH_ATTR_MAX + 1] = {
 	[MEMCGLAB_A_BENCH_ACCOUNTED] = MNL_TYPE_FLAG,
 	[MEMCGLAB_A_BENCH_BASE_OPS] = MNL_TYPE_U64,
 	[MEMCGLAB_A_BENCH_BASE_NS] = MNL_TYPE_U64,
+	[MEMCGLAB_A_BENCH_POLICY] = MNL_TYPE_NUL_STRING,
+	[MEMCGLAB_A_BENCH_SIBLINGS] = MNL_TYPE_U32,
 };
 
 static const uint8_t bench_thread_types[MEMCGLAB_A_BENCH_THREAD_ATTR_MAX + 1] = {
@@ -328,6 +329,9 @@ static int bench_cb(const struct nlmsghdr *nlh, void *data)
 	b->kind = get_u32(tb[MEMCGLAB_A_BENCH_KIND], b->kind);
 	b->depth = get_u32(tb[MEMCGLAB_A_BENCH_DEPTH], 0);
 	b->fanout = get_u32(tb[MEMCGLAB_A_BENCH_FANOUT], 0);
+	b->siblings = get_u32(tb[MEMCGLAB_A_BENCH_SIBLINGS], 1);
+	if (tb[MEMCGLAB_A_BENCH_POLICY])
+		get_str(tb[MEMCGLAB_A_BENCH_POLICY], b->policy, sizeof(b->policy), "");
 	b->threads = get_u32(tb[MEMCGLAB_A_BENCH_THREADS], 0);
 	b->nr_pages = get_u32(tb[MEMCGLAB_A_BENCH_NR_PAGES], 0);
 	b->batch = get_u32(tb[MEMCGLAB_A_BENCH_BATCH], 0);
@@ -361,6 +365,10 @@ int lab_bench(struct mlab_nl *nl, struct mlab_bench *b, const char *what)
 	int ret;
 
 	mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_KIND, b->kind);
+	if (b->kind == MEMCGLAB_BENCH_KIND_POLICY)
+		mnl_attr_put_strz(nlh, MEMCGLAB_A_BENCH_POLICY, b->policy);
+	if (b->siblings)
+		mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_SIBLINGS, b->siblings);
 	if (b->depth)
 		mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_DEPTH, b->depth);
 	if (b->fanout)
@@ -380,4 +388,47 @@ int lab_bench(struct mlab_nl *nl, struct mlab_bench *b, const char *what)
 	if (!ret && !b->nr_threads)
 		ret = -EBADMSG;
 	return ret;
+}
+
+static const uint8_t policy_types[MEMCGLAB_A_POLICY_ATTR_MAX + 1] = {
+	[MEMCGLAB_A_POLICY_NAME] = MNL_TYPE_NUL_STRING,
+	[MEMCGLAB_A_POLICY_MODULE] = MNL_TYPE_NUL_STRING,
+	[MEMCGLAB_A_POLICY_DESCRIPTION] = MNL_TYPE_NUL_STRING,
+	[MEMCGLAB_A_POLICY_BATCH] = MNL_TYPE_FLAG,
+	[MEMCGLAB_A_POLICY_SLACK] = MNL_TYPE_U32,
+};
+
+struct policy_dump_ctx {
+	mlab_policy_cb cb;
+	void *data;
+};
+
+static int policy_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[MEMCGLAB_A_POLICY_ATTR_MAX + 1] = { 0 };
+	struct policy_dump_ctx *ctx = data;
+	struct mlab_policy_entry pe;
+
+	memset(&pe, 0, sizeof(pe));
+	if (mlab_attr_parse(nlh, tb, MEMCGLAB_A_POLICY_ATTR_MAX, policy_types) < 0 ||
+	    !tb[MEMCGLAB_A_POLICY_NAME])
+		return -EINVAL;
+	get_str(tb[MEMCGLAB_A_POLICY_NAME], pe.name, sizeof(pe.name), "");
+	get_str(tb[MEMCGLAB_A_POLICY_MODULE], pe.module, sizeof(pe.module), "?");
+	get_str(tb[MEMCGLAB_A_POLICY_DESCRIPTION], pe.description,
+		sizeof(pe.description), "");
+	pe.batch = tb[MEMCGLAB_A_POLICY_BATCH] != NULL;
+	pe.slack = get_u32(tb[MEMCGLAB_A_POLICY_SLACK], 0);
+	return ctx->cb(&pe, ctx->data);
+}
+
+int lab_policy_dump(struct mlab_nl *nl, mlab_policy_cb cb, void *data,
+		    const char *what)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mlab_nl_msg(nl, buf, MEMCGLAB_CMD_POLICY_GET,
+					   NLM_F_DUMP);
+	struct policy_dump_ctx ctx = { cb, data };
+
+	return mlab_nl_talk(nl, nlh, policy_dump_cb, &ctx, what);
 }

@@ -71,6 +71,7 @@ extern const struct cmd scenario_cmd;
 extern const struct cmd compare_cmd;
 extern const struct cmd run_cmd;
 extern const struct cmd bench_cmd;
+extern const struct cmd policy_cmd;
 
 /* Global options: the only global mutable state of the CLI. */
 struct options {
@@ -198,15 +199,14 @@ enum { MLAB_EV_LOW, MLAB_EV_HIGH, MLAB_EV_MAX, MLAB_EV_OOM, MLAB_EV_OOM_KILL,
        MLAB_EV_OOM_GROUP_KILL, MLAB_NR_EVENTS };
 /* "low", "high", "max", "oom", "oom_kill", "oom_group_kill" */
 extern const char *const mlab_event_names[MLAB_NR_EVENTS];
-extern const char *const mlab_policy_names[];	/* "strict", "batched", "locked" */
-const char *mlab_policy_name(uint32_t policy);	/* "?" when unknown */
 
 struct mlab_group_info {
 	/* From the kernel (GROUP_GET): */
 	uint32_t hier;
 	uint64_t id, parent_id;		/* parent_id 0 for the root */
 	uint32_t flavour;		/* MEMCGLAB_FLAVOUR_* */
-	uint32_t policy, batch;
+	char policy[MEMCGLAB_POLICY_NAME_MAX];	/* "?" if the kernel sent none */
+	uint32_t batch;
 	uint64_t usage, owned;		/* bytes; owned = held by charge owners */
 	uint64_t max, high, low, min, soft_limit;	/* MLAB_UNLIMITED = max */
 	uint64_t watermark, failcnt, emin, elow;
@@ -258,7 +258,8 @@ int lab_charge(struct mlab_nl *nl, struct mlab_charge_req *reqs, unsigned int n,
 /* One in-kernel bench run (BENCH): parameters in, defaults and results out. */
 struct mlab_bench {
 	uint32_t kind;		/* MEMCGLAB_BENCH_KIND_* */
-	uint32_t depth, fanout, threads, nr_pages, batch, ms;	/* 0 = default */
+	char policy[MEMCGLAB_POLICY_NAME_MAX];	/* kind policy: which one */
+	uint32_t depth, fanout, siblings, threads, nr_pages, batch, ms; /* 0 = default */
 	uint64_t count;
 	/* results */
 	uint64_t wall_ns, base_ops, base_ns;
@@ -267,6 +268,18 @@ struct mlab_bench {
 	uint64_t ops[MEMCGLAB_BENCH_MAX_THREADS], ns[MEMCGLAB_BENCH_MAX_THREADS];
 };
 int lab_bench(struct mlab_nl *nl, struct mlab_bench *b, const char *what);
+
+/* A registered charging policy (POLICY_GET). */
+struct mlab_policy_entry {
+	char name[MEMCGLAB_POLICY_NAME_MAX];
+	char module[64];
+	char description[128];
+	bool batch;		/* takes the mount option batch= */
+	uint32_t slack;		/* pages per CPU a charge may exceed a limit by */
+};
+typedef int (*mlab_policy_cb)(const struct mlab_policy_entry *pe, void *data);
+int lab_policy_dump(struct mlab_nl *nl, mlab_policy_cb cb, void *data,
+		    const char *what);
 
 /* ---- subtrees (group.c), used by tree, top, monitor ---- */
 struct group_tree {
