@@ -33,7 +33,7 @@ LINUX_SRC := $(BUILD)/linux-src
 CHECKPATCH := $(LINUX_SRC)/scripts/checkpatch.pl
 KMOD_SRCS = $(wildcard kmod/*.c kmod/*.h)
 
-.PHONY: all deps modules modules-all tools selftests linux-src lint checkpatch uapi-check \
+.PHONY: all deps modules modules-all policies tools selftests linux-src lint checkpatch uapi-check \
 	sparse check check-unit check-vm check-rig run vm clean help \
 	coverage bench fuzz stress check-debug docs install-selftests
 
@@ -70,7 +70,18 @@ modules:
 	$(MAKE) -C $(KDIR) M=$(BUILD)/$(KVER) modules
 
 modules-all:
-	@set -e; for v in $(KVERS); do $(MAKE) --no-print-directory modules KVER=$$v; done
+	@set -e; for v in $(KVERS); do $(MAKE) --no-print-directory modules policies KVER=$$v; done
+
+# Policy modules (docs/policy.md): policies/*/ and the guide's example, each
+# built like any out-of-tree module against memcglab's Module.symvers, in
+# build/<kver>/policies/<dir>/.
+POLICY_DIRS = $(wildcard policies/*) docs/policy-example
+policies: modules
+	@set -e; for d in $(POLICY_DIRS); do o=$(BUILD)/$(KVER)/policies/$$(basename $$d); \
+		mkdir -p $$o && find $$o -maxdepth 1 -type l -delete; \
+		for f in $(TOP)/$$d/Kbuild $(TOP)/$$d/*.[ch]; do ln -sfn $$f $$o/; done; \
+		$(MAKE) -C $(KDIR) M=$$o MEMCGLAB=$(TOP) \
+			KBUILD_EXTRA_SYMBOLS=$(BUILD)/$(KVER)/Module.symvers modules; done
 
 tools:
 	$(MAKE) -C tools/memcglab
@@ -85,7 +96,7 @@ install-selftests: selftests
 
 checkpatch: linux-src
 	perl $(CHECKPATCH) --strict --no-tree --quiet --show-types \
-		-f $(KMOD_SRCS) $(wildcard uapi/linux/*.h)
+		-f $(KMOD_SRCS) $(wildcard uapi/linux/*.h policies/*/*.c docs/policy-example/*.c)
 
 # sparse (C=2 checks every file) and W=1, on a scratch tree per kernel, so
 # that any warning at all fails the lint.

@@ -548,6 +548,7 @@ static void mlab_policy_put_owner(const struct mlab_policy_ops *ops)
 	if (ops->owner != THIS_MODULE)
 		module_put(ops->owner);
 }
+
 /*
  * --- entry points ---
  *
