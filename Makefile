@@ -208,7 +208,7 @@ BENCH_OUT := $(BUILD)/bench
 bench:
 	$(MAKE) --no-print-directory -C selftests/bench run \
 		BENCH_SECONDS=$(BENCH_SECONDS) OUTPUT=$(BENCH_OUT)
-	$(MAKE) --no-print-directory modules tools selftests KVER=$(BENCH_KVER)
+	$(MAKE) --no-print-directory modules policies tools selftests KVER=$(BENCH_KVER)
 	rm -rf $(BENCH_OUT)/guest && mkdir -p $(BENCH_OUT)/guest/bench
 	install -m 0755 selftests/bench/guest-bench.sh $(BENCH_OUT)/guest/bench/
 	awk 'BEGIN { printf "%d\n", $(BENCH_SECONDS) * 1000 }' >$(BENCH_OUT)/guest/bench/ms

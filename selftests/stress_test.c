@@ -457,6 +457,9 @@ FIXTURE_VARIANT_ADD(stress, locked_v1) {
 	.opts = "v1,policy=locked", .v1 = true, .exact = true };
 FIXTURE_VARIANT_ADD(stress, batched_v1) {
 	.opts = "v1,policy=batched,batch=16", .v1 = true, .exact = false };
+/* The policy MEMCGLAB_TEST_POLICY names (policy_test.sh: a policy module). */
+FIXTURE_VARIANT_ADD(stress, module) {
+	.opts = NULL, .v1 = false, .exact = false };
 
 FIXTURE_SETUP(stress)
 {
@@ -466,6 +469,8 @@ FIXTURE_SETUP(stress)
 
 	if (getuid() != 0)
 		SKIP(return, "needs root");
+	if (!variant->opts && !getenv("MEMCGLAB_TEST_POLICY"))
+		SKIP(return, "no MEMCGLAB_TEST_POLICY: policy_test.sh runs this one");
 	ASSERT_EQ(0, mlab_ensure_module());
 	memset(&self->s, 0, sizeof(self->s));
 	self->s.opts = variant->opts;
