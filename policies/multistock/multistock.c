@@ -31,6 +31,7 @@
 
 #define MS_NR_SLOTS	7
 
+/* A slot never holds more than batch= pages: the counts stay small. */
 struct ms_stock {
 	struct mlab_counter *cached[MS_NR_SLOTS];
 	unsigned int nr_pages[MS_NR_SLOTS];
@@ -79,6 +80,7 @@ static void __ms_refill(struct mlab_policy *p, struct mlab_counter *c,
 			unsigned long nr_pages)
 {
 	struct ms_stock *stock = this_cpu_ptr(ms_stock(p));
+	unsigned long total;
 	int i, slot = -1;
 
 	for (i = 0; i < MS_NR_SLOTS; i++) {
@@ -94,10 +96,16 @@ static void __ms_refill(struct mlab_policy *p, struct mlab_counter *c,
 		stock->victim = (slot + 1) % MS_NR_SLOTS;
 		ms_drain_slot(stock, slot);
 	}
+	/* An uncharge may bring any amount: add in full width. */
+	total = stock->nr_pages[slot] + nr_pages;
 	stock->cached[slot] = c;
-	stock->nr_pages[slot] += nr_pages;
-	if (stock->nr_pages[slot] > p->batch)
-		ms_drain_slot(stock, slot);
+	if (total > p->batch) {
+		stock->nr_pages[slot] = 0;
+		mlab_counter_uncharge(c, total);
+		stock->cached[slot] = NULL;
+	} else {
+		stock->nr_pages[slot] = total;
+	}
 }
 
 static int ms_init(struct mlab_policy *p)

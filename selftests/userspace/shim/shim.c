@@ -213,7 +213,7 @@ const char *const shim_policy_names[SHIM_NR_POLICIES] = {
 /* policy.c's, when the program links it. */
 int mlab_policy_init(void) __attribute__((weak));
 
-static void __attribute__((constructor)) shim_register_policies(void)
+static void __attribute__((constructor(101))) shim_register_policies(void)
 {
 	if (mlab_policy_init && mlab_policy_init())
 		abort();
