@@ -134,10 +134,6 @@ FIXTURE_SETUP(hostile)
 {
 	if (getuid() != 0)
 		SKIP(return, "needs root");
-	/* policy_test.sh: the variants that name no policy take the module's. */
-	if (getenv("MEMCGLAB_TEST_POLICY") && variant->opts &&
-	    strstr(variant->opts, "policy="))
-		SKIP(return, "MEMCGLAB_TEST_POLICY: runs the other variants");
 	ASSERT_EQ(0, mlab_ensure_module());
 	ASSERT_EQ(0, mlab_mount(variant->opts, self->dir));
 	ASSERT_LT(0, snprintf(self->group, sizeof(self->group), "%s/a", self->dir));

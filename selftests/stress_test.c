@@ -469,8 +469,11 @@ FIXTURE_SETUP(stress)
 
 	if (getuid() != 0)
 		SKIP(return, "needs root");
-	/* The harness takes no -v: the variant is chosen by the environment. */
-	if (!variant->opts != !getenv("MEMCGLAB_TEST_POLICY"))
+	/*
+	 * The harness takes no -v: the environment chooses the variants.
+	 * (6.1's harness runs the body after a SKIP in setup: it checks.)
+	 */
+	if (!variant->opts != !!getenv("MEMCGLAB_TEST_POLICY"))
 		SKIP(return, "%s", variant->opts ?
 		     "MEMCGLAB_TEST_POLICY: only the module variant runs" :
 		     "no MEMCGLAB_TEST_POLICY: policy_test.sh runs this one");
@@ -491,7 +494,8 @@ FIXTURE_SETUP(stress)
 
 FIXTURE_TEARDOWN(stress)
 {
-	mlab_umount(self->s.dir, true);
+	if (self->s.dir[0])
+		mlab_umount(self->s.dir, true);
 }
 
 /* Remove every group bottom-up (the churners' leftovers too). */
@@ -527,6 +531,8 @@ TEST_F_TIMEOUT(stress, everything_at_once, 3600)
 	char msg[256], group[MLAB_PATH_MAX];
 	FILE *f;
 
+	if (_metadata->skip)
+		return;
 	f = fopen("/proc/modules", "r");
 	if (f) {
 		char line[256];
