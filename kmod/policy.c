@@ -343,7 +343,8 @@ static struct mlab_policy_ops *mlab_policy_find(const char *name)
 {
 	struct mlab_policy_ops *ops;
 
-	list_for_each_entry_rcu(ops, &mlab_policy_list, list)
+	list_for_each_entry_rcu(ops, &mlab_policy_list, list,
+				lockdep_is_held(&mlab_policy_lock))
 		if (!strcmp(ops->name, name))
 			return ops;
 	return NULL;

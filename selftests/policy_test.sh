@@ -21,7 +21,7 @@ check() { # description, command...
 		echo "ok $n $d"
 	else
 		echo "not ok $n $d"
-		grep -E 'not ok|FAIL|\.c:[0-9]+:|^[^#]' /tmp/policy_test.out | head -40 | sed 's/^/# /'
+		grep -E 'not ok|FAIL|Expected|first error|^[^#]' /tmp/policy_test.out | head -40 | sed 's/^/# /'
 		failed=$((failed + 1))
 	fi
 }

@@ -10,6 +10,6 @@
 
 #define list_add_tail_rcu(n, head)	list_add_tail(n, head)
 #define list_del_rcu(e)			list_del(e)
-#define list_for_each_entry_rcu(pos, head, member) \
+#define list_for_each_entry_rcu(pos, head, member, ...) \
 	list_for_each_entry(pos, head, member)
 #endif
