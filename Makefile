@@ -32,10 +32,10 @@ LINUX_SRC := $(BUILD)/linux-src
 CHECKPATCH := $(LINUX_SRC)/scripts/checkpatch.pl
 KMOD_SRCS = $(wildcard kmod/*.c kmod/*.h)
 
-.PHONY: all deps deps-build deps-newest modules modules-all tools selftests linux-src \
-	lint checkpatch uapi-check sparse check check-unit check-host check-vm check-rig \
-	check-pkg run vm clean distclean help coverage bench fuzz stress check-debug docs \
-	install-selftests modules-host dkms-source dkms-install
+.PHONY: all deps deps-build deps-newest modules modules-all policies tools selftests \
+	linux-src lint checkpatch uapi-check sparse check check-unit check-host check-vm \
+	check-rig check-pkg run vm clean distclean help coverage bench fuzz fuzz-guest stress \
+	check-debug docs install-selftests modules-host dkms-source dkms-install
 
 all: deps-build modules tools ## build the module for KVER and the CLI
 
@@ -77,8 +77,22 @@ modules: ## build/KVER/memcglab.ko [KVER=...]
 	$(if $(call kver_problem,$(KVER)),$(error $(call kver_problem,$(KVER))))
 	@$(KBUILD) $(KVER) $(BUILD)/$(KVER) modules
 
-modules-all: deps-newest ## the module for every kernel in KVERS
-	@set -e; for v in $(KVERS); do $(MAKE) --no-print-directory modules KVER=$$v; done
+modules-all: deps-newest ## the module and the policy modules for every kernel in KVERS
+	@set -e; for v in $(KVERS); do $(MAKE) --no-print-directory modules policies KVER=$$v; done
+
+# Policy modules (docs/policy.md): policies/*/ and the guide's example, each
+# built like any out-of-tree module against memcglab's Module.symvers, in
+# build/<kver>/policies/<dir>/.
+POLICY_DIRS = $(wildcard policies/*) docs/policy-example
+POLICY_KDIR = $(or $(KDIR),/lib/modules/$(KVER)/build)
+# A kernel whose module builds in the chroot (Debian's newest) gets none yet.
+policies: modules ## the policy modules for KVER
+	@[ -e $(POLICY_KDIR)/Makefile ] || { echo "  SKIP    policy modules for $(KVER): no host headers"; exit 0; }; \
+	set -e; for d in $(POLICY_DIRS); do o=$(BUILD)/$(KVER)/policies/$$(basename $$d); \
+		mkdir -p $$o && find $$o -maxdepth 1 -type l -delete; \
+		for f in $(TOP)/$$d/Kbuild $(TOP)/$$d/*.[ch]; do ln -sfn $$f $$o/; done; \
+		$(MAKE) -C $(POLICY_KDIR) M=$$o MEMCGLAB=$(TOP) \
+			KBUILD_EXTRA_SYMBOLS=$(BUILD)/$(KVER)/Module.symvers modules; done
 
 tools: deps-build ## the CLI, tools/memcglab/memcglab
 	$(MAKE) -C tools/memcglab
@@ -112,7 +126,7 @@ dkms-install: deps dkms-source ## dkms install for every kernel with headers
 
 checkpatch: linux-src ## checkpatch --strict on kmod/ and uapi/
 	perl $(CHECKPATCH) --strict --no-tree --quiet --show-types \
-		-f $(KMOD_SRCS) $(wildcard uapi/linux/*.h)
+		-f $(KMOD_SRCS) $(wildcard uapi/linux/*.h policies/*/*.c docs/policy-example/*.c)
 
 # sparse (C=2 checks every file) and W=1, on a scratch tree per kernel, so
 # that any warning at all fails the lint.
@@ -243,7 +257,7 @@ BENCH_OUT := $(BUILD)/bench
 bench: deps ## benchmarks: native, then in one guest [BENCH_SECONDS=0.5]
 	$(MAKE) --no-print-directory -C selftests/bench run \
 		BENCH_SECONDS=$(BENCH_SECONDS) OUTPUT=$(BENCH_OUT)
-	$(MAKE) --no-print-directory modules tools selftests KVER=$(BENCH_KVER)
+	$(MAKE) --no-print-directory modules policies tools selftests KVER=$(BENCH_KVER)
 	rm -rf $(BENCH_OUT)/guest && mkdir -p $(BENCH_OUT)/guest/bench
 	install -m 0755 selftests/bench/guest-bench.sh $(BENCH_OUT)/guest/bench/
 	awk 'BEGIN { printf "%d\n", $(BENCH_SECONDS) * 1000 }' >$(BENCH_OUT)/guest/bench/ms

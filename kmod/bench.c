@@ -39,26 +39,6 @@
 /* Pairs between two looks at the clock. */
 #define MLAB_BENCH_CHUNK 256
 
-/* Indexed by enum mlab_bench_kind: give every new kind its name here. */
-static const char * const mlab_bench_kind_names[MLAB_BENCH_NR_KINDS] = {
-	[MLAB_BENCH_STRICT]	 = "strict",
-	[MLAB_BENCH_BATCHED]	 = "batched",
-	[MLAB_BENCH_LOCKED]	 = "locked",
-	[MLAB_BENCH_ATOMIC_PAIR] = "atomic_pair",
-	[MLAB_BENCH_PERCPU_INC]	 = "percpu_inc",
-	[MLAB_BENCH_IRQ_PAIR]	 = "irq_pair",
-	[MLAB_BENCH_WALK]	 = "walk",
-	[MLAB_BENCH_MEMCG]	 = "memcg",
-	[MLAB_BENCH_PAGE]	 = "page",
-};
-
-/* The policy each policy kind measures. */
-static const enum mlab_policy_id mlab_bench_policy[] = {
-	[MLAB_BENCH_STRICT]	= MLAB_POLICY_STRICT,
-	[MLAB_BENCH_BATCHED]	= MLAB_POLICY_BATCHED,
-	[MLAB_BENCH_LOCKED]	= MLAB_POLICY_LOCKED,
-};
-
 /*
  * The walk floor: per level only what a lock-free hierarchical charge
  * cannot avoid (add, read the limit after the add, follow the parent;
@@ -75,7 +55,7 @@ struct mlab_bench_run;
 struct mlab_bench_thread {
 	struct mlab_bench_run *run;
 	struct task_struct *task;
-	struct mlab_counter *leaf;
+	struct mlab_counter *leaf[MLAB_BENCH_MAX_SIBLINGS];
 	struct mlab_walk_node *walk;
 	unsigned int id;
 	unsigned long sink;
@@ -87,6 +67,7 @@ struct mlab_bench_run {
 	struct mlab_bench_params *params;
 	struct mlab_policy *policy;
 	struct mlab_counter *counters;
+	size_t nr_init;		/* counters the policy initialised */
 	struct mlab_walk_node *walk;
 	unsigned long __percpu *percpu;
 	atomic_long_t shared ____cacheline_aligned_in_smp;
@@ -104,8 +85,8 @@ static DEFINE_MUTEX(mlab_bench_lock);
 
 static void mlab_bench_fail(struct mlab_bench_run *run)
 {
-	WARN_ONCE(1, "memcglab bench: %s: a charge failed on an unlimited hierarchy\n",
-		  mlab_bench_kind_names[run->params->kind]);
+	WARN_ONCE(1, "memcglab bench: policy %s: a charge failed on an unlimited hierarchy\n",
+		  run->params->policy);
 }
 
 static unsigned long mlab_bench_chunk(struct mlab_bench_thread *t)
@@ -145,12 +126,14 @@ static unsigned long mlab_bench_chunk(struct mlab_bench_thread *t)
 		break;
 	default:
 		for (i = 0; i < MLAB_BENCH_CHUNK; i++) {
-			if (mlab_policy_try_charge(run->policy, t->leaf, nr,
-						   &fail)) {
+			struct mlab_counter *leaf =
+				t->leaf[i % run->params->siblings];
+
+			if (mlab_policy_try_charge(run->policy, leaf, nr, &fail)) {
 				mlab_bench_fail(run);
 				return sink;
 			}
-			mlab_policy_uncharge(run->policy, t->leaf, nr);
+			mlab_policy_uncharge(run->policy, leaf, nr);
 		}
 		break;
 	}
@@ -214,7 +197,8 @@ static int mlab_bench_build(struct mlab_bench_run *run)
 	size_t n = mlab_bench_node(p->depth - 1, p->fanout - 1, p->fanout) + 1;
 	struct mlab_counter *c, *parent;
 	size_t leaf;
-	u32 l, k;
+	u32 l, k, j;
+	int err;
 
 	if (p->kind == MLAB_BENCH_WALK) {
 		run->walk = kcalloc(n, sizeof(*run->walk), GFP_KERNEL);
@@ -229,11 +213,11 @@ static int mlab_bench_build(struct mlab_bench_run *run)
 				if (l)
 					w->parent = &run->walk[mlab_bench_up(l, k, p)];
 			}
-	} else if (p->kind <= MLAB_BENCH_LOCKED) {
-		run->policy = mlab_policy_create(mlab_bench_policy[p->kind],
-						 p->batch);
+	} else if (p->kind == MLAB_BENCH_POLICY) {
+		run->policy = mlab_policy_create(p->policy, p->batch);
 		if (IS_ERR(run->policy))
 			return PTR_ERR(run->policy);
+		p->batch = mlab_policy_batch(run->policy);
 		run->counters = kcalloc(n, sizeof(*run->counters), GFP_KERNEL);
 		if (!run->counters)
 			return -ENOMEM;
@@ -241,7 +225,11 @@ static int mlab_bench_build(struct mlab_bench_run *run)
 			for (k = 0; k < (l ? p->fanout : 1); k++) {
 				c = &run->counters[mlab_bench_node(l, k, p->fanout)];
 				parent = l ? &run->counters[mlab_bench_up(l, k, p)] : NULL;
-				mlab_policy_counter_init(run->policy, c, parent, false);
+				err = mlab_policy_counter_init(run->policy, c,
+							       parent, false);
+				if (err)
+					return err;
+				run->nr_init++;
 			}
 	} else if (p->kind == MLAB_BENCH_PERCPU_INC) {
 		run->percpu = alloc_percpu(unsigned long);
@@ -250,9 +238,13 @@ static int mlab_bench_build(struct mlab_bench_run *run)
 	}
 
 	for (k = 0; k < p->threads; k++) {
+		for (j = 0; run->counters && j < p->siblings; j++) {
+			leaf = mlab_bench_node(p->depth - 1,
+					       (k * p->siblings + j) % p->fanout,
+					       p->fanout);
+			run->thread[k].leaf[j] = &run->counters[leaf];
+		}
 		leaf = mlab_bench_node(p->depth - 1, k % p->fanout, p->fanout);
-		if (run->counters)
-			run->thread[k].leaf = &run->counters[leaf];
 		if (run->walk)
 			run->thread[k].walk = &run->walk[leaf];
 	}
@@ -272,6 +264,8 @@ static int mlab_bench_teardown(struct mlab_bench_run *run)
 		for (i = 0; run->counters && i < n; i++)
 			if (mlab_counter_read(&run->counters[i]))
 				err = -EUCLEAN;
+		for (i = 0; i < run->nr_init; i++)
+			mlab_policy_counter_exit(run->policy, &run->counters[i]);
 		mlab_policy_destroy(run->policy);
 	}
 	WARN_ONCE(err, "memcglab bench: pages left in the hierarchy\n");
@@ -433,15 +427,19 @@ int mlab_bench_run(struct mlab_bench_params *params,
 	if (p->kind >= MLAB_BENCH_MEMCG)
 		p->threads = 1;
 	if (!p->depth ||
-	    (p->kind > MLAB_BENCH_LOCKED && p->kind != MLAB_BENCH_WALK))
+	    (p->kind != MLAB_BENCH_POLICY && p->kind != MLAB_BENCH_WALK))
 		p->depth = 1;
+	if (!p->siblings || p->kind != MLAB_BENCH_POLICY)
+		p->siblings = 1;
 	if (!p->fanout)
-		p->fanout = p->threads;
+		p->fanout = min_t(u32, p->threads * p->siblings,
+				  MLAB_BENCH_MAX_THREADS);
 	if (!p->nr_pages)
 		p->nr_pages = 1;
 	if (!p->ms && !p->count)
 		p->ms = 1000;
 	if (p->kind >= MLAB_BENCH_NR_KINDS ||
+	    p->siblings > MLAB_BENCH_MAX_SIBLINGS ||
 	    p->threads > MLAB_BENCH_MAX_THREADS ||
 	    p->depth > MLAB_BENCH_MAX_DEPTH ||
 	    p->fanout > MLAB_BENCH_MAX_THREADS || p->ms > MLAB_BENCH_MAX_MS ||

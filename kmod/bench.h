@@ -15,18 +15,17 @@
 
 /* The most threads, levels and leaves one run may use. */
 #define MLAB_BENCH_MAX_THREADS	MEMCGLAB_BENCH_MAX_THREADS
+#define MLAB_BENCH_MAX_SIBLINGS	MEMCGLAB_BENCH_MAX_SIBLINGS
 #define MLAB_BENCH_MAX_DEPTH	MEMCGLAB_BENCH_MAX_DEPTH
 #define MLAB_BENCH_MAX_MS	MEMCGLAB_BENCH_MAX_MS
 #define MLAB_BENCH_MAX_COUNT	((u64)MEMCGLAB_BENCH_MAX_COUNT)
 
 /*
- * What a run measures.  The first three are enum mlab_policy_id; keep the
- * names in mlab_bench_kind_names[] (bench.c) in step.
+ * What a run measures: a policy named by mlab_bench_params.policy, or a
+ * floor or anchor; the uapi's enum memcglab_bench_kind, number for number.
  */
 enum mlab_bench_kind {
-	MLAB_BENCH_STRICT,
-	MLAB_BENCH_BATCHED,
-	MLAB_BENCH_LOCKED,
+	MLAB_BENCH_POLICY,	/* charge + uncharge through a named policy */
 	MLAB_BENCH_ATOMIC_PAIR,	/* add_return + sub_return on one shared atomic */
 	MLAB_BENCH_PERCPU_INC,	/* this_cpu_inc() */
 	MLAB_BENCH_IRQ_PAIR,	/* local_irq_save() + local_irq_restore() */
@@ -39,19 +38,24 @@ enum mlab_bench_kind {
 /**
  * struct mlab_bench_params - one run
  * @kind: what to measure
+ * @policy: MLAB_BENCH_POLICY: the registered policy's name
  * @depth: levels of the hierarchy, root included (policies and walk)
- * @fanout: chains below the root; thread i charges the leaf of chain
- *          i % @fanout (0: one per thread)
+ * @fanout: chains below the root; thread i charges the leaves of chains
+ *          (i * @siblings + j) % @fanout, j < @siblings (0: one per leaf,
+ *          at most MLAB_BENCH_MAX_THREADS)
+ * @siblings: MLAB_BENCH_POLICY: leaves each thread alternates its charges
+ *          between (0: 1)
  * @threads: kthreads, bound round-robin to the online CPUs (0: one per CPU);
  *           the memcg and page kinds always run in the calling task
  * @nr_pages: pages per charge
- * @batch: batch of the batched policy (0: MLAB_DEFAULT_BATCH)
+ * @batch: batch of a policy that takes one (0: MLAB_DEFAULT_BATCH)
  * @ms: run for this long ...
  * @count: ... or until each thread has done this many pairs (if nonzero)
  */
 struct mlab_bench_params {
 	enum mlab_bench_kind kind;
-	u32 depth, fanout, threads, nr_pages, batch, ms;
+	char policy[MEMCGLAB_POLICY_NAME_MAX];
+	u32 depth, fanout, siblings, threads, nr_pages, batch, ms;
 	u64 count;
 };
 

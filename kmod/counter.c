@@ -11,6 +11,7 @@
 #include <linux/bug.h>
 #include <linux/compiler.h>
 #include <linux/errno.h>
+#include <linux/export.h>
 #include <linux/kernel.h>
 #include <linux/minmax.h>
 #include <linux/sched.h>
@@ -128,6 +129,7 @@ void mlab_counter_cancel(struct mlab_counter *c, unsigned long nr_pages)
 	}
 	propagate_protected_usage(c, new);
 }
+EXPORT_SYMBOL_GPL(mlab_counter_cancel);
 
 /**
  * mlab_counter_charge_local - add pages at one level, ignoring its limit
@@ -148,6 +150,7 @@ long mlab_counter_charge_local(struct mlab_counter *c, unsigned long nr_pages)
 	update_watermarks(c, new);
 	return new;
 }
+EXPORT_SYMBOL_GPL(mlab_counter_charge_local);
 
 /**
  * mlab_counter_charge - charge pages to a counter and its ancestors
@@ -167,6 +170,7 @@ void mlab_counter_charge(struct mlab_counter *counter,
 	for (c = counter; c; c = c->parent)
 		mlab_counter_charge_local(c, nr_pages);
 }
+EXPORT_SYMBOL_GPL(mlab_counter_charge);
 
 /**
  * mlab_counter_note_failure - count a charge that @c refused
@@ -184,6 +188,7 @@ void mlab_counter_note_failure(struct mlab_counter *c)
 	 */
 	data_race(c->failcnt++);
 }
+EXPORT_SYMBOL_GPL(mlab_counter_note_failure);
 
 /**
  * mlab_counter_try_charge - charge pages unless a limit is in the way
@@ -235,6 +240,7 @@ failed:
 		mlab_counter_cancel(c, nr_pages);
 	return false;
 }
+EXPORT_SYMBOL_GPL(mlab_counter_try_charge);
 
 /**
  * mlab_counter_uncharge - uncharge pages from a counter and its ancestors
@@ -251,6 +257,7 @@ void mlab_counter_uncharge(struct mlab_counter *counter,
 	for (c = counter; c; c = c->parent)
 		mlab_counter_cancel(c, nr_pages);
 }
+EXPORT_SYMBOL_GPL(mlab_counter_uncharge);
 
 /**
  * mlab_counter_set_max - lower or raise the limit unless usage is above it
@@ -289,6 +296,7 @@ int mlab_counter_set_max(struct mlab_counter *c, unsigned long nr_pages)
 		cond_resched();
 	}
 }
+EXPORT_SYMBOL_GPL(mlab_counter_set_max);
 
 /**
  * mlab_counter_xchg_max - set the limit unconditionally

@@ -26,6 +26,7 @@
  * @usage: pages charged here and below (includes per-cpu stocked pages)
  * @failcnt: failed charges limited by this counter, if @track_failcnt
  * @lock: locked policy only: serialises check-and-add at this level
+ * @policy_data: the hierarchy's policy's per-level state (counter_init)
  * @emin: effective memory.min, written by mlab_counter_calculate_protection()
  * @min_usage: protected usage (min(usage, min)) propagated to the parent
  * @children_min_usage: sum of the children's @min_usage
@@ -50,9 +51,10 @@ struct mlab_counter {
 	atomic_long_t usage ____cacheline_aligned_in_smp;
 	unsigned long failcnt;
 
-	/* --- locked policy state (kmod/policy.c), unused by the others --- */
+	/* --- policy state (kmod/policy.c, policy modules) --- */
 	spinlock_t lock;
-	/* --- end of locked policy state --- */
+	void *policy_data;
+	/* --- end of policy state --- */
 
 	/* Protection bookkeeping and watermarks. */
 	unsigned long emin ____cacheline_aligned_in_smp;

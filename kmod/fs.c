@@ -27,7 +27,7 @@
 struct mlab_fs_ctx {
 	bool v1;
 	bool recursiveprot;
-	enum mlab_policy_id policy;
+	char policy[MLAB_POLICY_NAME_MAX];
 	unsigned int batch;
 	bool policy_set;	/* policy= given */
 	bool batch_set;		/* batch= given */
@@ -52,13 +52,6 @@ static const struct constant_table mlab_reclaim_table[] = {
 	{ }
 };
 
-static const struct constant_table mlab_policy_table[] = {
-	{ "strict",	MLAB_POLICY_STRICT },
-	{ "batched",	MLAB_POLICY_BATCHED },
-	{ "locked",	MLAB_POLICY_LOCKED },
-	{ }
-};
-
 static const struct constant_table mlab_oom_table[] = {
 	{ "kill",	MLAB_OOM_KILL },
 	{ "off",	MLAB_OOM_OFF },
@@ -68,7 +61,7 @@ static const struct constant_table mlab_oom_table[] = {
 
 static const struct fs_parameter_spec mlab_fs_params[] = {
 	fsparam_flag("v1", MLAB_OPT_V1),
-	fsparam_enum("policy", MLAB_OPT_POLICY, mlab_policy_table),
+	fsparam_string("policy", MLAB_OPT_POLICY),
 	fsparam_u32("batch", MLAB_OPT_BATCH),
 	fsparam_flag("memory_recursiveprot", MLAB_OPT_RECURSIVEPROT),
 	fsparam_enum("reclaim", MLAB_OPT_RECLAIM, mlab_reclaim_table),
@@ -379,8 +372,8 @@ static int mlab_show_options(struct seq_file *m, struct dentry *root)
 		seq_puts(m, ",v1");
 	if (o.recursiveprot)
 		seq_puts(m, ",memory_recursiveprot");
-	seq_printf(m, ",policy=%s", mlab_policy_names[o.policy]);
-	if (o.policy == MLAB_POLICY_BATCHED)
+	seq_printf(m, ",policy=%s", o.policy);
+	if (o.batch)
 		seq_printf(m, ",batch=%u", o.batch);
 	if (o.reclaim != MLAB_DEFAULT_RECLAIM)
 		seq_printf(m, ",reclaim=%s", mlab_reclaim_mode_names[o.reclaim]);
@@ -394,6 +387,15 @@ static const struct super_operations mlab_sops = {
 	.evict_inode	= mlab_evict_inode,
 	.show_options	= mlab_show_options,
 };
+
+/* The policy is not (or no longer) registered: say what is. */
+static int mlab_fs_unknown_policy(struct fs_context *fc, const char *name)
+{
+	char avail[128];
+
+	mlab_policy_available(avail, sizeof(avail));
+	return invalfc(fc, "unknown policy %s (available: %s)", name, avail);
+}
 
 static int mlab_fill_super(struct super_block *sb, struct fs_context *fc)
 {
@@ -412,10 +414,11 @@ static int mlab_fill_super(struct super_block *sb, struct fs_context *fc)
 
 	h = mlab_hier_create(ctx->v1, ctx->recursiveprot, ctx->policy,
 			     ctx->batch, ctx->reclaim, ctx->oom);
+	if (PTR_ERR_OR_ZERO(h) == -ENOENT)
+		return mlab_fs_unknown_policy(fc, ctx->policy);
 	if (IS_ERR(h))
 		return invalfc(fc, "cannot create policy %s (batch %u): %ld",
-			       mlab_policy_names[ctx->policy], ctx->batch,
-			       PTR_ERR(h));
+			       ctx->policy, ctx->batch, PTR_ERR(h));
 	sb->s_fs_info = h;
 	err = mlab_hier_register(h, new_encode_dev(sb->s_dev));
 	if (err)
@@ -463,7 +466,9 @@ static int mlab_parse_param(struct fs_context *fc, struct fs_parameter *param)
 		ctx->v1 = true;
 		break;
 	case MLAB_OPT_POLICY:
-		ctx->policy = result.uint_32;
+		if (!mlab_policy_known(param->string))
+			return mlab_fs_unknown_policy(fc, param->string);
+		strscpy(ctx->policy, param->string, sizeof(ctx->policy));
 		ctx->policy_set = true;
 		break;
 	case MLAB_OPT_BATCH:
@@ -509,8 +514,8 @@ static int mlab_reconfigure(struct fs_context *fc)
 {
 	struct mlab_fs_ctx *ctx = fc->fs_private;
 	struct mlab_hier *h = fc->root->d_sb->s_fs_info;
-	enum mlab_policy_id policy;
 	struct mlab_hier_opts o;
+	const char *policy;
 	unsigned int batch;
 	int err;
 
@@ -521,17 +526,18 @@ static int mlab_reconfigure(struct fs_context *fc)
 		return invalfc(fc, "memory_recursiveprot is a cgroup v2 option");
 	policy = ctx->policy_set ? ctx->policy : o.policy;
 	batch = ctx->batch_set ? ctx->batch : o.batch ?: ctx->batch;
-	if (policy != o.policy ||
-	    (policy == MLAB_POLICY_BATCHED && batch != o.batch)) {
+	if (strcmp(policy, o.policy) || (o.batch && batch != o.batch)) {
 		err = mlab_hier_set_policy(h, policy, batch);
 		if (err == -EBUSY) {
 			errorfc(fc, "policy=%s: the hierarchy has groups or charges",
-				mlab_policy_names[policy]);
+				policy);
 			return err;
 		}
+		if (err == -ENOENT)
+			return mlab_fs_unknown_policy(fc, policy);
 		if (err)
 			return invalfc(fc, "cannot create policy %s (batch %u): %d",
-				       mlab_policy_names[policy], batch, err);
+				       policy, batch, err);
 	}
 	/* The pressure options change freely; an absent one stays as it is. */
 	mlab_hier_set_pressure(h, ctx->reclaim_set ? ctx->reclaim : o.reclaim,
@@ -558,7 +564,7 @@ static int mlab_init_fs_context(struct fs_context *fc)
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
 	if (!ctx)
 		return -ENOMEM;
-	ctx->policy = MLAB_POLICY_STRICT;
+	strscpy(ctx->policy, MLAB_POLICY_DEFAULT, sizeof(ctx->policy));
 	ctx->batch = MLAB_DEFAULT_BATCH;
 	ctx->reclaim = MLAB_DEFAULT_RECLAIM;
 	ctx->oom = MLAB_OOM_KILL;

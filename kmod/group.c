@@ -44,8 +44,8 @@ static ATOMIC_NOTIFIER_HEAD(mlab_group_notifier);
  * mlab_hier_create - make a hierarchy and its policy
  * @v1: show the v1 file flavour
  * @recursiveprot: compute effective protection in the recursive mode
- * @policy: the charging policy
- * @batch: the batched policy's batch size in pages
+ * @policy: the charging policy's name
+ * @batch: the policy's batch size in pages (0: the default)
  * @reclaim: the reclaim model
  * @oom: what the OOM killer does
  *
@@ -54,8 +54,7 @@ static ATOMIC_NOTIFIER_HEAD(mlab_group_notifier);
  * or -ENOMEM.
  */
 struct mlab_hier *mlab_hier_create(bool v1, bool recursiveprot,
-				   enum mlab_policy_id policy,
-				   unsigned int batch,
+				   const char *policy, unsigned int batch,
 				   enum mlab_reclaim_mode reclaim,
 				   enum mlab_oom_mode oom)
 {
@@ -145,7 +144,7 @@ void mlab_hier_get_opts(struct mlab_hier *h, struct mlab_hier_opts *opts)
 	mutex_lock(&h->lock);
 	opts->v1 = h->v1;
 	opts->recursiveprot = h->recursiveprot;
-	opts->policy = mlab_policy_id(h->policy);
+	strscpy(opts->policy, mlab_policy_name(h->policy), sizeof(opts->policy));
 	opts->batch = mlab_policy_batch(h->policy);
 	opts->reclaim = h->reclaim;
 	opts->oom = h->oom_mode;
@@ -193,28 +192,46 @@ void mlab_hier_set_pressure(struct mlab_hier *h, enum mlab_reclaim_mode reclaim,
 	mutex_unlock(&h->lock);
 }
 
+/* Set up @c, the root's counter, for @p, keeping what its reader sees. */
+static int mlab_hier_root_counter_init(struct mlab_policy *p,
+				       struct mlab_counter *c)
+{
+	unsigned long watermark = c->watermark;
+	unsigned long local_watermark = c->local_watermark;
+	unsigned long failcnt = c->failcnt;
+	int err;
+
+	err = mlab_policy_counter_init(p, c, NULL, true);
+	mlab_counter_set_high(c, MLAB_COUNTER_MAX);
+	WRITE_ONCE(c->watermark, watermark);
+	WRITE_ONCE(c->local_watermark, local_watermark);
+	WRITE_ONCE(c->failcnt, failcnt);
+	return err;
+}
+
 /**
  * mlab_hier_set_policy - give an empty hierarchy another policy (remount)
  * @h: the hierarchy
- * @id: the new policy
- * @batch: its batch size in pages
+ * @name: the new policy
+ * @batch: its batch size in pages (0: the default)
  *
  * Only a hierarchy with no group but the root and no charge may change:
  * nothing then can be charging (owners attach under the hierarchy lock)
  * and no stock holds pages.  The root's watermarks and failcnt are kept.
  *
  * Context: process context, may sleep.
- * Return: 0, -EBUSY (groups or charges exist), or the policy's ERR_PTR()
- * error.
+ * Return: 0, -EBUSY (groups or charges exist), the policy's ERR_PTR()
+ * error (-ENOENT for an unknown name), or its counter_init error (the old
+ * policy stays).
  */
-int mlab_hier_set_policy(struct mlab_hier *h, enum mlab_policy_id id,
+int mlab_hier_set_policy(struct mlab_hier *h, const char *name,
 			 unsigned int batch)
 {
-	unsigned long watermark, local_watermark, failcnt;
 	struct mlab_policy *p, *old;
 	struct mlab_counter *c;
+	int err;
 
-	p = mlab_policy_create(id, batch);
+	p = mlab_policy_create(name, batch);
 	if (IS_ERR(p))
 		return PTR_ERR(p);
 	mutex_lock(&h->lock);
@@ -225,19 +242,19 @@ int mlab_hier_set_policy(struct mlab_hier *h, enum mlab_policy_id id,
 		return -EBUSY;
 	}
 	c = &h->root->counter;
-	watermark = c->watermark;
-	local_watermark = c->local_watermark;
-	failcnt = c->failcnt;
 	old = h->policy;
-	h->policy = p;
-	mlab_policy_counter_init(p, c, NULL, true);
-	mlab_counter_set_high(c, MLAB_COUNTER_MAX);
-	WRITE_ONCE(c->watermark, watermark);
-	WRITE_ONCE(c->local_watermark, local_watermark);
-	WRITE_ONCE(c->failcnt, failcnt);
+	mlab_policy_counter_exit(old, c);
+	err = mlab_hier_root_counter_init(p, c);
+	if (err) {
+		/* The old policy's root state again; built-ins cannot fail. */
+		WARN_ON_ONCE(mlab_hier_root_counter_init(old, c));
+		swap(p, old);
+	} else {
+		h->policy = p;
+	}
 	mutex_unlock(&h->lock);
 	mlab_policy_destroy(old);
-	return 0;
+	return err;
 }
 
 /**
@@ -366,6 +383,7 @@ struct mlab_group *mlab_group_create(struct mlab_hier *h,
 
 err_unlock:
 	mutex_unlock(&h->lock);
+	mlab_policy_counter_exit(h->policy, &g->counter);
 err_free:
 	free_percpu(g->pcpu);
 	kfree(g);
@@ -430,6 +448,7 @@ static void mlab_group_release(struct kref *kref)
 		mutex_unlock(&h->lock);
 		mlab_policy_drain(h->policy, &g->counter);
 	}
+	mlab_policy_counter_exit(h->policy, &g->counter);
 	if (g->parent)
 		mlab_group_put(g->parent);
 	free_percpu(g->pcpu);
@@ -703,7 +722,7 @@ void mlab_group_info(struct mlab_group *g, struct mlab_group_info *info)
 	info->parent_id = g->parent ? g->parent->id : 0;
 	info->v1 = h->v1;
 	mutex_lock(&h->lock);
-	info->policy = mlab_policy_id(h->policy);
+	strscpy(info->policy, mlab_policy_name(h->policy), sizeof(info->policy));
 	info->batch = mlab_policy_batch(h->policy);
 	if (h->root)
 		mlab_group_update_protection(g);

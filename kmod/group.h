@@ -208,7 +208,7 @@ struct mlab_group_info {
 	u64 id;
 	u64 parent_id;
 	bool v1;
-	enum mlab_policy_id policy;
+	char policy[MLAB_POLICY_NAME_MAX];
 	unsigned int batch;
 	unsigned long usage;
 	unsigned long owned;
@@ -301,7 +301,7 @@ int mlab_group_unregister_notifier(struct notifier_block *nb);
 struct mlab_hier_opts {
 	bool v1;
 	bool recursiveprot;
-	enum mlab_policy_id policy;
+	char policy[MLAB_POLICY_NAME_MAX];
 	unsigned int batch;
 	enum mlab_reclaim_mode reclaim;
 	enum mlab_oom_mode oom;
@@ -309,8 +309,7 @@ struct mlab_hier_opts {
 
 /* For fs.c only: hierarchies and the tree. */
 struct mlab_hier *mlab_hier_create(bool v1, bool recursiveprot,
-				   enum mlab_policy_id policy,
-				   unsigned int batch,
+				   const char *policy, unsigned int batch,
 				   enum mlab_reclaim_mode reclaim,
 				   enum mlab_oom_mode oom);
 int mlab_hier_register(struct mlab_hier *h, u32 id);
@@ -320,7 +319,7 @@ void mlab_hier_get_opts(struct mlab_hier *h, struct mlab_hier_opts *opts);
 int mlab_hier_set_recursiveprot(struct mlab_hier *h, bool on);
 void mlab_hier_set_pressure(struct mlab_hier *h, enum mlab_reclaim_mode reclaim,
 			    enum mlab_oom_mode oom);
-int mlab_hier_set_policy(struct mlab_hier *h, enum mlab_policy_id id,
+int mlab_hier_set_policy(struct mlab_hier *h, const char *name,
 			 unsigned int batch);
 u64 mlab_hier_next_ino(struct mlab_hier *h);
 struct mlab_group *mlab_group_create(struct mlab_hier *h,

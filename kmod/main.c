@@ -6,17 +6,27 @@
 #include <linux/module.h>
 #include "fs.h"
 #include "netlink.h"
+#include "policy.h"
 
 static int __init mlab_init(void)
 {
 	int err;
 
-	err = mlab_fs_init();
+	err = mlab_policy_init();
 	if (err)
 		return err;
+	err = mlab_fs_init();
+	if (err)
+		goto policy_exit;
 	err = mlab_netlink_init();
 	if (err)
-		mlab_fs_exit();
+		goto fs_exit;
+	return 0;
+
+fs_exit:
+	mlab_fs_exit();
+policy_exit:
+	mlab_policy_exit();
 	return err;
 }
 
@@ -24,6 +34,7 @@ static void __exit mlab_exit(void)
 {
 	mlab_netlink_exit();
 	mlab_fs_exit();
+	mlab_policy_exit();
 }
 
 module_init(mlab_init);

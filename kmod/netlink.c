@@ -23,6 +23,7 @@
 #include "group.h"
 #include "owner.h"
 #include "netlink.h"
+#include "policy.h"
 
 /* The wire's largest finite size: MLAB_COUNTER_MAX pages in bytes. */
 #define MLAB_NL_MAX_BYTES	((u64)MLAB_COUNTER_MAX << PAGE_SHIFT)
@@ -174,7 +175,7 @@ static int mlab_nl_fill_group(struct sk_buff *skb,
 	    mlab_nl_put_u64(skb, MEMCGLAB_A_GROUP_PARENT_ID, info->parent_id) ||
 	    nla_put_u32(skb, MEMCGLAB_A_GROUP_FLAVOUR,
 			info->v1 ? MEMCGLAB_FLAVOUR_V1 : MEMCGLAB_FLAVOUR_V2) ||
-	    nla_put_u32(skb, MEMCGLAB_A_GROUP_POLICY, info->policy) ||
+	    nla_put_string(skb, MEMCGLAB_A_GROUP_POLICY, info->policy) ||
 	    nla_put_u32(skb, MEMCGLAB_A_GROUP_BATCH, info->batch) ||
 	    mlab_nl_put_u64(skb, MEMCGLAB_A_GROUP_USAGE,
 			    mlab_nl_pages_to_bytes(info->usage)) ||
@@ -712,6 +713,10 @@ static const struct nla_policy mlab_nl_bench_policy[MEMCGLAB_A_BENCH_ATTR_MAX + 
 	[MEMCGLAB_A_BENCH_MS]	= NLA_POLICY_MAX(NLA_U32, MEMCGLAB_BENCH_MAX_MS),
 	[MEMCGLAB_A_BENCH_COUNT] =
 		NLA_POLICY_FULL_RANGE(NLA_U64, &mlab_nl_bench_count_range),
+	[MEMCGLAB_A_BENCH_POLICY] = { .type = NLA_NUL_STRING,
+				      .len = MEMCGLAB_POLICY_NAME_MAX - 1 },
+	[MEMCGLAB_A_BENCH_SIBLINGS] =
+		NLA_POLICY_RANGE(NLA_U32, 1, MEMCGLAB_BENCH_MAX_SIBLINGS),
 };
 
 static u32 mlab_nl_get_u32(struct genl_info *info, int attr)
@@ -719,10 +724,14 @@ static u32 mlab_nl_get_u32(struct genl_info *info, int attr)
 	return info->attrs[attr] ? nla_get_u32(info->attrs[attr]) : 0;
 }
 
-/* Reply size: eight u32s, a flag, three u64s and one nest per thread. */
+/*
+ * Reply size: nine u32s, the policy name, a flag, three u64s and one nest
+ * per thread.
+ */
 static size_t mlab_nl_bench_size(u32 threads)
 {
-	return 8 * nla_total_size(sizeof(u32)) + nla_total_size(0) +
+	return 9 * nla_total_size(sizeof(u32)) +
+	       nla_total_size(MEMCGLAB_POLICY_NAME_MAX) + nla_total_size(0) +
 	       3 * nla_total_size_64bit(sizeof(u64)) +
 	       threads * (nla_total_size(0) +
 			  2 * nla_total_size_64bit(sizeof(u64)));
@@ -738,6 +747,9 @@ static int mlab_nl_bench_fill(struct sk_buff *msg,
 	if (nla_put_u32(msg, MEMCGLAB_A_BENCH_KIND, p->kind) ||
 	    nla_put_u32(msg, MEMCGLAB_A_BENCH_DEPTH, p->depth) ||
 	    nla_put_u32(msg, MEMCGLAB_A_BENCH_FANOUT, p->fanout) ||
+	    nla_put_u32(msg, MEMCGLAB_A_BENCH_SIBLINGS, p->siblings) ||
+	    (p->kind == MLAB_BENCH_POLICY &&
+	     nla_put_string(msg, MEMCGLAB_A_BENCH_POLICY, p->policy)) ||
 	    nla_put_u32(msg, MEMCGLAB_A_BENCH_THREADS, p->threads) ||
 	    nla_put_u32(msg, MEMCGLAB_A_BENCH_NR_PAGES, p->nr_pages) ||
 	    nla_put_u32(msg, MEMCGLAB_A_BENCH_BATCH, p->batch) ||
@@ -784,6 +796,15 @@ static int mlab_nl_bench_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	p.kind = nla_get_u32(info->attrs[MEMCGLAB_A_BENCH_KIND]);
+	if (p.kind == MLAB_BENCH_POLICY) {
+		if (GENL_REQ_ATTR_CHECK(info, MEMCGLAB_A_BENCH_POLICY)) {
+			GENL_SET_ERR_MSG(info, "kind policy needs a policy name");
+			return -EINVAL;
+		}
+		nla_strscpy(p.policy, info->attrs[MEMCGLAB_A_BENCH_POLICY],
+			    sizeof(p.policy));
+	}
+	p.siblings = mlab_nl_get_u32(info, MEMCGLAB_A_BENCH_SIBLINGS);
 	p.depth = mlab_nl_get_u32(info, MEMCGLAB_A_BENCH_DEPTH);
 	p.fanout = mlab_nl_get_u32(info, MEMCGLAB_A_BENCH_FANOUT);
 	p.threads = mlab_nl_get_u32(info, MEMCGLAB_A_BENCH_THREADS);
@@ -802,6 +823,10 @@ static int mlab_nl_bench_doit(struct sk_buff *skb, struct genl_info *info)
 			GENL_SET_ERR_MSG(info, "bench run interrupted by a signal");
 		else if (err == -EINVAL)
 			GENL_SET_ERR_MSG(info, "bench parameters out of range");
+		else if (err == -ENOENT)
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[MEMCGLAB_A_BENCH_POLICY],
+					    "no policy of that name is registered");
 		else
 			GENL_SET_ERR_MSG(info, "bench run failed");
 		goto out;
@@ -817,6 +842,44 @@ static int mlab_nl_bench_doit(struct sk_buff *skb, struct genl_info *info)
 out:
 	kfree(res);
 	return err;
+}
+
+/* Nothing to ask for: POLICY_GET lists every policy. */
+static const struct nla_policy mlab_nl_policy_get_policy[MEMCGLAB_A_POLICY_ATTR_MAX + 1] = {
+	[MEMCGLAB_A_POLICY_NAME] = { .type = NLA_REJECT },
+};
+
+/*
+ * POLICY_GET: one message per registered policy; cb->args[0] is the index
+ * of the next one.  The registry may change between two parts of a dump:
+ * a policy registered or removed meanwhile can be missed or seen twice, as
+ * with any netlink dump of a changing list.
+ */
+static int mlab_nl_policy_get_dumpit(struct sk_buff *skb,
+				     struct netlink_callback *cb)
+{
+	struct mlab_policy_info pi;
+	void *hdr;
+
+	for (; !mlab_policy_get_info(cb->args[0], &pi); cb->args[0]++) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &mlab_nl_family,
+				  NLM_F_MULTI, MEMCGLAB_CMD_POLICY_GET);
+		if (!hdr)
+			break;
+		if (nla_put_string(skb, MEMCGLAB_A_POLICY_NAME, pi.name) ||
+		    nla_put_string(skb, MEMCGLAB_A_POLICY_MODULE, pi.module) ||
+		    nla_put_string(skb, MEMCGLAB_A_POLICY_DESCRIPTION,
+				   pi.description) ||
+		    ((pi.flags & MLAB_POLICY_F_BATCH) &&
+		     nla_put_flag(skb, MEMCGLAB_A_POLICY_BATCH)) ||
+		    nla_put_u32(skb, MEMCGLAB_A_POLICY_SLACK, pi.slack)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	return skb->len;
 }
 
 /*
@@ -911,6 +974,12 @@ static const struct genl_ops mlab_nl_ops[] = {
 		.maxattr = MEMCGLAB_A_BENCH_ATTR_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
+	{
+		.cmd = MEMCGLAB_CMD_POLICY_GET,
+		.dumpit = mlab_nl_policy_get_dumpit,
+		.policy = mlab_nl_policy_get_policy,
+		.maxattr = MEMCGLAB_A_POLICY_ATTR_MAX,
+	},
 };
 
 static const struct genl_multicast_group mlab_nl_mcgrps[] = {
@@ -942,10 +1011,7 @@ int mlab_netlink_init(void)
 
 	/* The wire enums are the module's, number for number. */
 #define MLAB_NL_SAME(uapi, mod) BUILD_BUG_ON((int)(uapi) != (int)(mod))
-	MLAB_NL_SAME(MEMCGLAB_POLICY_STRICT, MLAB_POLICY_STRICT);
-	MLAB_NL_SAME(MEMCGLAB_POLICY_BATCHED, MLAB_POLICY_BATCHED);
-	MLAB_NL_SAME(MEMCGLAB_POLICY_LOCKED, MLAB_POLICY_LOCKED);
-	MLAB_NL_SAME(MEMCGLAB_POLICY_LOCKED + 1, MLAB_NR_POLICIES);
+	MLAB_NL_SAME(MEMCGLAB_POLICY_NAME_MAX, MLAB_POLICY_NAME_MAX);
 	MLAB_NL_SAME(MEMCGLAB_EVENT_LOW, MLAB_EVENT_LOW);
 	MLAB_NL_SAME(MEMCGLAB_EVENT_HIGH, MLAB_EVENT_HIGH);
 	MLAB_NL_SAME(MEMCGLAB_EVENT_MAX, MLAB_EVENT_MAX);
@@ -960,9 +1026,7 @@ int mlab_netlink_init(void)
 	MLAB_NL_SAME(MEMCGLAB_A_EVENTS_OOM_KILL - 1, MLAB_EVENT_OOM_KILL);
 	MLAB_NL_SAME(MEMCGLAB_A_EVENTS_OOM_GROUP_KILL - 1,
 		     MLAB_EVENT_OOM_GROUP_KILL);
-	MLAB_NL_SAME(MEMCGLAB_BENCH_KIND_STRICT, MLAB_BENCH_STRICT);
-	MLAB_NL_SAME(MEMCGLAB_BENCH_KIND_BATCHED, MLAB_BENCH_BATCHED);
-	MLAB_NL_SAME(MEMCGLAB_BENCH_KIND_LOCKED, MLAB_BENCH_LOCKED);
+	MLAB_NL_SAME(MEMCGLAB_BENCH_KIND_POLICY, MLAB_BENCH_POLICY);
 	MLAB_NL_SAME(MEMCGLAB_BENCH_KIND_ATOMIC_PAIR, MLAB_BENCH_ATOMIC_PAIR);
 	MLAB_NL_SAME(MEMCGLAB_BENCH_KIND_PERCPU_INC, MLAB_BENCH_PERCPU_INC);
 	MLAB_NL_SAME(MEMCGLAB_BENCH_KIND_IRQ_PAIR, MLAB_BENCH_IRQ_PAIR);

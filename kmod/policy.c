@@ -7,6 +7,10 @@
  *          serves later charges from the surplus without touching the
  *          shared counters.  Usage includes stocked pages.
  * locked:  res_counter's design: a spinlock per level, check then add.
+ *
+ * Then the registry, modelled on net/ipv4/tcp_cong.c: policies by name on
+ * a list written under a spinlock and read under RCU; a hierarchy takes a
+ * reference on the module of its policy.
  */
 
 #include <linux/cpu.h>
@@ -16,57 +20,22 @@
 #include <linux/indirect_call_wrapper.h>
 #include <linux/irqflags.h>
 #include <linux/minmax.h>
+#include <linux/module.h>
 #include <linux/percpu.h>
+#include <linux/printk.h>
+#include <linux/rculist.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 
 #include "counter.h"
 #include "policy.h"
-
-/* Indexed by enum mlab_policy_id: give every new id its name here. */
-const char * const mlab_policy_names[MLAB_NR_POLICIES] = {
-	[MLAB_POLICY_STRICT]	= "strict",
-	[MLAB_POLICY_BATCHED]	= "batched",
-	[MLAB_POLICY_LOCKED]	= "locked",
-};
 
 /* One CPU's pre-charged pages; at most one counter cached at a time. */
 struct mlab_stock {
 	struct mlab_counter *cached;
 	unsigned long nr_pages;
-};
-
-/**
- * struct mlab_policy_ops - what a policy implements
- * @init: set up policy state in a new hierarchy (optional)
- * @release: free that state; stocks are already drained (optional)
- * @counter_init: set up per-counter policy state (optional)
- * @try_charge: limited charge; 0 or -ENOMEM and the limiting counter
- * @charge: forced charge, may go over max
- * @uncharge: give pages back
- * @set_max: one attempt at a race-free limit change; 0 or -EBUSY
- * @drain: return cached pages of a subtree, NULL counter for all (optional)
- */
-struct mlab_policy_ops {
-	int (*init)(struct mlab_policy *p);
-	void (*release)(struct mlab_policy *p);
-	void (*counter_init)(struct mlab_counter *c);
-	int (*try_charge)(struct mlab_policy *p, struct mlab_counter *c,
-			  unsigned long nr_pages, struct mlab_counter **fail);
-	void (*charge)(struct mlab_policy *p, struct mlab_counter *c,
-		       unsigned long nr_pages);
-	void (*uncharge)(struct mlab_policy *p, struct mlab_counter *c,
-			 unsigned long nr_pages);
-	int (*set_max)(struct mlab_counter *c, unsigned long nr_pages);
-	void (*drain)(struct mlab_policy *p, struct mlab_counter *c);
-};
-
-struct mlab_policy {
-	const struct mlab_policy_ops *ops;
-	enum mlab_policy_id id;
-	unsigned int batch;
-	struct mlab_stock __percpu *stock;
 };
 
 /* --- strict: the counter directly --- */
@@ -90,11 +59,13 @@ static void strict_uncharge(struct mlab_policy *p, struct mlab_counter *c,
 	mlab_counter_uncharge(c, nr_pages);
 }
 
-static const struct mlab_policy_ops strict_ops = {
+static struct mlab_policy_ops strict_ops = {
+	.name		= "strict",
+	.description	= "the page counter as upstream: one atomic per level",
+	.owner		= THIS_MODULE,
 	.try_charge	= strict_try_charge,
 	.charge		= strict_charge,
 	.uncharge	= strict_uncharge,
-	.set_max	= mlab_counter_set_max,
 };
 
 /*
@@ -104,6 +75,11 @@ static const struct mlab_policy_ops strict_ops = {
  * the charge paths disable them around the stock, and remote drains run
  * as IPIs (on_each_cpu), so a drain never interleaves with a fast path.
  */
+
+static struct mlab_stock __percpu *batched_stock(struct mlab_policy *p)
+{
+	return (struct mlab_stock __force __percpu *)p->data;
+}
 
 static void drain_stock(struct mlab_stock *stock)
 {
@@ -122,7 +98,7 @@ static bool consume_stock(struct mlab_policy *p, struct mlab_counter *c,
 	bool done = false;
 
 	local_irq_save(flags);
-	stock = this_cpu_ptr(p->stock);
+	stock = this_cpu_ptr(batched_stock(p));
 	if (stock->cached == c && stock->nr_pages >= nr_pages) {
 		stock->nr_pages -= nr_pages;
 		done = true;
@@ -135,7 +111,7 @@ static bool consume_stock(struct mlab_policy *p, struct mlab_counter *c,
 static void __refill_stock(struct mlab_policy *p, struct mlab_counter *c,
 			   unsigned long nr_pages)
 {
-	struct mlab_stock *stock = this_cpu_ptr(p->stock);
+	struct mlab_stock *stock = this_cpu_ptr(batched_stock(p));
 
 	if (stock->cached != c) {
 		drain_stock(stock);
@@ -148,13 +124,15 @@ static void __refill_stock(struct mlab_policy *p, struct mlab_counter *c,
 
 static int batched_init(struct mlab_policy *p)
 {
-	p->stock = alloc_percpu(struct mlab_stock);
-	return p->stock ? 0 : -ENOMEM;
+	struct mlab_stock __percpu *stock = alloc_percpu(struct mlab_stock);
+
+	p->data = (void __force *)stock;
+	return stock ? 0 : -ENOMEM;
 }
 
 static void batched_release(struct mlab_policy *p)
 {
-	free_percpu(p->stock);
+	free_percpu(batched_stock(p));
 }
 
 static int batched_try_charge(struct mlab_policy *p, struct mlab_counter *c,
@@ -200,7 +178,7 @@ static void batched_uncharge(struct mlab_policy *p, struct mlab_counter *c,
 	unsigned long flags;
 
 	local_irq_save(flags);
-	stock = this_cpu_ptr(p->stock);
+	stock = this_cpu_ptr(batched_stock(p));
 	if (stock->cached == c)
 		__refill_stock(p, c, nr_pages);
 	else
@@ -234,7 +212,7 @@ static void drain_local_stock(void *info)
 {
 	struct mlab_drain_req *req = info;
 
-	drain_stock_if(this_cpu_ptr(req->p->stock), req->root);
+	drain_stock_if(this_cpu_ptr(batched_stock(req->p)), req->root);
 }
 
 static void batched_drain(struct mlab_policy *p, struct mlab_counter *c)
@@ -250,25 +228,29 @@ static void batched_drain(struct mlab_policy *p, struct mlab_counter *c)
 	 */
 	for_each_possible_cpu(cpu)
 		if (!cpu_online(cpu))
-			drain_stock_if(per_cpu_ptr(p->stock, cpu), c);
+			drain_stock_if(per_cpu_ptr(batched_stock(p), cpu), c);
 	cpus_read_unlock();
 }
 
-static const struct mlab_policy_ops batched_ops = {
+static struct mlab_policy_ops batched_ops = {
+	.name		= "batched",
+	.description	= "memcg's per-cpu stock: one cached counter per CPU",
+	.owner		= THIS_MODULE,
+	.flags		= MLAB_POLICY_F_BATCH,
 	.init		= batched_init,
 	.release	= batched_release,
 	.try_charge	= batched_try_charge,
 	.charge		= batched_charge,
 	.uncharge	= batched_uncharge,
-	.set_max	= mlab_counter_set_max,
 	.drain		= batched_drain,
 };
 
 /* --- locked: a spinlock per level, the res_counter baseline --- */
 
-static void locked_counter_init(struct mlab_counter *c)
+static int locked_counter_init(struct mlab_policy *p, struct mlab_counter *c)
 {
 	spin_lock_init(&c->lock);
+	return 0;
 }
 
 static void locked_cancel(struct mlab_counter *c, unsigned long nr_pages)
@@ -326,7 +308,8 @@ static void locked_uncharge(struct mlab_policy *p,
 		locked_cancel(c, nr_pages);
 }
 
-static int locked_set_max(struct mlab_counter *c, unsigned long nr_pages)
+static int locked_set_max(struct mlab_policy *p, struct mlab_counter *c,
+			  unsigned long nr_pages)
 {
 	int ret = 0;
 
@@ -339,7 +322,10 @@ static int locked_set_max(struct mlab_counter *c, unsigned long nr_pages)
 	return ret;
 }
 
-static const struct mlab_policy_ops locked_ops = {
+static struct mlab_policy_ops locked_ops = {
+	.name		= "locked",
+	.description	= "res_counter's design: a spinlock per level",
+	.owner		= THIS_MODULE,
 	.counter_init	= locked_counter_init,
 	.try_charge	= locked_try_charge,
 	.charge		= locked_charge,
@@ -347,12 +333,222 @@ static const struct mlab_policy_ops locked_ops = {
 	.set_max	= locked_set_max,
 };
 
-/* Indexed by enum mlab_policy_id, like mlab_policy_names[]. */
-static const struct mlab_policy_ops * const mlab_policy_ops[] = {
-	[MLAB_POLICY_STRICT]	= &strict_ops,
-	[MLAB_POLICY_BATCHED]	= &batched_ops,
-	[MLAB_POLICY_LOCKED]	= &locked_ops,
+/* --- the registry --- */
+
+static DEFINE_SPINLOCK(mlab_policy_lock);	/* serialises list changes */
+static LIST_HEAD(mlab_policy_list);		/* read under RCU */
+
+/* Caller holds rcu_read_lock() or mlab_policy_lock. */
+static struct mlab_policy_ops *mlab_policy_find(const char *name)
+{
+	struct mlab_policy_ops *ops;
+
+	list_for_each_entry_rcu(ops, &mlab_policy_list, list,
+				lockdep_is_held(&mlab_policy_lock))
+		if (!strcmp(ops->name, name))
+			return ops;
+	return NULL;
+}
+
+/* [a-z0-9_]+: it goes into mount options and command lines unquoted. */
+static bool mlab_policy_name_valid(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < MLAB_POLICY_NAME_MAX && name[i]; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') ||
+		      (name[i] >= '0' && name[i] <= '9') || name[i] == '_'))
+			return false;
+	return i > 0 && i < MLAB_POLICY_NAME_MAX;
+}
+
+/**
+ * mlab_policy_register - make a charging policy available to mounts
+ * @ops: the policy; stays in use until mlab_policy_unregister()
+ *
+ * The name must be [a-z0-9_], shorter than MLAB_POLICY_NAME_MAX and not
+ * registered yet; @ops must have try_charge, charge and uncharge, and a
+ * description shorter than MLAB_POLICY_DESC_MAX.
+ *
+ * Context: process context (module init).
+ * Return: 0, -EINVAL for invalid @ops, -EEXIST if the name is taken.
+ */
+int mlab_policy_register(struct mlab_policy_ops *ops)
+{
+	int ret = 0;
+
+	if (!mlab_policy_name_valid(ops->name) || !ops->try_charge ||
+	    !ops->charge || !ops->uncharge || !ops->description ||
+	    strlen(ops->description) >= MLAB_POLICY_DESC_MAX) {
+		pr_err("memcglab: policy %.*s: bad name, description or operations\n",
+		       MLAB_POLICY_NAME_MAX, ops->name);
+		return -EINVAL;
+	}
+
+	spin_lock(&mlab_policy_lock);
+	if (mlab_policy_find(ops->name)) {
+		pr_notice("memcglab: policy %s already registered\n", ops->name);
+		ret = -EEXIST;
+	} else {
+		list_add_tail_rcu(&ops->list, &mlab_policy_list);
+	}
+	spin_unlock(&mlab_policy_lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(mlab_policy_register);
+
+/**
+ * mlab_policy_unregister - withdraw a charging policy
+ * @ops: a policy registered with mlab_policy_register()
+ *
+ * No hierarchy can be using @ops: each holds a reference on @ops->owner,
+ * so a module only gets here from its exit.  Returns once no lookup still
+ * sees @ops.
+ *
+ * Context: process context, may sleep.
+ */
+void mlab_policy_unregister(struct mlab_policy_ops *ops)
+{
+	spin_lock(&mlab_policy_lock);
+	list_del_rcu(&ops->list);
+	spin_unlock(&mlab_policy_lock);
+	synchronize_rcu();
+}
+EXPORT_SYMBOL_GPL(mlab_policy_unregister);
+
+static struct mlab_policy_ops * const mlab_builtin_policies[] = {
+	&strict_ops, &batched_ops, &locked_ops,
 };
+
+/**
+ * mlab_policy_init - register memcglab's own policies
+ *
+ * Context: module init.
+ * Return: 0 or the error of the registration that failed (nothing is left
+ * registered then).
+ */
+int mlab_policy_init(void)
+{
+	int i, err;
+
+	for (i = 0; i < ARRAY_SIZE(mlab_builtin_policies); i++) {
+		err = mlab_policy_register(mlab_builtin_policies[i]);
+		if (err)
+			goto undo;
+	}
+	return 0;
+undo:
+	while (i--)
+		mlab_policy_unregister(mlab_builtin_policies[i]);
+	return err;
+}
+
+/**
+ * mlab_policy_exit - unregister memcglab's own policies
+ *
+ * Context: module exit; no hierarchy is left.
+ */
+void mlab_policy_exit(void)
+{
+	int i = ARRAY_SIZE(mlab_builtin_policies);
+
+	while (i--)
+		mlab_policy_unregister(mlab_builtin_policies[i]);
+}
+
+static const char *mlab_policy_module(const struct mlab_policy_ops *ops)
+{
+	return ops->owner ? module_name(ops->owner) : "memcglab";
+}
+
+/**
+ * mlab_policy_get_info - describe the @idx-th registered policy
+ * @idx: 0 for the first, in registration order
+ * @info: filled in on success
+ *
+ * Context: any context.
+ * Return: 0, or -ENOENT when fewer than @idx + 1 policies are registered.
+ */
+int mlab_policy_get_info(unsigned int idx, struct mlab_policy_info *info)
+{
+	struct mlab_policy_ops *ops;
+	int ret = -ENOENT;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(ops, &mlab_policy_list, list) {
+		if (idx--)
+			continue;
+		strscpy(info->name, ops->name, sizeof(info->name));
+		strscpy(info->module, mlab_policy_module(ops),
+			sizeof(info->module));
+		strscpy(info->description, ops->description,
+			sizeof(info->description));
+		info->flags = ops->flags;
+		info->slack = ops->slack;
+		ret = 0;
+		break;
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+/**
+ * mlab_policy_known - is a policy of this name registered?
+ * @name: the name
+ *
+ * Context: any context.
+ * Return: true if it is (it may be gone by the time the caller acts).
+ */
+bool mlab_policy_known(const char *name)
+{
+	bool known;
+
+	rcu_read_lock();
+	known = mlab_policy_find(name);
+	rcu_read_unlock();
+	return known;
+}
+
+/**
+ * mlab_policy_available - the registered names, for error messages
+ * @buf: filled with the names separated by spaces, cut at @size
+ * @size: size of @buf (at least 1)
+ *
+ * Context: any context.
+ */
+void mlab_policy_available(char *buf, size_t size)
+{
+	struct mlab_policy_ops *ops;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	rcu_read_lock();
+	list_for_each_entry_rcu(ops, &mlab_policy_list, list) {
+		if (len + strlen(ops->name) + 2 > size)
+			break;
+		if (len)
+			buf[len++] = ' ';
+		strscpy(buf + len, ops->name, size - len);
+		len += strlen(ops->name);
+	}
+	rcu_read_unlock();
+}
+
+/*
+ * memcglab's own policies need no reference: every user of a hierarchy
+ * already pins memcglab, and the last put must not come from the module
+ * it releases.
+ */
+static bool mlab_policy_get_owner(const struct mlab_policy_ops *ops)
+{
+	return ops->owner == THIS_MODULE || try_module_get(ops->owner);
+}
+
+static void mlab_policy_put_owner(const struct mlab_policy_ops *ops)
+{
+	if (ops->owner != THIS_MODULE)
+		module_put(ops->owner);
+}
 
 /*
  * --- entry points ---
@@ -365,33 +561,45 @@ static const struct mlab_policy_ops * const mlab_policy_ops[] = {
 
 /**
  * mlab_policy_create - set up the charging policy of a hierarchy
- * @id: which policy
- * @batch: pages per batch for MLAB_POLICY_BATCHED, 0 for the default;
- *         ignored by the other policies
+ * @name: the registered policy's name
+ * @batch: pages per batch for a policy with MLAB_POLICY_F_BATCH, 0 for
+ *         MLAB_DEFAULT_BATCH; ignored by the others
+ *
+ * Takes a reference on the policy's module until mlab_policy_destroy().
  *
  * Context: process context, may sleep.
- * Return: the policy, ERR_PTR(-EINVAL) for an unknown @id or a @batch above
- * MLAB_MAX_BATCH, ERR_PTR(-ENOMEM) if memory runs out.
+ * Return: the policy, ERR_PTR(-ENOENT) if no policy of that name is
+ * registered (or its module is going away), ERR_PTR(-EINVAL) for a @batch
+ * above MLAB_MAX_BATCH, ERR_PTR(-ENOMEM) if memory runs out, or the error
+ * of the policy's init.
  */
-struct mlab_policy *mlab_policy_create(enum mlab_policy_id id,
-				       unsigned int batch)
+struct mlab_policy *mlab_policy_create(const char *name, unsigned int batch)
 {
+	struct mlab_policy_ops *ops;
 	struct mlab_policy *p;
 	int err;
 
-	if ((unsigned int)id >= MLAB_NR_POLICIES || batch > MLAB_MAX_BATCH)
+	if (batch > MLAB_MAX_BATCH)
 		return ERR_PTR(-EINVAL);
 
+	rcu_read_lock();
+	ops = mlab_policy_find(name);
+	if (ops && !mlab_policy_get_owner(ops))
+		ops = NULL;
+	rcu_read_unlock();
+	if (!ops)
+		return ERR_PTR(-ENOENT);
+
+	err = -ENOMEM;
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
-		return ERR_PTR(-ENOMEM);
-	p->ops = mlab_policy_ops[id];
-	p->id = id;
-	if (id == MLAB_POLICY_BATCHED)
+		goto put;
+	p->ops = ops;
+	if (ops->flags & MLAB_POLICY_F_BATCH)
 		p->batch = batch ? batch : MLAB_DEFAULT_BATCH;
 
-	if (p->ops->init) {
-		err = p->ops->init(p);
+	if (ops->init) {
+		err = ops->init(p);
 		if (err)
 			goto free;
 	}
@@ -399,6 +607,8 @@ struct mlab_policy *mlab_policy_create(enum mlab_policy_id id,
 
 free:
 	kfree(p);
+put:
+	mlab_policy_put_owner(ops);
 	return ERR_PTR(err);
 }
 
@@ -407,30 +617,34 @@ free:
  * @p: the policy, or NULL
  *
  * Every counter of the hierarchy must be idle: no charge may run during or
- * after this call.
+ * after this call.  Drops the reference on the policy's module.
  *
  * Context: process context, may sleep.
  */
 void mlab_policy_destroy(struct mlab_policy *p)
 {
+	const struct mlab_policy_ops *ops;
+
 	if (!p)
 		return;
+	ops = p->ops;
 	mlab_policy_drain(p, NULL);
-	if (p->ops->release)
-		p->ops->release(p);
+	if (ops->release)
+		ops->release(p);
 	kfree(p);
+	mlab_policy_put_owner(ops);
 }
 
 /**
- * mlab_policy_id - which policy this is
+ * mlab_policy_name - which policy this is
  * @p: the policy
  *
  * Context: any context.
- * Return: the id given to mlab_policy_create().
+ * Return: its registered name, valid as long as @p.
  */
-enum mlab_policy_id mlab_policy_id(const struct mlab_policy *p)
+const char *mlab_policy_name(const struct mlab_policy *p)
 {
-	return p->id;
+	return p->ops->name;
 }
 
 /**
@@ -455,14 +669,31 @@ unsigned int mlab_policy_batch(const struct mlab_policy *p)
  * Before @c is freed, mlab_policy_drain(@p, @c) must return any pages the
  * policy still caches for it.
  *
- * Context: any context; @c must not be in use yet.
+ * Context: process context, may sleep; @c must not be in use yet.
+ * Return: 0, or the error of the policy's counter_init (then @c needs no
+ * mlab_policy_counter_exit()).
  */
-void mlab_policy_counter_init(struct mlab_policy *p, struct mlab_counter *c,
-			      struct mlab_counter *parent, bool track_failcnt)
+int mlab_policy_counter_init(struct mlab_policy *p, struct mlab_counter *c,
+			     struct mlab_counter *parent, bool track_failcnt)
 {
 	mlab_counter_init(c, parent, track_failcnt);
 	if (p->ops->counter_init)
-		p->ops->counter_init(c);
+		return p->ops->counter_init(p, c);
+	return 0;
+}
+
+/**
+ * mlab_policy_counter_exit - the counter is going away
+ * @p: the policy of the hierarchy
+ * @c: a counter initialised with mlab_policy_counter_init(), drained and
+ *     idle
+ *
+ * Context: process context, may sleep.
+ */
+void mlab_policy_counter_exit(struct mlab_policy *p, struct mlab_counter *c)
+{
+	if (p->ops->counter_exit)
+		p->ops->counter_exit(p, c);
 }
 
 /**
@@ -542,11 +773,15 @@ void mlab_policy_drain(struct mlab_policy *p, struct mlab_counter *c)
 int mlab_policy_set_max(struct mlab_policy *p, struct mlab_counter *c,
 			unsigned long nr_pages)
 {
-	int ret = p->ops->set_max(c, nr_pages);
+	const struct mlab_policy_ops *ops = p->ops;
+	int ret;
 
-	if (ret == -EBUSY && p->ops->drain) {
-		p->ops->drain(p, c);
-		ret = p->ops->set_max(c, nr_pages);
+	ret = ops->set_max ? ops->set_max(p, c, nr_pages) :
+			     mlab_counter_set_max(c, nr_pages);
+	if (ret == -EBUSY && ops->drain) {
+		ops->drain(p, c);
+		ret = ops->set_max ? ops->set_max(p, c, nr_pages) :
+				     mlab_counter_set_max(c, nr_pages);
 	}
 	return ret;
 }

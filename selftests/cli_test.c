@@ -353,6 +353,35 @@ TEST_F(cli, top_iterations)
 	EXPECT_NE(NULL, strstr(r->out, "FAILCNT"));
 }
 
+/* policy list: the registry's dump, memcglab's own policies first. */
+TEST_F(cli, policy_list)
+{
+	static const char * const names[] = { "strict", "batched", "locked" };
+	struct run *r = &self->r;
+	const struct tjson *e;
+	int i;
+
+	run(r, NULL, "-j policy list");
+	ASSERT_EQ(0, r->status) TH_LOG("%s", r->err);
+	ASSERT_EQ(1, r->nv) TH_LOG("not JSON: %s", r->out);
+	for (i = 0; i < 3; i++) {
+		e = tjson_at(r->v[0], i);
+		ASSERT_NE(NULL, e);
+		EXPECT_STREQ(names[i], str(tjson_get(e, "name")));
+		EXPECT_STREQ("memcglab", str(tjson_get(e, "module")));
+		EXPECT_NE(NULL, str(tjson_get(e, "description")));
+		EXPECT_EQ(0, num(tjson_get(e, "slack")));
+	}
+	run_free(r);
+	run(r, NULL, "policy list");
+	ASSERT_EQ(0, r->status) TH_LOG("%s", r->err);
+	EXPECT_NE(NULL, strstr(r->out, "NAME")) TH_LOG("%s", r->out);
+	EXPECT_NE(NULL, strstr(r->out, "batched      memcglab ")) TH_LOG("%s", r->out);
+	run_free(r);
+	run(r, NULL, "policy list extra");
+	EXPECT_EQ(2, r->status);
+}
+
 /* bench run: the BENCH operation's reply as JSON; bad input is exit 2 or 1. */
 TEST_F(cli, bench_run)
 {
@@ -372,7 +401,18 @@ TEST_F(cli, bench_run)
 	EXPECT_LT(0, num(tjson_get(tjson_at(t, 1), "ns")));
 	run_free(r);
 
+	/* Any other word is a policy's name: the kernel knows none such. */
+	run(r, NULL, "-j bench run kind batched siblings 2 depth 2 threads 2 count 256");
+	ASSERT_EQ(0, r->status) TH_LOG("%s", r->err);
+	ASSERT_EQ(1, r->nv) TH_LOG("not JSON: %s", r->out);
+	EXPECT_STREQ("batched", str(tjson_get(r->v[0], "kind")));
+	EXPECT_EQ(2, num(tjson_get(r->v[0], "siblings")));
+	EXPECT_EQ(4, num(tjson_get(r->v[0], "fanout")));
+	run_free(r);
 	run(r, NULL, "bench run kind nonsense");
+	EXPECT_EQ(1, r->status);
+	EXPECT_NE(NULL, strstr(r->err, "no policy of that name")) TH_LOG("%s", r->err);
+	run(r, NULL, "bench run kind a_name_far_too_long_for_a_policy");
 	EXPECT_EQ(2, r->status);
 	run(r, NULL, "bench run depth x");
 	EXPECT_EQ(2, r->status);

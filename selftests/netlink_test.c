@@ -154,7 +154,7 @@ TEST_F(nl, get)
 	EXPECT_EQ(self->ida, g.id);
 	EXPECT_EQ(self->root, g.parent_id);
 	EXPECT_EQ(MEMCGLAB_FLAVOUR_V2, g.flavour);
-	EXPECT_EQ(MEMCGLAB_POLICY_STRICT, g.policy);
+	EXPECT_STREQ("strict", g.policy);
 	EXPECT_EQ(0, g.usage);
 	EXPECT_EQ(MEMCGLAB_UNLIMITED, g.max);
 	EXPECT_EQ(MEMCGLAB_UNLIMITED, g.high);
@@ -606,9 +606,10 @@ TEST(deep_protection)
 	mlab_umount(dir, false);
 }
 
-/* One BENCH run: 0 or -errno; the reply in *r (may be NULL). */
-static int bench(struct mlab_nl *t, uint32_t kind, uint32_t depth,
-		 uint32_t threads, uint64_t count, struct mlab_bench *r)
+/* policy: the policy's name for kind policy, NULL for none */
+static int bench(struct mlab_nl *t, uint32_t kind, const char *policy,
+		 uint32_t depth, uint32_t threads, uint64_t count,
+		 struct mlab_bench *r)
 {
 	struct mlab_bench ignored;
 
@@ -616,6 +617,8 @@ static int bench(struct mlab_nl *t, uint32_t kind, uint32_t depth,
 		r = &ignored;
 	*r = (struct mlab_bench){ .kind = kind, .depth = depth,
 				  .threads = threads, .count = count };
+	if (policy)
+		snprintf(r->policy, sizeof(r->policy), "%s", policy);
 	return mlab_nl_bench(t, r);
 }
 
@@ -626,9 +629,13 @@ TEST_F(nl, bench)
 	uint32_t kind;
 	unsigned int i;
 
-	ASSERT_EQ(0, bench(&self->t, MEMCGLAB_BENCH_KIND_BATCHED, 4, 2, 1024, &r))
+	ASSERT_EQ(0, bench(&self->t, MEMCGLAB_BENCH_KIND_POLICY, "batched", 4, 2,
+			   1024, &r))
 		TH_LOG("%s", self->t.err.msg);
-	EXPECT_EQ(MEMCGLAB_BENCH_KIND_BATCHED, r.kind);
+	EXPECT_EQ(MEMCGLAB_BENCH_KIND_POLICY, r.kind);
+	EXPECT_STREQ("batched", r.policy);
+	EXPECT_EQ(64, r.batch);	/* the default */
+	EXPECT_EQ(1, r.siblings);
 	EXPECT_EQ(4, r.depth);
 	EXPECT_EQ(2, r.threads);
 	EXPECT_EQ(2, r.fanout);	/* defaults to threads */
@@ -643,18 +650,28 @@ TEST_F(nl, bench)
 	}
 
 	for (kind = 0; kind <= MEMCGLAB_BENCH_KIND_PAGE; kind++) {
-		ASSERT_EQ(0, bench(&self->t, kind, 2, 1, 256, &r))
+		ASSERT_EQ(0, bench(&self->t, kind,
+				   kind == MEMCGLAB_BENCH_KIND_POLICY ? "locked" : NULL,
+				   2, 1, 256, &r))
 			TH_LOG("kind %u: %s", kind, self->t.err.msg);
 		EXPECT_EQ(kind, r.kind);
 		ASSERT_EQ(1, r.nr_threads);
 		EXPECT_EQ(256, r.ops[0]) TH_LOG("kind %u", kind);
 		/* Only the policies and the walk have a hierarchy. */
-		EXPECT_EQ(kind <= MEMCGLAB_BENCH_KIND_LOCKED ||
+		EXPECT_EQ(kind == MEMCGLAB_BENCH_KIND_POLICY ||
 			  kind == MEMCGLAB_BENCH_KIND_WALK ? 2 : 1,
 			  r.depth) TH_LOG("kind %u", kind);
 		if (kind >= MEMCGLAB_BENCH_KIND_MEMCG)
 			EXPECT_EQ(256, r.base_ops);
 	}
+	/* Two threads alternating between two leaves each: four chains. */
+	r = (struct mlab_bench){ .kind = MEMCGLAB_BENCH_KIND_POLICY,
+				 .policy = "batched", .siblings = 2, .depth = 2,
+				 .threads = 2, .count = 512 };
+	ASSERT_EQ(0, mlab_nl_bench(&self->t, &r)) TH_LOG("%s", self->t.err.msg);
+	EXPECT_EQ(2, r.siblings);
+	EXPECT_EQ(4, r.fanout);
+	EXPECT_EQ(512, r.ops[1]);
 	/* The benchmark's private hierarchy leaves the mounted one alone. */
 	EXPECT_EQ(0, mlab_num(self->a, "memory.current"));
 }
@@ -679,7 +696,8 @@ TEST_F(nl, bench_killed)
 		if (mlab_nl_open(&c))
 			_exit(100);
 		/* Minutes under TCG: far longer than the test waits. */
-		bench(&c, MEMCGLAB_BENCH_KIND_STRICT, 8, 2, MEMCGLAB_BENCH_MAX_COUNT, NULL);
+		bench(&c, MEMCGLAB_BENCH_KIND_POLICY, "strict", 8, 2,
+		      MEMCGLAB_BENCH_MAX_COUNT, NULL);
 		_exit(101);
 	}
 	usleep(500 * 1000);
@@ -690,7 +708,7 @@ TEST_F(nl, bench_killed)
 	EXPECT_TRUE(WIFSIGNALED(status));
 	TH_LOG("the killed run ended %ld ms after SIGKILL",
 	       (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
-	ASSERT_EQ(0, bench(&self->t, MEMCGLAB_BENCH_KIND_STRICT, 8, 2, 256, &r))
+	ASSERT_EQ(0, bench(&self->t, MEMCGLAB_BENCH_KIND_POLICY, "strict", 8, 2, 256, &r))
 		TH_LOG("%s", self->t.err.msg);
 	EXPECT_EQ(256, r.ops[1]);
 }
@@ -705,14 +723,30 @@ TEST_F(nl, bench_malformed)
 	EXPECT_NLERR(t, mlab_nl_talk(t, nlh, NULL, NULL), EINVAL, "missing bench kind");
 	EXPECT_EQ(MEMCGLAB_A_BENCH_KIND, t->err.miss_type);
 
-	EXPECT_NLERR(t, bench(t, MEMCGLAB_BENCH_KIND_PAGE + 1, 1, 1, 256, NULL),
+	EXPECT_NLERR(t, bench(t, MEMCGLAB_BENCH_KIND_PAGE + 1, NULL, 1, 1, 256, NULL),
 		     ERANGE, "out of range");
-	EXPECT_NLERR(t, bench(t, 0, MEMCGLAB_BENCH_MAX_DEPTH + 1, 1, 256, NULL),
+	EXPECT_NLERR(t, bench(t, 0, "strict", MEMCGLAB_BENCH_MAX_DEPTH + 1, 1, 256, NULL),
 		     ERANGE, "out of range");
-	EXPECT_NLERR(t, bench(t, 0, 1, MEMCGLAB_BENCH_MAX_THREADS + 1, 256, NULL),
+	EXPECT_NLERR(t, bench(t, 0, "strict", 1, MEMCGLAB_BENCH_MAX_THREADS + 1, 256, NULL),
 		     ERANGE, "out of range");
-	EXPECT_NLERR(t, bench(t, 0, 1, 1, MEMCGLAB_BENCH_MAX_COUNT + 1ULL, NULL),
+	EXPECT_NLERR(t, bench(t, 0, "strict", 1, 1, MEMCGLAB_BENCH_MAX_COUNT + 1ULL, NULL),
 		     ERANGE, "out of range");
+
+	/* Policies by name: none, an unknown one, one too long for a name. */
+	EXPECT_NLERR(t, bench(t, MEMCGLAB_BENCH_KIND_POLICY, NULL, 1, 1, 256, NULL),
+		     EINVAL, "needs a policy name");
+	EXPECT_EQ(MEMCGLAB_A_BENCH_POLICY, t->err.miss_type);
+	EXPECT_NLERR(t, bench(t, MEMCGLAB_BENCH_KIND_POLICY, "nosuch", 1, 1, 256, NULL),
+		     ENOENT, "no policy of that name");
+	nlh = mlab_nl_msg(t, MEMCGLAB_CMD_BENCH, 0);
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_KIND, MEMCGLAB_BENCH_KIND_POLICY);
+	mnl_attr_put_strz(nlh, MEMCGLAB_A_BENCH_POLICY, "a_name_far_too_long");
+	EXPECT_NE(0, mlab_nl_talk(t, nlh, NULL, NULL));
+	nlh = mlab_nl_msg(t, MEMCGLAB_CMD_BENCH, 0);
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_KIND, 0);
+	mnl_attr_put_strz(nlh, MEMCGLAB_A_BENCH_POLICY, "strict");
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_SIBLINGS, MEMCGLAB_BENCH_MAX_SIBLINGS + 1);
+	EXPECT_NLERR(t, mlab_nl_talk(t, nlh, NULL, NULL), ERANGE, "out of range");
 
 	nlh = mlab_nl_msg(t, MEMCGLAB_CMD_BENCH, 0);
 	mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_KIND, 0);
@@ -751,7 +785,8 @@ TEST_F(nl, unprivileged)
 		bad |= (set(&u, self->hier, self->ida, MEMCGLAB_A_GROUP_MAX, M) != -EPERM) << 2;
 		bad |= (mlab_nl_group_reset(&u, REF(self->hier, self->ida), 3) != -EPERM) << 3;
 		bad |= (charge(&u, self->hier, self->ida, M, 1, NULL) != -EPERM) << 4;
-		bad |= (bench(&u, MEMCGLAB_BENCH_KIND_STRICT, 1, 1, 256, NULL) != -EPERM) << 5;
+		bad |= (bench(&u, MEMCGLAB_BENCH_KIND_POLICY, "strict", 1, 1, 256,
+			      NULL) != -EPERM) << 5;
 		mlab_nl_close(&u);
 		_exit(bad);
 	}

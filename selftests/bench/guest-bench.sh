@@ -53,6 +53,27 @@ while [ $t -le "$cpus" ]; do
 done
 point kind memcg
 
+# The multi-memcg stock (policies/multistock, issue 15) beside batched:
+# every thread charging one leaf (siblings 1), and every thread alternating
+# its charges between two leaves (siblings 2), on every CPU; twice, the two
+# policies interleaved, so that drift hits both alike.
+ko=/tests/memcglab/modules/$(uname -r)/memcglab_policy_multistock.ko
+if grep -q '^memcglab_policy_multistock ' /proc/modules || insmod "$ko"; then
+	for round in 1 2; do
+		for d in 2 4; do
+			for s in 1 2; do
+				for pol in batched multistock; do
+					point kind $pol depth $d siblings $s threads "$cpus"
+				done
+			done
+		done
+	done
+	rmmod memcglab_policy_multistock || rc=1
+else
+	echo "guest-bench: insmod $ko failed" >&2
+	rc=1
+fi
+
 # 1 GiB in 4 KiB steps through the charge file and one netlink batch.
 lab=/tmp/bench-lab
 mkdir -p $lab

@@ -54,12 +54,12 @@
 #define MAX_THREADS SHIM_NR_CPUS
 #define CHUNK 1024
 
-enum kind { K_ATOMIC_PAIR = MLAB_NR_POLICIES, K_PERCPU_INC, K_IRQ_PAIR, K_WALK, K_NEIGHBOURS, NR_KINDS };
+enum kind { K_ATOMIC_PAIR = SHIM_NR_POLICIES, K_PERCPU_INC, K_IRQ_PAIR, K_WALK, K_NEIGHBOURS, NR_KINDS };
 
 static const char *const kind_names[NR_KINDS] = {
-	[MLAB_POLICY_STRICT] = "strict",
-	[MLAB_POLICY_BATCHED] = "batched",
-	[MLAB_POLICY_LOCKED] = "locked",
+	[SHIM_POLICY_STRICT] = "strict",
+	[SHIM_POLICY_BATCHED] = "batched",
+	[SHIM_POLICY_LOCKED] = "locked",
 	[K_ATOMIC_PAIR] = "atomic_pair",
 	[K_PERCPU_INC] = "percpu_inc",
 	[K_IRQ_PAIR] = "irq_pair",
@@ -305,10 +305,10 @@ static double measure_once(struct point *pt)
 	double sum_ns = 0;
 	int t;
 
-	if (pt->kind < (enum kind)MLAB_NR_POLICIES || pt->kind == K_NEIGHBOURS) {
+	if (pt->kind < (enum kind)SHIM_NR_POLICIES || pt->kind == K_NEIGHBOURS) {
 		pt->policy = mlab_policy_create(pt->kind == K_NEIGHBOURS ?
-						MLAB_POLICY_STRICT :
-						(enum mlab_policy_id)pt->kind, 0);
+						"strict" : kind_names[pt->kind],
+						0);
 		if (IS_ERR(pt->policy)) {
 			fprintf(stderr, "native_bench: policy %s: error %ld\n",
 				kind_names[pt->kind], PTR_ERR(pt->policy));
@@ -485,7 +485,7 @@ int main(int argc, char **argv)
 				run_point(&pt, o.reps, json, &first);
 				fflush(stdout);
 				if (pt.depth == 1 && k != K_WALK &&
-				    k >= MLAB_NR_POLICIES)
+				    k >= SHIM_NR_POLICIES)
 					break;
 			}
 		}

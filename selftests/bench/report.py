@@ -60,8 +60,11 @@ def parse_guest(path):
             ops = [t["ops"] for t in r["per_thread"]]
             ns = [t["ns"] for t in r["per_thread"]]
             per = sum(n / o for n, o in zip(ns, ops)) / len(ops)
-            key = (r["kind"], r["depth"], r["threads"])
-            p = points.setdefault(key, {"kind": r["kind"], "depth": r["depth"],
+            kind = r["kind"]
+            if r.get("siblings", 1) > 1:    # alternating leaves: its own point
+                kind = "%s/s%d" % (kind, r["siblings"])
+            key = (kind, r["depth"], r["threads"])
+            p = points.setdefault(key, {"kind": kind, "depth": r["depth"],
                                         "threads": r["threads"], "runs": [],
                                         "ops_per_sec": 0,
                                         "accounted": r.get("accounted")})
@@ -90,6 +93,32 @@ def floor_ns(pts, kind, depth, threads):
     if not shared or not alone:
         return None
     return shared["ns_per_pair"] + (depth - 1) * alone["ns_per_pair"]
+
+
+def multistock_rows(gpts):
+    """multistock against batched in the guest, same group or alternating."""
+    rows = []
+    keys = sorted({(k[1], k[2]) for k in gpts if k[0].startswith("multistock")})
+    if not keys:
+        return rows
+    print()
+    print("multi-memcg stock (guest): ns per pair, batched / multistock = speedup")
+    print("  %5s %3s | %-22s %9s %10s %7s" % ("depth", "thr", "workload", "batched",
+                                               "multistock", "ratio"))
+    for d, t in keys:
+        for suffix, what in (("", "one group per thread"),
+                             ("/s2", "alternating siblings")):
+            b = gpts.get(("batched" + suffix, d, t))
+            m = gpts.get(("multistock" + suffix, d, t))
+            if not b or not m:
+                continue
+            ratio = b["ns_per_pair"] / m["ns_per_pair"]
+            rows.append({"depth": d, "threads": t, "workload": what,
+                         "batched_ns": b["ns_per_pair"],
+                         "multistock_ns": m["ns_per_pair"], "ratio": ratio})
+            print("  %5d %3d | %-22s %9.0f %10.0f %6.2fx" % (
+                d, t, what, b["ns_per_pair"], m["ns_per_pair"], ratio))
+    return rows
 
 
 def fmt(v, spec="%.1f"):
@@ -188,6 +217,7 @@ def main():
                         print("  %-8s d=%d thr=%d: packed %7.2f  aligned %7.2f ns  (%+.0f%%)" % (
                             pol, d, t, b["ns_per_pair"], a["ns_per_pair"],
                             (a["ns_per_pair"] / b["ns_per_pair"] - 1) * 100))
+    stock = multistock_rows(gpts)
     io = guest["io"] if guest else []
     if io:
         print()
@@ -200,7 +230,8 @@ def main():
     result = {"native": native, "native_packed": packed,
               "guest": {"info": guest["info"], "io": io,
                         "points": [dict(v, key=None) for v in gpts.values()]} if guest else None,
-              "memcg_ns_per_page": memcg, "rows": rows, "layout": layout}
+              "memcg_ns_per_page": memcg, "rows": rows, "layout": layout,
+              "multistock": stock}
     for p in (result["guest"] or {}).get("points", []):
         p.pop("key", None)
     with open(os.path.join(out, "bench.json"), "w") as f:

@@ -64,7 +64,7 @@ static unsigned int in_u16(struct input *in)
 
 struct world {
 	struct mlab_policy *p;
-	enum mlab_policy_id id;
+	enum shim_policy id;
 	unsigned int batch;
 	int nr;
 	int parent[MAX_NODES];
@@ -82,7 +82,7 @@ fail(struct world *w, int node, const char *fmt, ...)
 	va_list ap;
 
 	fprintf(stderr, "ops_fuzz: policy %s batch %u op #%lu (%s) node %d: ",
-		mlab_policy_names[w->id], w->batch, w->op, w->opname, node);
+		shim_policy_names[w->id], w->batch, w->op, w->opname, node);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -171,7 +171,7 @@ static void check_all(struct world *w, bool drained)
 		}
 		if (u < kids)
 			fail(w, i, "usage %ld < children's sum %ld", u, kids);
-		if (w->id != MLAB_POLICY_BATCHED || drained) {
+		if (w->id != SHIM_POLICY_BATCHED || drained) {
 			if (u != held)
 				fail(w, i, "usage %ld != pages held %ld", u, held);
 		} else if (u < held ||
@@ -227,7 +227,7 @@ static void op_try_charge(struct world *w, int node, unsigned long n)
 	err = mlab_policy_try_charge(w->p, &w->c[node], n, &failc);
 	if (!err) {
 		w->held[node] += n;
-		if (!room && w->id != MLAB_POLICY_BATCHED)
+		if (!room && w->id != SHIM_POLICY_BATCHED)
 			fail(w, node, "charge of %lu fitted nowhere but succeeded",
 			     n);
 	} else {
@@ -416,24 +416,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < SHIM_NR_CPUS; i++)
 		shim_set_cpu_online(i, true);
 
-	w->id = in_u8(&in) % MLAB_NR_POLICIES;
+	w->id = in_u8(&in) % SHIM_NR_POLICIES;
 	w->batch = batches[in_u8(&in) % 8];
 	flags = in_u8(&in);
 	if (flags & 0x80) {
 		/* Allocation failure at create: a clean -ENOMEM, no leak. */
 		shim_fail_alloc(1 + (flags & 1));
-		w->p = mlab_policy_create(w->id, w->batch);
+		w->p = mlab_policy_create(shim_policy_names[w->id], w->batch);
 		shim_fail_alloc(0);
 		if (IS_ERR(w->p) && PTR_ERR(w->p) != -ENOMEM)
 			abort();
 		if (IS_ERR(w->p))
 			goto out;
 	} else {
-		w->p = mlab_policy_create(w->id, w->batch);
+		w->p = mlab_policy_create(shim_policy_names[w->id], w->batch);
 	}
 	if (IS_ERR(w->p))
 		abort();
-	if (w->id == MLAB_POLICY_BATCHED)
+	if (w->id == SHIM_POLICY_BATCHED)
 		w->batch = mlab_policy_batch(w->p);
 	else
 		w->batch = 0;

@@ -74,6 +74,15 @@ int mlab_ensure_module(void)
 
 int mlab_mount(const char *opts, char *dir)
 {
+	const char *policy = getenv("MEMCGLAB_TEST_POLICY");
+	char buf[256];
+
+	/* policy_test.sh runs the suites again with a policy module. */
+	if (policy && *policy && !(opts && strstr(opts, "policy="))) {
+		snprintf(buf, sizeof(buf), "%s%spolicy=%s", opts ? opts : "",
+			 opts && *opts ? "," : "", policy);
+		opts = buf;
+	}
 	snprintf(dir, MLAB_PATH_MAX, "/tmp/mlab.XXXXXX");
 	if (!mkdtemp(dir))
 		return -errno;

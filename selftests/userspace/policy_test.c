@@ -24,42 +24,136 @@ static struct mlab_counter *tree4(struct mlab_policy *p)
 	return c;
 }
 
-static struct mlab_policy *create_ok(enum mlab_policy_id id,
+static struct mlab_policy *create_ok(enum shim_policy id,
 				     unsigned int batch)
 {
-	struct mlab_policy *p = mlab_policy_create(id, batch);
+	struct mlab_policy *p = mlab_policy_create(shim_policy_names[id], batch);
 
 	if (IS_ERR(p))
 		abort();
 	return p;
 }
 
-TEST(policy_names_match_enum)
+TEST(policy_registry_lists_builtins)
 {
-	EXPECT_EQ(strcmp(mlab_policy_names[MLAB_POLICY_STRICT], "strict"), 0);
-	EXPECT_EQ(strcmp(mlab_policy_names[MLAB_POLICY_BATCHED], "batched"), 0);
-	EXPECT_EQ(strcmp(mlab_policy_names[MLAB_POLICY_LOCKED], "locked"), 0);
-	EXPECT_EQ(MLAB_NR_POLICIES, 3);
+	struct mlab_policy_info pi;
+	char avail[64];
+	int id;
+
+	for (id = 0; id < SHIM_NR_POLICIES; id++) {
+		EXPECT_EQ(mlab_policy_get_info(id, &pi), 0);
+		EXPECT_EQ(strcmp(pi.name, shim_policy_names[id]), 0);
+		EXPECT_EQ(strcmp(pi.module, "memcglab"), 0);
+		EXPECT_TRUE(pi.description[0] != '\0');
+		EXPECT_EQ(pi.slack, 0);
+		EXPECT_EQ(!!(pi.flags & MLAB_POLICY_F_BATCH),
+			  id == SHIM_POLICY_BATCHED);
+		EXPECT_TRUE(mlab_policy_known(shim_policy_names[id]));
+	}
+	/* Then the policy modules linked into this program. */
+	EXPECT_EQ(mlab_policy_get_info(SHIM_NR_POLICIES, &pi), 0);
+	EXPECT_TRUE(mlab_policy_known("multistock"));
+	EXPECT_TRUE(mlab_policy_known("example"));
+	EXPECT_EQ(mlab_policy_get_info(SHIM_NR_POLICIES + 2, &pi), -ENOENT);
+	EXPECT_FALSE(mlab_policy_known("nosuch"));
+	mlab_policy_available(avail, sizeof(avail));
+	EXPECT_EQ(strncmp(avail, "strict batched locked ", 22), 0);
+	mlab_policy_available(avail, 10);
+	EXPECT_EQ(strcmp(avail, "strict"), 0);
+}
+
+static int dummy_try_charge(struct mlab_policy *p, struct mlab_counter *c,
+			    unsigned long nr_pages, struct mlab_counter **fail)
+{
+	(void)p;
+	return mlab_counter_try_charge(c, nr_pages, fail) ? 0 : -ENOMEM;
+}
+
+static void dummy_charge(struct mlab_policy *p, struct mlab_counter *c,
+			 unsigned long nr_pages)
+{
+	(void)p;
+	mlab_counter_charge(c, nr_pages);
+}
+
+static void dummy_uncharge(struct mlab_policy *p, struct mlab_counter *c,
+			   unsigned long nr_pages)
+{
+	(void)p;
+	mlab_counter_uncharge(c, nr_pages);
+}
+
+TEST(policy_register_checks_ops)
+{
+	struct mlab_policy_ops ok = {
+		.name = "dummy_1", .description = "a test policy",
+		.try_charge = dummy_try_charge, .charge = dummy_charge,
+		.uncharge = dummy_uncharge,
+	};
+	struct mlab_policy_ops dup = ok, bad = ok;
+	struct mlab_policy_info pi;
+	struct mlab_counter c;
+	struct mlab_counter *fail;
+	struct mlab_policy *p;
+
+	EXPECT_EQ(mlab_policy_register(&ok), 0);
+	EXPECT_EQ(mlab_policy_register(&dup), -EEXIST);
+	EXPECT_EQ(mlab_policy_get_info(SHIM_NR_POLICIES + 2, &pi), 0);
+	EXPECT_EQ(strcmp(pi.name, "dummy_1"), 0);
+	EXPECT_EQ(mlab_policy_get_info(SHIM_NR_POLICIES + 3, &pi), -ENOENT);
+
+	bad.uncharge = NULL;
+	strcpy(bad.name, "dummy_2");
+	EXPECT_EQ(mlab_policy_register(&bad), -EINVAL);
+	bad = ok;
+	strcpy(bad.name, "Dummy");
+	EXPECT_EQ(mlab_policy_register(&bad), -EINVAL);
+	bad.name[0] = '\0';
+	EXPECT_EQ(mlab_policy_register(&bad), -EINVAL);
+	memset(bad.name, 'a', sizeof(bad.name));	/* no NUL */
+	EXPECT_EQ(mlab_policy_register(&bad), -EINVAL);
+	bad = ok;
+	strcpy(bad.name, "dummy_3");
+	bad.description = NULL;
+	EXPECT_EQ(mlab_policy_register(&bad), -EINVAL);
+
+	/* The optional slots default to the counter's own behaviour. */
+	p = mlab_policy_create("dummy_1", 8);
+	ASSERT_TRUE(!IS_ERR(p));
+	EXPECT_EQ(strcmp(mlab_policy_name(p), "dummy_1"), 0);
+	EXPECT_EQ(mlab_policy_batch(p), 0);
+	EXPECT_EQ(mlab_policy_counter_init(p, &c, NULL, true), 0);
+	EXPECT_EQ(mlab_policy_try_charge(p, &c, 4, &fail), 0);
+	EXPECT_EQ(mlab_policy_set_max(p, &c, 3), -EBUSY);
+	EXPECT_EQ(mlab_policy_set_max(p, &c, 4), 0);
+	mlab_policy_uncharge(p, &c, 4);
+	EXPECT_EQ(mlab_counter_read(&c), 0);
+	mlab_policy_counter_exit(p, &c);
+	mlab_policy_destroy(p);
+
+	mlab_policy_unregister(&ok);
+	EXPECT_FALSE(mlab_policy_known("dummy_1"));
+	EXPECT_EQ(PTR_ERR(mlab_policy_create("dummy_1", 0)), -ENOENT);
 }
 
 TEST(policy_create_and_query)
 {
 	int id;
 
-	for (id = 0; id < MLAB_NR_POLICIES; id++) {
+	for (id = 0; id < SHIM_NR_POLICIES; id++) {
 		struct mlab_policy *p = create_ok(id, 0);
 
-		EXPECT_EQ(mlab_policy_id(p), id);
+		EXPECT_EQ(strcmp(mlab_policy_name(p), shim_policy_names[id]), 0);
 		EXPECT_EQ(mlab_policy_batch(p),
-			  id == MLAB_POLICY_BATCHED ? MLAB_DEFAULT_BATCH : 0);
+			  id == SHIM_POLICY_BATCHED ? MLAB_DEFAULT_BATCH : 0);
 		mlab_policy_destroy(p);
 	}
 	{
-		struct mlab_policy *p = create_ok(MLAB_POLICY_BATCHED, 16);
+		struct mlab_policy *p = create_ok(SHIM_POLICY_BATCHED, 16);
 
 		EXPECT_EQ(mlab_policy_batch(p), 16);
 		mlab_policy_destroy(p);
-		p = create_ok(MLAB_POLICY_BATCHED, MLAB_MAX_BATCH);
+		p = create_ok(SHIM_POLICY_BATCHED, MLAB_MAX_BATCH);
 		EXPECT_EQ(mlab_policy_batch(p), MLAB_MAX_BATCH);
 		mlab_policy_destroy(p);
 	}
@@ -68,16 +162,14 @@ TEST(policy_create_and_query)
 
 TEST(policy_create_errors)
 {
-	EXPECT_EQ(PTR_ERR(mlab_policy_create(MLAB_NR_POLICIES, 0)), -EINVAL);
-	EXPECT_EQ(PTR_ERR(mlab_policy_create((enum mlab_policy_id)-1, 0)),
-		  -EINVAL);
-	EXPECT_EQ(PTR_ERR(mlab_policy_create(MLAB_POLICY_BATCHED,
+	EXPECT_EQ(PTR_ERR(mlab_policy_create("nosuch", 0)), -ENOENT);
+	EXPECT_EQ(PTR_ERR(mlab_policy_create("", 0)), -ENOENT);
+	EXPECT_EQ(PTR_ERR(mlab_policy_create("batched",
 					     MLAB_MAX_BATCH + 1)), -EINVAL);
 	shim_fail_alloc(1);
-	EXPECT_EQ(PTR_ERR(mlab_policy_create(MLAB_POLICY_STRICT, 0)), -ENOMEM);
+	EXPECT_EQ(PTR_ERR(mlab_policy_create("strict", 0)), -ENOMEM);
 	shim_fail_alloc(2);	/* the per-cpu stock */
-	EXPECT_EQ(PTR_ERR(mlab_policy_create(MLAB_POLICY_BATCHED, 0)),
-		  -ENOMEM);
+	EXPECT_EQ(PTR_ERR(mlab_policy_create("batched", 0)), -ENOMEM);
 	shim_fail_alloc(0);
 }
 
@@ -86,7 +178,7 @@ TEST(policy_all_basic_semantics)
 {
 	int id;
 
-	for (id = 0; id < MLAB_NR_POLICIES; id++) {
+	for (id = 0; id < SHIM_NR_POLICIES; id++) {
 		struct mlab_policy *p = create_ok(id, 4);
 		struct mlab_counter *c = tree4(p), *fail = NULL;
 
@@ -128,7 +220,7 @@ TEST(policy_all_basic_semantics)
 
 TEST(policy_locked_unwinds_at_ancestor)
 {
-	struct mlab_policy *p = create_ok(MLAB_POLICY_LOCKED, 0);
+	struct mlab_policy *p = create_ok(SHIM_POLICY_LOCKED, 0);
 	struct mlab_counter *c = tree4(p), *fail = NULL;
 
 	mlab_counter_set_max(&c[1], 5);
@@ -155,7 +247,7 @@ TEST(policy_locked_unwinds_at_ancestor)
 
 TEST(policy_strict_set_max_no_drain)
 {
-	struct mlab_policy *p = create_ok(MLAB_POLICY_STRICT, 0);
+	struct mlab_policy *p = create_ok(SHIM_POLICY_STRICT, 0);
 	struct mlab_counter *c = tree4(p);
 
 	mlab_policy_charge(p, &c[2], 3);
@@ -170,7 +262,7 @@ TEST(policy_strict_set_max_no_drain)
 
 TEST(policy_batched_stock_fast_path)
 {
-	struct mlab_policy *p = create_ok(MLAB_POLICY_BATCHED, 64);
+	struct mlab_policy *p = create_ok(SHIM_POLICY_BATCHED, 64);
 	struct mlab_counter *c = tree4(p), *fail;
 
 	shim_set_cpu(1);
@@ -208,7 +300,7 @@ TEST(policy_batched_stock_fast_path)
 
 TEST(policy_batched_big_charges_are_exact)
 {
-	struct mlab_policy *p = create_ok(MLAB_POLICY_BATCHED, 8);
+	struct mlab_policy *p = create_ok(SHIM_POLICY_BATCHED, 8);
 	struct mlab_counter *c = tree4(p), *fail;
 
 	EXPECT_EQ(mlab_policy_try_charge(p, &c[2], 8, &fail), 0);
@@ -224,9 +316,64 @@ TEST(policy_batched_big_charges_are_exact)
 	free(c);
 }
 
+/*
+ * A stocking policy gets back, through the stock of a cached counter, an
+ * uncharge of any size: 2^40 pages must not wrap a small slot count (the
+ * guest's hostile test charges 4 EiB through netlink).
+ */
+TEST(policy_stock_takes_huge_uncharges)
+{
+	static const char * const names[] = { "batched", "multistock" };
+	unsigned long huge = 1UL << 40;
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		struct mlab_policy *p = mlab_policy_create(names[i], 16);
+		struct mlab_counter *c, *fail;
+
+		ASSERT_TRUE(!IS_ERR(p));
+		c = tree4(p);
+		EXPECT_EQ(mlab_policy_try_charge(p, &c[2], 1, &fail), 0);
+		EXPECT_EQ(mlab_policy_try_charge(p, &c[2], huge, &fail), 0);
+		mlab_policy_uncharge(p, &c[2], huge);
+		mlab_policy_uncharge(p, &c[2], 1);
+		mlab_policy_drain(p, NULL);
+		EXPECT_EQ(mlab_counter_read(&c[0]), 0);
+		EXPECT_EQ(mlab_counter_read(&c[2]), 0);
+		mlab_policy_destroy(p);
+		free(c);
+	}
+}
+
+/* Sibling groups alternating on one CPU keep their stock with multistock. */
+TEST(policy_multistock_keeps_siblings_cached)
+{
+	struct mlab_policy *p = mlab_policy_create("multistock", 8);
+	struct mlab_counter *c, *fail;
+	int i;
+
+	ASSERT_TRUE(!IS_ERR(p));
+	c = tree4(p);
+	/* c[2] and c[3] are siblings under c[1]: each takes one batch. */
+	for (i = 0; i < 10; i++) {
+		EXPECT_EQ(mlab_policy_try_charge(p, &c[2 + (i & 1)], 1, &fail), 0);
+		mlab_policy_uncharge(p, &c[2 + (i & 1)], 1);
+	}
+	/* 8 pages stocked for each sibling; batched would hold one group's. */
+	EXPECT_EQ(mlab_counter_read(&c[2]), 8);
+	EXPECT_EQ(mlab_counter_read(&c[3]), 8);
+	mlab_policy_drain(p, &c[2]);
+	EXPECT_EQ(mlab_counter_read(&c[2]), 0);
+	EXPECT_EQ(mlab_counter_read(&c[3]), 8);
+	mlab_policy_drain(p, NULL);
+	EXPECT_EQ(mlab_counter_read(&c[0]), 0);
+	mlab_policy_destroy(p);
+	free(c);
+}
+
 TEST(policy_batched_exact_retry_bumps_failcnt)
 {
-	struct mlab_policy *p = create_ok(MLAB_POLICY_BATCHED, 64);
+	struct mlab_policy *p = create_ok(SHIM_POLICY_BATCHED, 64);
 	struct mlab_counter *c = tree4(p), *fail = NULL;
 
 	/* the batch of 64 does not fit under 10, the exact 3 does */
@@ -253,7 +400,7 @@ TEST(policy_batched_exact_retry_bumps_failcnt)
 
 TEST(policy_batched_stock_switches_counter)
 {
-	struct mlab_policy *p = create_ok(MLAB_POLICY_BATCHED, 16);
+	struct mlab_policy *p = create_ok(SHIM_POLICY_BATCHED, 16);
 	struct mlab_counter *c = tree4(p), *fail;
 
 	shim_set_cpu(3);
@@ -300,7 +447,7 @@ TEST(policy_batched_stock_switches_counter)
 
 TEST(policy_batched_drain_subtree)
 {
-	struct mlab_policy *p = create_ok(MLAB_POLICY_BATCHED, 32);
+	struct mlab_policy *p = create_ok(SHIM_POLICY_BATCHED, 32);
 	struct mlab_counter *c = counters_alloc(5), *fail;
 	int cpu;
 
@@ -340,7 +487,7 @@ TEST(policy_batched_drain_subtree)
 
 TEST(policy_batched_drain_offline_cpu)
 {
-	struct mlab_policy *p = create_ok(MLAB_POLICY_BATCHED, 32);
+	struct mlab_policy *p = create_ok(SHIM_POLICY_BATCHED, 32);
 	struct mlab_counter *c = tree4(p), *fail;
 
 	shim_set_cpu(5);
@@ -367,7 +514,7 @@ TEST(policy_batched_drain_offline_cpu)
 
 TEST(policy_batched_set_max_drains_then_retries)
 {
-	struct mlab_policy *p = create_ok(MLAB_POLICY_BATCHED, 64);
+	struct mlab_policy *p = create_ok(SHIM_POLICY_BATCHED, 64);
 	struct mlab_counter *c = tree4(p), *fail;
 
 	shim_set_cpu(1);

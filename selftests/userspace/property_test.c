@@ -40,7 +40,7 @@ struct mstock {
 };
 
 struct model {
-	enum mlab_policy_id id;
+	enum shim_policy id;
 	long batch;
 	int n, cpu;
 	struct mnode v[MAXN];
@@ -114,7 +114,7 @@ static bool m_consume(struct model *m, int i, long n)
 {
 	struct mstock *s = &m->stock[m->cpu];
 
-	if (m->id != MLAB_POLICY_BATCHED || s->cached != i || s->nr < n)
+	if (m->id != SHIM_POLICY_BATCHED || s->cached != i || s->nr < n)
 		return false;
 	s->nr -= n;
 	return true;
@@ -132,7 +132,7 @@ static void m_drain(struct model *m, int root)
 {
 	int cpu;
 
-	if (m->id != MLAB_POLICY_BATCHED)
+	if (m->id != SHIM_POLICY_BATCHED)
 		return;
 	for (cpu = 0; cpu < NCPU; cpu++) {
 		struct mstock *s = &m->stock[cpu];
@@ -148,7 +148,7 @@ static int m_policy_try_charge(struct model *m, int i, long n)
 	long batch;
 	int fail;
 
-	if (m->id != MLAB_POLICY_BATCHED)
+	if (m->id != SHIM_POLICY_BATCHED)
 		return m_try_charge(m, i, n);
 	if (m_consume(m, i, n))
 		return -1;
@@ -179,7 +179,7 @@ static void m_policy_charge(struct model *m, int i, long n)
 
 static void m_policy_uncharge(struct model *m, int i, long n)
 {
-	if (m->id == MLAB_POLICY_BATCHED && m->stock[m->cpu].cached == i)
+	if (m->id == SHIM_POLICY_BATCHED && m->stock[m->cpu].cached == i)
 		m_refill(m, i, n);
 	else
 		m_uncharge(m, i, n);
@@ -197,7 +197,7 @@ static int m_policy_set_max(struct model *m, int i, long v)
 {
 	int ret = m_set_max(m, i, v);
 
-	if (ret && m->id == MLAB_POLICY_BATCHED) {
+	if (ret && m->id == SHIM_POLICY_BATCHED) {
 		m_drain(m, i);
 		ret = m_set_max(m, i, v);
 	}
@@ -295,11 +295,11 @@ static bool check_world(struct world *w, const char *op)
 	}
 	if (!ok && w->mismatches++ < 3)
 		harness_note("mismatch after op %lu (%s), policy %s, %d nodes",
-			     w->ops, op, mlab_policy_names[m->id], m->n);
+			     w->ops, op, shim_policy_names[m->id], m->n);
 	return ok;
 }
 
-static void world_build(struct world *w, enum mlab_policy_id id)
+static void world_build(struct world *w, enum shim_policy id)
 {
 	struct model *m = &w->m;
 	static const unsigned int batches[] = { 1, 4, 16, 64 };
@@ -312,7 +312,7 @@ static void world_build(struct world *w, enum mlab_policy_id id)
 	shim_set_cpu(0);
 	for (i = 0; i < NCPU; i++)
 		m->stock[i].cached = -1;
-	w->p = mlab_policy_create(id, m->batch);
+	w->p = mlab_policy_create(shim_policy_names[id], m->batch);
 	if (IS_ERR(w->p))
 		abort();
 	w->c = counters_alloc(m->n);
@@ -490,7 +490,7 @@ static const char *world_step(struct world *w)
 	}
 }
 
-static void run_property(enum mlab_policy_id id, uint64_t seed)
+static void run_property(enum shim_policy id, uint64_t seed)
 {
 	struct world w = { .rng = seed };
 	unsigned long total = harness_scale(1000000), per_tree = 5000;
@@ -509,22 +509,22 @@ static void run_property(enum mlab_policy_id id, uint64_t seed)
 		world_retire(&w);
 	}
 	shim_set_cpu(0);
-	harness_note("%s: %lu operations checked", mlab_policy_names[id],
+	harness_note("%s: %lu operations checked", shim_policy_names[id],
 		     w.ops);
 	EXPECT_GE(w.ops, total);
 }
 
 TEST(property_strict)
 {
-	run_property(MLAB_POLICY_STRICT, 0x9e3779b97f4a7c15ULL);
+	run_property(SHIM_POLICY_STRICT, 0x9e3779b97f4a7c15ULL);
 }
 
 TEST(property_batched)
 {
-	run_property(MLAB_POLICY_BATCHED, 0xd1b54a32d192ed03ULL);
+	run_property(SHIM_POLICY_BATCHED, 0xd1b54a32d192ed03ULL);
 }
 
 TEST(property_locked)
 {
-	run_property(MLAB_POLICY_LOCKED, 0x8cb92ba72f3d8dd7ULL);
+	run_property(SHIM_POLICY_LOCKED, 0x8cb92ba72f3d8dd7ULL);
 }

@@ -189,13 +189,12 @@ static void t_ctl(struct tree *t, struct mlab_reclaim_ctl *ctl,
 	ctl->recursiveprot = t->recursive;
 }
 
-static void t_init(struct tree *t, enum mlab_policy_id id, const int *parents,
-		   int n)
+static void t_init(struct tree *t, int id, const int *parents, int n)
 {
 	int i;
 
 	memset(t, 0, sizeof(*t));
-	t->p = mlab_policy_create(id, MLAB_DEFAULT_BATCH);
+	t->p = mlab_policy_create(shim_policy_names[id], MLAB_DEFAULT_BATCH);
 	if (IS_ERR(t->p))
 		abort();
 	t->counters = counters_alloc(n);
@@ -280,7 +279,7 @@ static void prot_layout(struct tree *t, bool min, enum mlab_reclaim_mode mode)
 		min ? mlab_counter_set_min : mlab_counter_set_low;
 	int i;
 
-	t_init(t, MLAB_POLICY_STRICT, prot_parents, 8);
+	t_init(t, SHIM_POLICY_STRICT, prot_parents, 8);
 	mlab_counter_set_max(t->v[1].c, MB_PAGES(200));
 	set(t->v[2].c, MB_PAGES(50));
 	for (i = 0; i < 4; i++)
@@ -376,9 +375,9 @@ TEST(reclaim_mglru_distribution)
 TEST(reclaim_attempts)
 {
 	static const int parents[] = { -1, 0, 1 };
-	enum mlab_policy_id id;
+	int id;
 
-	for (id = 0; id < MLAB_NR_POLICIES; id++) {
+	for (id = 0; id < SHIM_NR_POLICIES; id++) {
 		struct tree t;
 
 		t_init(&t, id, parents, 3);
@@ -388,7 +387,7 @@ TEST(reclaim_attempts)
 			  -ENOMEM);
 		EXPECT_EQ(t.v[1].max_events, 18);
 		/* batched tries its batch first in every attempt */
-		if (id == MLAB_POLICY_BATCHED)
+		if (id == SHIM_POLICY_BATCHED)
 			EXPECT_EQ(t.v[1].c->failcnt, 36);
 		else
 			EXPECT_EQ(t.v[1].c->failcnt, 18);
@@ -410,7 +409,7 @@ TEST(reclaim_requests)
 	struct mlab_reclaim_ctl ctl;
 	struct tree t;
 
-	t_init(&t, MLAB_POLICY_BATCHED, parents, 4);
+	t_init(&t, SHIM_POLICY_BATCHED, parents, 4);
 	ASSERT_EQ(t_charge(&t, 2, 1000, true, MLAB_RECLAIM_LRU), 0);
 	ASSERT_EQ(t_charge(&t, 3, 1000, true, MLAB_RECLAIM_LRU), 0);
 	ASSERT_EQ(t_charge(&t, 3, 100, false, MLAB_RECLAIM_LRU), 0);
@@ -443,7 +442,7 @@ TEST(reclaim_lru_entries)
 	struct mlab_reclaim_ctl ctl;
 	struct tree t;
 
-	t_init(&t, MLAB_POLICY_STRICT, parents, 2);
+	t_init(&t, SHIM_POLICY_STRICT, parents, 2);
 	mlab_lru_entry_init(&a);
 	mlab_lru_entry_init(&b);
 	mlab_policy_charge(t.p, t.v[1].c, 300);
@@ -489,7 +488,7 @@ TEST(reclaim_properties)
 		parents[0] = -1;
 		for (i = 1; i < n; i++)
 			parents[i] = rnd_below(&seed, i);
-		t_init(&t, rnd_below(&seed, MLAB_NR_POLICIES), parents, n);
+		t_init(&t, rnd_below(&seed, SHIM_NR_POLICIES), parents, n);
 		t.recursive = rnd_below(&seed, 2);
 		for (i = 1; i < n; i++) {
 			if (rnd_below(&seed, 2))

@@ -128,7 +128,7 @@ static void *admin_fn(void *arg)
 	return NULL;
 }
 
-static void run_stress(enum mlab_policy_id id)
+static void run_stress(const char *name)
 {
 	struct stress s = { .ops = harness_scale(200000) };
 	struct worker w[WORKERS];
@@ -136,7 +136,7 @@ static void run_stress(enum mlab_policy_id id)
 	unsigned long charged = 0, failed = 0;
 	int i, j;
 
-	s.p = mlab_policy_create(id, 16);
+	s.p = mlab_policy_create(name, 16);
 	ASSERT_TRUE(!IS_ERR(s.p));
 	s.c = counters_alloc(NODES);
 	for (i = 0; i < NODES; i++)
@@ -151,7 +151,7 @@ static void run_stress(enum mlab_policy_id id)
 		memset(&w[i], 0, sizeof(w[i]));
 		w[i].s = &s;
 		w[i].cpu = i;
-		w[i].rng = 0x1234567ULL * (i + 1) + id;
+		w[i].rng = 0x1234567ULL * (i + 1) + name[0];
 		pthread_create(&tw[i], NULL, worker_fn, &w[i]);
 	}
 	pthread_create(&ta, NULL, admin_fn, &s);
@@ -191,7 +191,7 @@ static void run_stress(enum mlab_policy_id id)
 	EXPECT_GT(charged, 0);
 	EXPECT_GT(failed, 0);
 	harness_note("%s: %lu ops/worker, %lu charges, %lu refused",
-		     mlab_policy_names[id], s.ops, charged, failed);
+		     name, s.ops, charged, failed);
 	mlab_policy_destroy(s.p);
 	pthread_barrier_destroy(&s.quiet);
 	pthread_barrier_destroy(&s.checked);
@@ -201,17 +201,28 @@ static void run_stress(enum mlab_policy_id id)
 
 TEST(stress_strict)
 {
-	run_stress(MLAB_POLICY_STRICT);
+	run_stress("strict");
 }
 
 TEST(stress_batched)
 {
-	run_stress(MLAB_POLICY_BATCHED);
+	run_stress("batched");
 }
 
 TEST(stress_locked)
 {
-	run_stress(MLAB_POLICY_LOCKED);
+	run_stress("locked");
+}
+
+/* The policy modules, linked in (Makefile: POLICIES). */
+TEST(stress_multistock)
+{
+	run_stress("multistock");
+}
+
+TEST(stress_example)
+{
+	run_stress("example");
 }
 
 /*

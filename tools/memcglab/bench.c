@@ -23,10 +23,9 @@
 
 #include "memcglab.h"
 
+/* Kinds other than policies; any other word names a policy. */
 static const char *const bench_kinds[] = {
-	[MEMCGLAB_BENCH_KIND_STRICT] = "strict",
-	[MEMCGLAB_BENCH_KIND_BATCHED] = "batched",
-	[MEMCGLAB_BENCH_KIND_LOCKED] = "locked",
+	[MEMCGLAB_BENCH_KIND_POLICY] = "policy",
 	[MEMCGLAB_BENCH_KIND_ATOMIC_PAIR] = "atomic_pair",
 	[MEMCGLAB_BENCH_KIND_PERCPU_INC] = "percpu_inc",
 	[MEMCGLAB_BENCH_KIND_IRQ_PAIR] = "irq_pair",
@@ -51,9 +50,12 @@ static void print_bench(const struct mlab_bench *b)
 	uint32_t i;
 
 	print_open_obj(NULL);
-	print_str(PRINT_ANY, "kind", "kind %s", bench_kinds[b->kind]);
+	/* A policy's name stands for its kind, as on the command line. */
+	print_str(PRINT_ANY, "kind", "kind %s",
+		  b->kind == MEMCGLAB_BENCH_KIND_POLICY ? b->policy : bench_kinds[b->kind]);
 	print_u64(PRINT_ANY, "depth", " depth %llu", b->depth);
 	print_u64(PRINT_ANY, "fanout", " fanout %llu", b->fanout);
+	print_u64(PRINT_ANY, "siblings", " siblings %llu", b->siblings);
 	print_u64(PRINT_ANY, "threads", " threads %llu", b->threads);
 	print_u64(PRINT_ANY, "pages", " pages %llu", b->nr_pages);
 	print_u64(PRINT_ANY, "batch", " batch %llu", b->batch);
@@ -92,10 +94,10 @@ static void print_bench(const struct mlab_bench *b)
 static int do_bench_run(const struct cmd *self, int argc, char **argv)
 {
 	static const char *const keys[] = { "kind", "depth", "threads", "fanout",
-		"pages", "batch", "ms", "count", NULL };
-	struct mlab_bench b = { .kind = MEMCGLAB_BENCH_KIND_STRICT };
+		"pages", "batch", "ms", "siblings", "count", NULL };
+	struct mlab_bench b = { .kind = MEMCGLAB_BENCH_KIND_POLICY, .policy = "strict" };
 	uint32_t *u32s[] = { NULL, &b.depth, &b.threads, &b.fanout,
-			     &b.nr_pages, &b.batch, &b.ms };
+			     &b.nr_pages, &b.batch, &b.ms, &b.siblings };
 	struct mlab_nl nl;
 	uint64_t v;
 	int i, k, ret;
@@ -107,10 +109,17 @@ static int do_bench_run(const struct cmd *self, int argc, char **argv)
 		if (i + 1 >= argc)
 			return cmd_usage_error(self, "%s: missing value", keys[k]);
 		if (k == 0) {
-			ret = match_word(argv[i + 1], bench_kinds);
-			if (ret < 0)
-				return cmd_usage_error(self, "unknown kind '%s'", argv[i + 1]);
-			b.kind = ret;
+			/* Exact names: a policy may share a prefix with a kind. */
+			for (ret = 0; bench_kinds[ret]; ret++)
+				if (!strcmp(argv[i + 1], bench_kinds[ret]))
+					break;
+			b.kind = bench_kinds[ret] ? ret : MEMCGLAB_BENCH_KIND_POLICY;
+			if (bench_kinds[ret])
+				continue;
+			if (strlen(argv[i + 1]) >= sizeof(b.policy))
+				return cmd_usage_error(self, "policy name '%s' too long",
+						       argv[i + 1]);
+			snprintf(b.policy, sizeof(b.policy), "%s", argv[i + 1]);
 			continue;
 		}
 		if (parse_u64(argv[i + 1], &v) ||
@@ -237,14 +246,17 @@ static int do_bench_netlink(const struct cmd *self, int argc, char **argv)
 
 #define BENCH_RUN_HELP \
 	"Runs one point of the in-kernel benchmark (the BENCH netlink operation).\n" \
-	"kind: strict batched locked (a policy on a private hierarchy), atomic_pair\n" \
-	"percpu_inc irq_pair walk (floors), memcg page (page alloc+free with and\n" \
-	"without __GFP_ACCOUNT in this process: run it from inside a memory cgroup).\n" \
-	"threads defaults to one per CPU, fanout to threads, ms to 1000.\n"
+	"kind: a policy's name (strict, the default, batched, locked, or one a\n" \
+	"module registered: see 'memcglab policy list'), charging a private\n" \
+	"hierarchy; atomic_pair percpu_inc irq_pair walk (floors); memcg page (page\n" \
+	"alloc+free with and without __GFP_ACCOUNT in this process: run it from\n" \
+	"inside a memory cgroup). siblings S: each thread alternates its charges\n" \
+	"between S leaves (default 1). threads defaults to one per CPU, fanout to\n" \
+	"threads * siblings, ms to 1000.\n"
 
 static const struct cmd bench_cmds[] = {
 	{ .name = "run",
-	  .args = "[kind K] [depth D] [threads T] [fanout F] [pages N] [batch B] [ms MS] [count C]",
+	  .args = "[kind K] [depth D] [threads T] [fanout F] [siblings S] [pages N] [batch B] [ms MS] [count C]",
 	  .summary = "run the in-kernel charge benchmark once", .help = BENCH_RUN_HELP,
 	  .run = do_bench_run },
 	{ .name = "file", .args = "GROUP [SIZE [STEP]]",

@@ -20,6 +20,7 @@
 static const char *const lab_policies[] = { "strict", "batched", "locked" };
 
 struct cmp_opts {
+	const char *policy;	/* --policy: only this lab policy */
 	bool headline;
 	bool no_lab, no_memcg;
 	unsigned int flavours;
@@ -176,8 +177,10 @@ static void run_flavour(struct flavour_result *fr, const struct cmp_opts *co)
 	if (!co->no_lab) {
 		cfg.kind = TGT_LAB;
 		for (size_t i = 0; i < sizeof(lab_policies) / sizeof(lab_policies[0]); i++) {
-			cfg.policy = lab_policies[i];
+			cfg.policy = co->policy ? co->policy : lab_policies[i];
 			open_and_run(&fr->runs[fr->nr_runs++], fr->sc, &cfg);
+			if (co->policy)
+				break;
 		}
 	}
 	/* The real kernel is the reference; without it, the strict lab. */
@@ -436,6 +439,8 @@ static int do_compare(const struct cmd *self, int argc, char **argv)
 			co.headline = true;
 		} else if (!strcmp(argv[i], "--plot") && i + 1 < argc) {
 			co.plot = argv[++i];
+		} else if (!strcmp(argv[i], "--policy") && i + 1 < argc) {
+			co.policy = argv[++i];
 		} else if (!strcmp(argv[i], "--v1")) {
 			co.flavours = FL_V1;
 		} else if (!strcmp(argv[i], "--v2")) {
@@ -529,7 +534,7 @@ out:
 
 const struct cmd compare_cmd = {
 	.name = "compare",
-	.args = "[--headline] [--v1|--v2] [--no-lab] [--no-memcg] [--plot FILE.svg] FILE|DIR...",
+	.args = "[--headline] [--v1|--v2] [--policy NAME] [--no-lab] [--no-memcg] [--plot FILE.svg] FILE|DIR...",
 	.summary = "run scenarios on the lab and the real memcg, side by side",
 	.help = "Runs each scenario (a .scn file, or every .scn in DIR) on the real memory\n"
 		"controller (cgroup v2, and v1 where the kernel has it) and on the lab with\n"

@@ -81,7 +81,7 @@ void print_group_info(const struct mlab_group_info *gi, const char *label)
 	print_u64(PRINT_ANY, "parent_id", gi->parent_id ? ", parent %llu" : NULL,
 		  gi->parent_id);
 	print_str(PRINT_ANY, "flavour", ", %s", v1 ? "v1" : "v2");
-	print_str(PRINT_ANY, "policy", ", policy %s", mlab_policy_name(gi->policy));
+	print_str(PRINT_ANY, "policy", ", policy %s", gi->policy);
 	print_u64(PRINT_ANY, "batch", " batch %llu)", gi->batch);
 	print_nl();
 	print_size(PRINT_ANY, "usage", "  usage %s", gi->usage);

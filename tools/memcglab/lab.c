@@ -9,17 +9,10 @@
 
 #include "memcglab.h"
 
-/* Indexed by enum memcglab_event_type / memcglab_policy; keep in step. */
+/* Indexed by enum memcglab_event_type; keep in step. */
 const char *const mlab_event_names[MLAB_NR_EVENTS] = {
 	"low", "high", "max", "oom", "oom_kill", "oom_group_kill",
 };
-
-const char *const mlab_policy_names[] = { "strict", "batched", "locked", NULL };
-
-const char *mlab_policy_name(uint32_t policy)
-{
-	return policy <= MEMCGLAB_POLICY_LOCKED ? mlab_policy_names[policy] : "?";
-}
 
 int cli_nl_open(struct mlab_nl *nl)
 {

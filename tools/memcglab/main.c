@@ -21,6 +21,7 @@ static const struct cmd *const objects[] = {
 	&compare_cmd,
 	&run_cmd,
 	&bench_cmd,
+	&policy_cmd,
 	NULL,
 };
 

@@ -73,6 +73,7 @@ extern const struct cmd scenario_cmd;
 extern const struct cmd compare_cmd;
 extern const struct cmd run_cmd;
 extern const struct cmd bench_cmd;
+extern const struct cmd policy_cmd;
 
 /* Global options: the only global mutable state of the CLI. */
 struct options {
@@ -144,8 +145,6 @@ int jw_depth(const struct json_writer *jw);
 /* ---- netlink: libmlab, and the CLI's side of it (lab.c) ---- */
 /* "low", "high", "max", "oom", "oom_kill", "oom_group_kill" */
 extern const char *const mlab_event_names[MLAB_NR_EVENTS];
-extern const char *const mlab_policy_names[];	/* "strict", "batched", "locked" */
-const char *mlab_policy_name(uint32_t policy);	/* "?" when unknown */
 /* mlab_nl_open(), saying why it failed. */
 int cli_nl_open(struct mlab_nl *nl);
 /*

@@ -21,7 +21,6 @@
 #include "target.h"
 
 #define LAB_BASE "memcglab.base"
-#define LAB_BATCH_PAGES 64ULL	/* the batched policy's default stock */
 #define PAGE 4096ULL
 
 struct lab_charger {
@@ -36,7 +35,37 @@ struct lab_priv {
 	struct lab_charger *chargers;
 	size_t nr_chargers;
 	struct tgt_peaks peaks;
+	uint64_t batch;		/* pages the policy may stock per CPU, 0: none */
 };
+
+/*
+ * The mount's batch= as the kernel shows it: present exactly when the
+ * policy keeps a per-cpu stock of up to that many pages per charging group.
+ */
+static uint64_t lab_mount_batch(const char *mnt)
+{
+	char line[4096], *b;
+	uint64_t batch = 0;
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *sp = strchr(line, ' ');
+
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT ... */
+		for (int i = 0; sp && i < 3; i++)
+			sp = strchr(sp + 1, ' ');
+		if (!sp || strncmp(sp + 1, mnt, strlen(mnt)) || sp[1 + strlen(mnt)] != ' ')
+			continue;
+		b = strstr(sp, ",batch=");
+		if (b)
+			batch = strtoull(b + 7, NULL, 10);
+		break;
+	}
+	fclose(f);
+	return batch;
+}
 
 static bool lab_fs_available(void)
 {
@@ -81,6 +110,7 @@ static int lab_open(struct target *t)
 		free(p);
 		return ret;
 	}
+	p->batch = lab_mount_batch(p->mnt);
 	tgt_fmt(t->root, sizeof(t->root), "%s/" LAB_BASE, p->mnt);
 	if (mkdir(t->root, 0755)) {
 		ret = tgt_fail(t, -errno, "mkdir %s: %s", t->root, strerror(errno));
@@ -320,17 +350,19 @@ static int lab_held(struct target *t, const char *charger, uint64_t *bytes)
 }
 
 /*
- * Tolerance model, lab side: strict and locked charge exactly; batched may
- * hold up to a batch of pages per CPU in stock, for each charging leaf.
+ * Tolerance model, lab side: a policy without a stock (strict, locked)
+ * charges exactly; one with a stock (batch= in the mount options: batched,
+ * multistock) may hold up to a batch of pages per CPU for each charging
+ * leaf.
  */
 static uint64_t lab_slack(const struct target *t, unsigned int nr_groups,
 			  unsigned int nr_chargers, uint64_t bytes)
 {
+	const struct lab_priv *p = t->priv;
+
 	(void)nr_groups;
 	(void)bytes;
-	if (!t->cfg.policy || strcmp(t->cfg.policy, "batched"))
-		return 0;
-	return LAB_BATCH_PAGES * t->ncpus * (nr_chargers ? nr_chargers : 1) * PAGE;
+	return p->batch * t->ncpus * (nr_chargers ? nr_chargers : 1) * PAGE;
 }
 
 const struct target_ops tgt_lab_ops = {

@@ -99,7 +99,7 @@ static void print_sample(struct top *t, bool clear)
 	print_str(PRINT_TEXT, NULL, "memcglab top - %s", t->label);
 	print_u64(PRINT_ANY, "hier", " (hier %llu", t->cur.g[0].hier);
 	print_str(PRINT_ANY, "policy", ", policy %s)",
-		  mlab_policy_name(t->cur.g[0].policy));
+		  t->cur.g[0].policy);
 	print_text(" - %s\n", ts);
 	print_text("%-20s %8s %8s %-27s %8s %8s %7s %7s %7s\n", "GROUP", "USAGE",
 		   "MAX", "", "PEAK", "FAILCNT", "MAX/s", "HIGH/s", "OOM/s");

@@ -203,3 +203,18 @@ unsigned long long memparse(const char *ptr, char **retptr)
 		*retptr = end;
 	return ret;
 }
+
+const char *const shim_policy_names[SHIM_NR_POLICIES] = {
+	[SHIM_POLICY_STRICT]	= "strict",
+	[SHIM_POLICY_BATCHED]	= "batched",
+	[SHIM_POLICY_LOCKED]	= "locked",
+};
+
+/* policy.c's, when the program links it. */
+int mlab_policy_init(void) __attribute__((weak));
+
+static void __attribute__((constructor(101))) shim_register_policies(void)
+{
+	if (mlab_policy_init && mlab_policy_init())
+		abort();
+}

@@ -18,6 +18,19 @@
 
 #define SHIM_NR_CPUS 8
 
+/*
+ * memcglab's own policies, as the native programs enumerate them: the
+ * registry knows them by name only.  shim.c registers them before main()
+ * when policy.c is linked in.
+ */
+enum shim_policy {
+	SHIM_POLICY_STRICT,
+	SHIM_POLICY_BATCHED,
+	SHIM_POLICY_LOCKED,
+	SHIM_NR_POLICIES
+};
+extern const char *const shim_policy_names[SHIM_NR_POLICIES];
+
 void shim_set_cpu(int cpu);
 int shim_this_cpu(void);
 void shim_set_cpu_online(int cpu, bool online);

@@ -126,7 +126,8 @@ struct mlab_group_info {
 	uint32_t hier;
 	uint64_t id, parent_id;		/* parent_id 0 for the root */
 	uint32_t flavour;		/* MEMCGLAB_FLAVOUR_* */
-	uint32_t policy, batch;
+	char policy[MEMCGLAB_POLICY_NAME_MAX];	/* "?" if the kernel sent none */
+	uint32_t batch;
 	uint64_t usage, owned;		/* bytes; owned = held by charge owners */
 	uint64_t max, high, low, min, soft_limit;	/* MLAB_UNLIMITED = max */
 	uint64_t watermark, failcnt, emin, elow;
@@ -162,7 +163,8 @@ struct mlab_charge_req {
 /* One in-kernel bench run (BENCH): parameters in, defaults and results out. */
 struct mlab_bench {
 	uint32_t kind;		/* MEMCGLAB_BENCH_KIND_* */
-	uint32_t depth, fanout, threads, nr_pages, batch, ms;	/* 0 = default */
+	char policy[MEMCGLAB_POLICY_NAME_MAX];	/* kind policy: which one */
+	uint32_t depth, fanout, siblings, threads, nr_pages, batch, ms; /* 0 = default */
 	uint64_t count;
 	/* results */
 	uint64_t wall_ns, base_ops, base_ns;
@@ -202,5 +204,16 @@ int mlab_nl_charge_talk(struct mlab_nl *nl, struct nlmsghdr *nlh,
 int mlab_nl_charge(struct mlab_nl *nl, struct mlab_charge_req *reqs,
 		   unsigned int n);
 int mlab_nl_bench(struct mlab_nl *nl, struct mlab_bench *b);
+
+/* A registered charging policy (POLICY_GET dump). */
+struct mlab_policy_entry {
+	char name[MEMCGLAB_POLICY_NAME_MAX];
+	char module[64];
+	char description[128];
+	bool batch;		/* takes the mount option batch= */
+	uint32_t slack;		/* pages per CPU a charge may exceed a limit by */
+};
+typedef int (*mlab_policy_cb)(const struct mlab_policy_entry *pe, void *data);
+int mlab_nl_policy_dump(struct mlab_nl *nl, mlab_policy_cb cb, void *data);
 
 #endif /* MEMCGLAB_LIBMLAB_H */

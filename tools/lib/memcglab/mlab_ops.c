@@ -18,12 +18,19 @@ static int bad_reply(struct mlab_nl *nl)
 	return -EBADMSG;
 }
 
+/* A NUL_STRING attribute (validated) into buf, cut to fit; def if absent. */
+static void attr_str(const struct nlattr *a, char *buf, size_t len,
+		     const char *def)
+{
+	snprintf(buf, len, "%s", a ? mnl_attr_get_str(a) : def);
+}
+
 static const uint8_t group_types[MEMCGLAB_A_GROUP_ATTR_MAX + 1] = {
 	[MEMCGLAB_A_GROUP_HIER] = MNL_TYPE_U32,
 	[MEMCGLAB_A_GROUP_ID] = MNL_TYPE_U64,
 	[MEMCGLAB_A_GROUP_PARENT_ID] = MNL_TYPE_U64,
 	[MEMCGLAB_A_GROUP_FLAVOUR] = MNL_TYPE_U32,
-	[MEMCGLAB_A_GROUP_POLICY] = MNL_TYPE_U32,
+	[MEMCGLAB_A_GROUP_POLICY] = MNL_TYPE_NUL_STRING,
 	[MEMCGLAB_A_GROUP_BATCH] = MNL_TYPE_U32,
 	[MEMCGLAB_A_GROUP_USAGE] = MNL_TYPE_U64,
 	[MEMCGLAB_A_GROUP_OWNED] = MNL_TYPE_U64,
@@ -106,7 +113,7 @@ int mlab_group_parse(const struct nlmsghdr *nlh, struct mlab_group_info *gi)
 	gi->parent_id = mlab_attr_u64(tb[MEMCGLAB_A_GROUP_PARENT_ID], 0);
 	snprintf(gi->name, sizeof(gi->name), "#%llu", (unsigned long long)gi->id);
 	gi->flavour = mlab_attr_u32(tb[MEMCGLAB_A_GROUP_FLAVOUR], 0);
-	gi->policy = mlab_attr_u32(tb[MEMCGLAB_A_GROUP_POLICY], 0);
+	attr_str(tb[MEMCGLAB_A_GROUP_POLICY], gi->policy, sizeof(gi->policy), "?");
 	gi->batch = mlab_attr_u32(tb[MEMCGLAB_A_GROUP_BATCH], 0);
 	gi->usage = mlab_attr_u64(tb[MEMCGLAB_A_GROUP_USAGE], 0);
 	gi->owned = mlab_attr_u64(tb[MEMCGLAB_A_GROUP_OWNED], 0);
@@ -301,6 +308,8 @@ static const uint8_t bench_types[MEMCGLAB_A_BENCH_ATTR_MAX + 1] = {
 	[MEMCGLAB_A_BENCH_ACCOUNTED] = MNL_TYPE_FLAG,
 	[MEMCGLAB_A_BENCH_BASE_OPS] = MNL_TYPE_U64,
 	[MEMCGLAB_A_BENCH_BASE_NS] = MNL_TYPE_U64,
+	[MEMCGLAB_A_BENCH_POLICY] = MNL_TYPE_NUL_STRING,
+	[MEMCGLAB_A_BENCH_SIBLINGS] = MNL_TYPE_U32,
 };
 
 static const uint8_t bench_thread_types[MEMCGLAB_A_BENCH_THREAD_ATTR_MAX + 1] = {
@@ -320,6 +329,9 @@ static int bench_cb(const struct nlmsghdr *nlh, void *data)
 	b->kind = mlab_attr_u32(tb[MEMCGLAB_A_BENCH_KIND], b->kind);
 	b->depth = mlab_attr_u32(tb[MEMCGLAB_A_BENCH_DEPTH], 0);
 	b->fanout = mlab_attr_u32(tb[MEMCGLAB_A_BENCH_FANOUT], 0);
+	b->siblings = mlab_attr_u32(tb[MEMCGLAB_A_BENCH_SIBLINGS], 1);
+	if (tb[MEMCGLAB_A_BENCH_POLICY])
+		attr_str(tb[MEMCGLAB_A_BENCH_POLICY], b->policy, sizeof(b->policy), "");
 	b->threads = mlab_attr_u32(tb[MEMCGLAB_A_BENCH_THREADS], 0);
 	b->nr_pages = mlab_attr_u32(tb[MEMCGLAB_A_BENCH_NR_PAGES], 0);
 	b->batch = mlab_attr_u32(tb[MEMCGLAB_A_BENCH_BATCH], 0);
@@ -352,6 +364,10 @@ int mlab_nl_bench(struct mlab_nl *nl, struct mlab_bench *b)
 	int ret;
 
 	mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_KIND, b->kind);
+	if (b->policy[0])
+		mnl_attr_put_strz(nlh, MEMCGLAB_A_BENCH_POLICY, b->policy);
+	if (b->siblings)
+		mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_SIBLINGS, b->siblings);
 	if (b->depth)
 		mnl_attr_put_u32(nlh, MEMCGLAB_A_BENCH_DEPTH, b->depth);
 	if (b->fanout)
@@ -371,4 +387,46 @@ int mlab_nl_bench(struct mlab_nl *nl, struct mlab_bench *b)
 	if (!ret && !b->nr_threads)
 		return bad_reply(nl);
 	return ret;
+}
+
+/* ---- POLICY_GET ---- */
+
+static const uint8_t policy_types[MEMCGLAB_A_POLICY_ATTR_MAX + 1] = {
+	[MEMCGLAB_A_POLICY_NAME] = MNL_TYPE_NUL_STRING,
+	[MEMCGLAB_A_POLICY_MODULE] = MNL_TYPE_NUL_STRING,
+	[MEMCGLAB_A_POLICY_DESCRIPTION] = MNL_TYPE_NUL_STRING,
+	[MEMCGLAB_A_POLICY_BATCH] = MNL_TYPE_FLAG,
+	[MEMCGLAB_A_POLICY_SLACK] = MNL_TYPE_U32,
+};
+
+struct policy_dump_ctx {
+	mlab_policy_cb cb;
+	void *data;
+};
+
+static int policy_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[MEMCGLAB_A_POLICY_ATTR_MAX + 1] = { 0 };
+	struct policy_dump_ctx *ctx = data;
+	struct mlab_policy_entry pe;
+
+	memset(&pe, 0, sizeof(pe));
+	if (mlab_attr_parse(nlh, tb, MEMCGLAB_A_POLICY_ATTR_MAX, policy_types) < 0 ||
+	    !tb[MEMCGLAB_A_POLICY_NAME])
+		return -EINVAL;
+	attr_str(tb[MEMCGLAB_A_POLICY_NAME], pe.name, sizeof(pe.name), "");
+	attr_str(tb[MEMCGLAB_A_POLICY_MODULE], pe.module, sizeof(pe.module), "?");
+	attr_str(tb[MEMCGLAB_A_POLICY_DESCRIPTION], pe.description,
+		 sizeof(pe.description), "");
+	pe.batch = tb[MEMCGLAB_A_POLICY_BATCH] != NULL;
+	pe.slack = mlab_attr_u32(tb[MEMCGLAB_A_POLICY_SLACK], 0);
+	return ctx->cb(&pe, ctx->data);
+}
+
+int mlab_nl_policy_dump(struct mlab_nl *nl, mlab_policy_cb cb, void *data)
+{
+	struct nlmsghdr *nlh = mlab_nl_msg(nl, MEMCGLAB_CMD_POLICY_GET, 0);
+	struct policy_dump_ctx ctx = { cb, data };
+
+	return mlab_nl_dump(nl, nlh, policy_dump_cb, &ctx);
 }

@@ -4,6 +4,8 @@
 #define SHIM_LINUX_SPINLOCK_H
 #include <linux/spinlock_types.h>
 
+#define DEFINE_SPINLOCK(x) spinlock_t x = { 0 }
+
 static inline void spin_lock_init(spinlock_t *l)
 {
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELAXED);

@@ -28,6 +28,11 @@ static inline void atomic_long_sub(long i, atomic_long_t *v)
 	__atomic_fetch_sub(&v->counter, i, __ATOMIC_RELAXED);
 }
 
+static inline void atomic_long_inc(atomic_long_t *v)
+{
+	__atomic_fetch_add(&v->counter, 1, __ATOMIC_RELAXED);
+}
+
 static inline long atomic_long_add_return(long i, atomic_long_t *v)
 {
 	return __atomic_add_fetch(&v->counter, i, __ATOMIC_SEQ_CST);

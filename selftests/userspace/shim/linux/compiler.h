@@ -21,4 +21,5 @@
 #endif
 
 #define __percpu
+#define __force
 #endif

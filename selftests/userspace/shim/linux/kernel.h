@@ -6,6 +6,8 @@
 #include <linux/minmax.h>
 #include <linux/types.h>
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 /* lib/cmdline.c semantics, as of 6.1; implemented in shim.c. */
 unsigned long long memparse(const char *ptr, char **retptr);
 #endif

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <linux/spinlock_types.h>
 
+#define DEFINE_SPINLOCK(x) spinlock_t x = { .m = PTHREAD_MUTEX_INITIALIZER }
+
 static inline void spin_lock_init(spinlock_t *l)
 {
 	pthread_mutexattr_t a;
