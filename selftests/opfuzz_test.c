@@ -60,6 +60,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -679,6 +680,8 @@ static void worker_init(struct worker *w, struct fuzz *f, int id, int gen)
 {
 	int i;
 
+	/* Its own process group: its forked chargers die with it. */
+	setpgid(0, 0);
 	memset(w, 0, sizeof(*w));
 	w->f = f;
 	w->id = id;
@@ -983,6 +986,8 @@ static int setup(struct fuzz *f, uint64_t seed)
 	if (f->sh == MAP_FAILED)
 		return -errno;
 	memset(f->sh, 0, sizeof(*f->sh));
+	/* Orphaned chargers of a dead worker become ours to kill and reap. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	err = mlab_ensure_module();
 	if (err)
 		return err;
@@ -1024,6 +1029,40 @@ static int remove_groups(struct fuzz *f, int m)
 	return err;
 }
 
+/*
+ * A worker is gone (the lab's OOM killer, or the end): so must be the
+ * chargers it forked, whose descriptors nobody reports.  The parent is
+ * their subreaper, so it can kill and reap the whole process group.
+ */
+static void reap_group(struct fuzz *f, pid_t pgid)
+{
+	int tries;
+
+	for (tries = 0; tries < 500; tries++) {
+		pid_t pid;
+
+		kill(-pgid, SIGKILL);
+		while ((pid = waitpid(-pgid, NULL, WNOHANG)) > 0)
+			;
+		if (pid < 0 && errno == ECHILD)
+			return;
+		usleep(10000);
+	}
+	fail(f, "a process of worker group %d survives SIGKILL: a hang", pgid);
+}
+
+/* Start a worker in a process group of its own. */
+static pid_t start_worker(struct fuzz *f, int id, int gen, uint64_t seed)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		worker_fuzz(f, id, gen, seed);
+	if (pid > 0)
+		setpgid(pid, pid);
+	return pid;
+}
+
 /* Stop the workers: ask, then raise every limit (a parked charger), then
  * SIGKILL; a worker that survives SIGKILL is a hang. */
 static void stop_workers(struct fuzz *f, pid_t *pids)
@@ -1037,10 +1076,12 @@ static void stop_workers(struct fuzz *f, pid_t *pids)
 		for (i = 0; i < f->workers; i++) {
 			if (pids[i] <= 0)
 				continue;
-			if (waitpid(pids[i], &status, WNOHANG) == pids[i])
+			if (waitpid(pids[i], &status, WNOHANG) == pids[i]) {
+				reap_group(f, pids[i]);
 				pids[i] = 0;
-			else
+			} else {
 				any = true;
+			}
 		}
 		if (!any)
 			return;
@@ -1207,13 +1248,8 @@ static int fuzz_run(struct fuzz *f, uint64_t seed, int secs)
 		fail(f, "netlink: %s", strerror(errno));
 		return 1;
 	}
-	for (i = 0; i < f->workers; i++) {
-		uint64_t ws = rnd_next(&prng);
-
-		pids[i] = fork();
-		if (pids[i] == 0)
-			worker_fuzz(f, i, 0, ws);
-	}
+	for (i = 0; i < f->workers; i++)
+		pids[i] = start_worker(f, i, 0, rnd_next(&prng));
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -1224,11 +1260,9 @@ static int fuzz_run(struct fuzz *f, uint64_t seed, int secs)
 		for (i = 0; i < f->workers; i++) {
 			if (pids[i] > 0 && waitpid(pids[i], &status, WNOHANG) == pids[i]) {
 				deaths++;
+				reap_group(f, pids[i]);
 				memset(f->sh->held[i], 0xff, sizeof(f->sh->held[i]));
-				pids[i] = fork();
-				if (pids[i] == 0)
-					worker_fuzz(f, i, gens[i] + 1, rnd_next(&prng));
-				gens[i]++;
+				pids[i] = start_worker(f, i, ++gens[i], rnd_next(&prng));
 			}
 		}
 		if (checkpoint(f, pids, &nl))
@@ -1265,6 +1299,8 @@ static int replay_once(struct oplog *l, char *why, size_t whylen)
 		pids[i] = fork();
 		if (pids[i] == 0)
 			worker_replay(&f, i, l->lines[i], l->n[i]);
+		if (pids[i] > 0)
+			setpgid(pids[i], pids[i]);
 	}
 	for (tries = 0; tries < 3000; tries++) {	/* 30 s */
 		bool all = true;

@@ -36,7 +36,19 @@ point() {
 	fi
 }
 
+# The scale benchmark (scale_bench.c, scale_report.py on the host): sizes
+# from scale_sizes (default 1000 10000); scale_only skips everything else.
+scale() {
+	[ -x /tests/bench/scale_bench ] || return 0
+	/tests/bench/scale_bench -n "$(cat /tests/bench/scale_sizes 2>/dev/null ||
+		echo 1000 10000)" || rc=1
+}
+
 rc=0
+if [ -e /tests/bench/scale_only ]; then
+	scale
+	exit $rc
+fi
 # The anchor first and last, to see drift over the run.
 point kind memcg
 t=1
@@ -87,4 +99,5 @@ if mount -t memcglab none $lab && mkdir $lab/a; then
 else
 	rc=1
 fi
+scale
 exit $rc
