@@ -206,12 +206,14 @@ clean: ## remove build/ (keeps the chroot: make distclean)
 distclean: clean ## also remove the unstable chroot
 	rm -rf $(BUILD)
 
-# --- reliability (issue 8): fuzzing, stress, debug kernel -------------------
-# Owned by the reliability engineer; see docs/testing.md.
+# --- reliability: fuzzing, stress, debug kernel (docs/testing.md) ----------
 #   make fuzz [FUZZ_SECONDS=60]        libFuzzer harnesses, each for FUZZ_SECONDS
 #   make check-fuzz                    replay the corpus + 10 s each (in make check)
+#   make fuzz-guest [FUZZ_SECONDS=600] the in-guest operation fuzzer, every kernel
 #   make stress [STRESS_SECONDS=60]    the guest stress test, per policy, every kernel
-#   make check-debug [TESTS=...]       the guest suite on the lockdep/KASAN/kmemleak kernel
+#   make check-debug [TESTS=...] [FUZZ_SECONDS=1800]
+#                                      the guest suite on the lockdep/KASAN/kmemleak
+#                                      kernel, the operation fuzzer for FUZZ_SECONDS
 
 FUZZ_SECONDS ?= 60
 STRESS_SECONDS ?= 60
@@ -224,6 +226,21 @@ fuzz: deps ## libFuzzer on the core [FUZZ_SECONDS=60]
 
 check-fuzz: deps ## replay the fuzz corpus + 10 s per harness
 	$(MAKE) -C selftests/fuzz fuzz FUZZ_SECONDS=10
+
+# The in-guest fuzzer's length: FUZZ_SECONDS when given, else $(1).
+guest_fuzz_seconds = $(if $(filter command line environment,$(origin FUZZ_SECONDS)),$(FUZZ_SECONDS),$(1))
+# $(1): directory for the guest's extra files, $(2): seconds.
+define fuzz_extra
+	rm -rf $(1) && mkdir -p $(1)/memcglab
+	echo $(2) >$(1)/memcglab/fuzz_seconds
+endef
+
+fuzz-guest: modules-all tools selftests ## the in-guest operation fuzzer on every kernel [FUZZ_SECONDS=600]
+	@$(call fuzz_extra,$(BUILD)/fuzz-extra,$(call guest_fuzz_seconds,600))
+	@echo timeout=$$(( $(call guest_fuzz_seconds,600) + 300 )) >$(BUILD)/fuzz-extra/memcglab/settings
+	bash selftests/vm/run.sh --mode test --tests opfuzz_test \
+		--timeout $$(( $(call guest_fuzz_seconds,600) + 420 )) \
+		--extra $(BUILD)/fuzz-extra $(KVERS)
 
 stress: modules-all tools selftests ## the guest stress test on every kernel [STRESS_SECONDS=60]
 	@rm -rf $(BUILD)/stress-extra && mkdir -p $(BUILD)/stress-extra/memcglab
@@ -238,11 +255,13 @@ check-debug: deps tools selftests ## the guest suite on the lockdep/KASAN/kmemle
 	@set -e; out=$$(bash selftests/vm/debug-kernel.sh); eval "$$(echo "$$out" | tail -n 3)"; \
 	$(MAKE) --no-print-directory modules KVER=$$DEBUG_KVER KDIR=$$DEBUG_KDIR; \
 	$(MAKE) --no-print-directory selftests; \
-	rm -rf $(BUILD)/debug-extra && mkdir -p $(BUILD)/debug-extra/memcglab; \
-	echo timeout=1200 >$(BUILD)/debug-extra/memcglab/settings; \
+	$(call fuzz_extra,$(BUILD)/debug-extra,$(call guest_fuzz_seconds,1800)); \
+	echo timeout=$$(( $(call guest_fuzz_seconds,1800) + 1200 )) \
+		>$(BUILD)/debug-extra/memcglab/settings; \
 	MEMCGLAB_KERNEL_IMAGE=$$DEBUG_IMAGE MEMCGLAB_KERNEL_CONFIG=$$DEBUG_KDIR/.config \
 	bash selftests/vm/run.sh --mode test \
-		--timeout $(DEBUG_VM_TIMEOUT) --extra $(BUILD)/debug-extra \
+		--timeout $$(( $(DEBUG_VM_TIMEOUT) + $(call guest_fuzz_seconds,1800) )) \
+		--extra $(BUILD)/debug-extra \
 		$(if $(TESTS),--tests "$(TESTS)") $$DEBUG_KVER
 
 # --- bench (issue 7; selftests/bench, docs/perf.md) -------------------------
@@ -251,17 +270,24 @@ check-debug: deps tools selftests ## the guest suite on the lockdep/KASAN/kmemle
 # build/bench/bench.json and build/bench/bench.svg. BENCH_SECONDS is the time
 # of every measurement point.
 BENCH_SECONDS ?= 0.5
+# Group counts of the scale benchmark (scale_bench.c), lab and real memcg.
+SCALE_SIZES ?= 1000 10000
 BENCH_KVER ?= $(firstword $(HOST_KVERS))
 BENCH_OUT := $(BUILD)/bench
 
-bench: deps ## benchmarks: native, then in one guest [BENCH_SECONDS=0.5]
+bench: deps ## benchmarks: native, then in one guest, then scale [BENCH_SECONDS=0.5] [SCALE_SIZES=...]
 	$(MAKE) --no-print-directory -C selftests/bench run \
 		BENCH_SECONDS=$(BENCH_SECONDS) OUTPUT=$(BENCH_OUT)
 	$(MAKE) --no-print-directory modules policies tools selftests KVER=$(BENCH_KVER)
 	rm -rf $(BENCH_OUT)/guest && mkdir -p $(BENCH_OUT)/guest/bench
 	install -m 0755 selftests/bench/guest-bench.sh $(BENCH_OUT)/guest/bench/
+	$(MAKE) --no-print-directory -C selftests/bench guest OUTPUT=$(BENCH_OUT)
+	install -m 0755 $(BENCH_OUT)/scale_bench $(BENCH_OUT)/guest/bench/
+	echo "$(SCALE_SIZES)" >$(BENCH_OUT)/guest/bench/scale_sizes
 	awk 'BEGIN { printf "%d\n", $(BENCH_SECONDS) * 1000 }' >$(BENCH_OUT)/guest/bench/ms
 	bash selftests/vm/run.sh --mode bench --extra $(BENCH_OUT)/guest $(BENCH_KVER) \
 		>$(BENCH_OUT)/guest.log || { cat $(BENCH_OUT)/guest.log; exit 1; }
 	python3 selftests/bench/report.py $(BENCH_OUT) $(BUILD)/vm/$(BENCH_KVER)/out.log \
 		| tee $(BENCH_OUT)/table.txt
+	python3 selftests/bench/scale_report.py $(BUILD)/vm/$(BENCH_KVER)/out.log $(BENCH_OUT) \
+		| tee -a $(BENCH_OUT)/table.txt
