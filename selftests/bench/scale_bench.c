@@ -195,36 +195,38 @@ static int groups_point(const char *target, const char *base, long n, bool tree,
 	return 0;
 }
 
-/* A charge at the leaf of a chain of depth d (the lab alone). */
+/*
+ * A charge at the leaf of a chain of depth d (the lab alone).  Deep paths
+ * outgrow PATH_MAX, so the chain is walked with chdir().
+ */
 static int depth_point(const char *base, long d)
 {
-	char path[MLAB_PATH_MAX * 8];
-	size_t len = strlen(base);
 	double t0, t;
 	long i;
-	int fd, k;
+	int fd, k, err = 0;
 
-	memcpy(path, base, len + 1);
-	for (i = 0; i < d; i++) {
-		len += (size_t)snprintf(path + len, sizeof(path) - len, "/d");
-		if (len >= sizeof(path) - 4 || mkdir(path, 0755) < 0)
-			return -ENAMETOOLONG;
+	if (chdir(base))
+		return -errno;
+	for (i = 0; i < d && !err; i++)
+		if (mkdir("d", 0755) || chdir("d"))
+			err = -errno;
+	fd = err ? -1 : open("memcglab.charge", O_RDWR | O_CLOEXEC);
+	if (!err && fd < 0)
+		err = -errno;
+	if (!err) {
+		t0 = now_ns();
+		for (k = 0; k < REPS && !err; k++)
+			if (mlab_charge(fd, "4k") || mlab_charge(fd, "-4k"))
+				err = -EIO;
+		t = (now_ns() - t0) / (2 * REPS);
+		if (!err)
+			emit("lab", "chain", d, "charge_depth", t, t);
+		close(fd);
 	}
-	fd = mlab_charge_open(path);
-	if (fd < 0)
-		return fd;
-	t0 = now_ns();
-	for (k = 0; k < REPS; k++)
-		if (mlab_charge(fd, "4k") || mlab_charge(fd, "-4k"))
-			return -EIO;
-	t = (now_ns() - t0) / (2 * REPS);
-	emit("lab", "chain", d, "charge_depth", t, t);
-	close(fd);
-	for (i = 0; i < d; i++) {
-		rmdir(path);
-		*strrchr(path, '/') = '\0';
-	}
-	return 0;
+	for (; i > 0; i--)
+		if (chdir("..") || rmdir("d"))
+			err = err ?: -errno;
+	return chdir("/") ? -errno : err;
 }
 
 /* A charge while k owners (descriptors) hold one page each in the group. */
