@@ -52,6 +52,13 @@ static const char * const mlab_bench_kind_names[MLAB_BENCH_NR_KINDS] = {
 	[MLAB_BENCH_PAGE]	 = "page",
 };
 
+/* The policy each policy kind measures. */
+static const enum mlab_policy_id mlab_bench_policy[] = {
+	[MLAB_BENCH_STRICT]	= MLAB_POLICY_STRICT,
+	[MLAB_BENCH_BATCHED]	= MLAB_POLICY_BATCHED,
+	[MLAB_BENCH_LOCKED]	= MLAB_POLICY_LOCKED,
+};
+
 /*
  * The walk floor: per level only what a lock-free hierarchical charge
  * cannot avoid (add, read the limit after the add, follow the parent;
@@ -223,7 +230,7 @@ static int mlab_bench_build(struct mlab_bench_run *run)
 					w->parent = &run->walk[mlab_bench_up(l, k, p)];
 			}
 	} else if (p->kind <= MLAB_BENCH_LOCKED) {
-		run->policy = mlab_policy_create((enum mlab_policy_id)p->kind,
+		run->policy = mlab_policy_create(mlab_bench_policy[p->kind],
 						 p->batch);
 		if (IS_ERR(run->policy))
 			return PTR_ERR(run->policy);

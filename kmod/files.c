@@ -214,6 +214,62 @@ static int memory_stat_show(struct seq_file *sf, struct mlab_of *of)
 	return 0;
 }
 
+/* cgroup.max.depth and cgroup.max.descendants: "max" or a count. */
+static void mlab_seq_tree_limit(struct seq_file *sf, int value)
+{
+	if (value == INT_MAX)
+		seq_puts(sf, "max\n");
+	else
+		seq_printf(sf, "%d\n", value);
+}
+
+static int mlab_write_tree_limit(struct mlab_of *of, char *buf,
+				 enum mlab_tree_limit which)
+{
+	int value, err;
+
+	buf = strstrip(buf);
+	if (!strcmp(buf, "max")) {
+		value = INT_MAX;
+	} else {
+		err = kstrtoint(buf, 0, &value);
+		if (err)
+			return err;
+	}
+	return mlab_group_set_tree_limit(of->group, which, value);
+}
+
+static int cgroup_max_depth_show(struct seq_file *sf, struct mlab_of *of)
+{
+	struct mlab_group_info info;
+
+	mlab_group_info(of->group, &info);
+	mlab_seq_tree_limit(sf, info.max_depth);
+	return 0;
+}
+
+static int cgroup_max_depth_write(struct mlab_of *of, char *buf,
+				  size_t nbytes)
+{
+	return mlab_write_tree_limit(of, buf, MLAB_TREE_MAX_DEPTH);
+}
+
+static int cgroup_max_descendants_show(struct seq_file *sf,
+				       struct mlab_of *of)
+{
+	struct mlab_group_info info;
+
+	mlab_group_info(of->group, &info);
+	mlab_seq_tree_limit(sf, info.max_descendants);
+	return 0;
+}
+
+static int cgroup_max_descendants_write(struct mlab_of *of, char *buf,
+					size_t nbytes)
+{
+	return mlab_write_tree_limit(of, buf, MLAB_TREE_MAX_DESCENDANTS);
+}
+
 /* --- cgroup v1 ----------------------------------------------------------- */
 
 static int memory_usage_show(struct seq_file *sf, struct mlab_of *of)
@@ -438,6 +494,10 @@ const struct mlab_cftype mlab_files[] = {
 	{ "memory.events.local", V2 | NOT_ON_ROOT | MLAB_CFT_EVENTS_LOCAL,
 	  memory_events_local_show },
 	{ "memory.stat", V2, memory_stat_show },
+	{ "cgroup.max.descendants", V2, cgroup_max_descendants_show,
+	  cgroup_max_descendants_write },
+	{ "cgroup.max.depth", V2, cgroup_max_depth_show,
+	  cgroup_max_depth_write },
 
 	/* cgroup v1 */
 	{ "memory.usage_in_bytes", V1, memory_usage_show },

@@ -138,6 +138,38 @@ u64 mlab_hier_next_ino(struct mlab_hier *h)
 	return atomic64_inc_return(&h->next_ino);
 }
 
+/*
+ * cgroup_check_hierarchy_limits(): a new child of @parent must not exceed
+ * the descendant count or depth any ancestor allows.  Under hier->lock.
+ */
+static bool mlab_group_may_add_child(struct mlab_group *parent)
+{
+	struct mlab_group *pos;
+	int depth = 0;
+
+	for (pos = parent; pos; pos = pos->parent, depth++) {
+		if (pos->nr_descendants >= pos->max_descendants)
+			return false;
+		if (depth >= pos->max_depth)
+			return false;
+	}
+	return true;
+}
+
+/* Take a removed or unmounted group out of the tree; under hier->lock. */
+static void mlab_group_unlink(struct mlab_group *g)
+{
+	struct mlab_group *pos;
+
+	xa_erase(&g->hier->groups, g->id);
+	list_del_init(&g->sibling);
+	if (!g->parent)
+		return;
+	g->parent->nr_children--;
+	for (pos = g->parent; pos; pos = pos->parent)
+		pos->nr_descendants--;
+}
+
 /**
  * mlab_group_create - make a group
  * @h: its hierarchy
@@ -150,28 +182,35 @@ u64 mlab_hier_next_ino(struct mlab_hier *h)
  *
  * Context: process context, may sleep.
  * Return: the group or an ERR_PTR(): -ENODEV if @parent was removed,
- * -ENOMEM.
+ * -EAGAIN if an ancestor's cgroup.max.depth or cgroup.max.descendants
+ * refuses it, -ENOMEM.
  */
 struct mlab_group *mlab_group_create(struct mlab_hier *h,
 				     struct mlab_group *parent, u64 id)
 {
-	struct mlab_group *g;
+	int level = parent ? parent->level + 1 : 0;
+	struct mlab_group *g, *pos;
 	int err = -ENOMEM;
 	int i;
 
-	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	g = kzalloc(struct_size(g, ancestors, level + 1), GFP_KERNEL);
 	if (!g)
 		return ERR_PTR(-ENOMEM);
+	g->level = level;
+	if (parent)
+		memcpy(g->ancestors, parent->ancestors,
+		       level * sizeof(g->ancestors[0]));
+	g->ancestors[level] = g;
 	g->pcpu = alloc_percpu(struct mlab_group_pcpu);
 	if (!g->pcpu)
 		goto err_free;
-	err = mlab_policy_counter_init(h->policy, &g->counter,
-				       parent ? &parent->counter : NULL, true);
-	if (err)
-		goto err_free;
+	mlab_policy_counter_init(h->policy, &g->counter,
+				 parent ? &parent->counter : NULL, true);
 	/* memcg sets high to "max" itself; the counter starts it at 0. */
 	mlab_counter_set_high(&g->counter, MLAB_COUNTER_MAX);
 	g->soft_limit = MLAB_COUNTER_MAX;
+	g->max_descendants = INT_MAX;
+	g->max_depth = INT_MAX;
 	g->id = id;
 	kref_init(&g->kref);
 	INIT_LIST_HEAD(&g->children);
@@ -190,6 +229,10 @@ struct mlab_group *mlab_group_create(struct mlab_hier *h,
 		err = -ENODEV;
 		goto err_unlock;
 	}
+	if (parent && !mlab_group_may_add_child(parent)) {
+		err = -EAGAIN;
+		goto err_unlock;
+	}
 	err = xa_insert(&h->groups, id, g, GFP_KERNEL);
 	if (err)
 		goto err_unlock;
@@ -200,6 +243,8 @@ struct mlab_group *mlab_group_create(struct mlab_hier *h,
 		g->parent = parent;
 		list_add_tail(&g->sibling, &parent->children);
 		parent->nr_children++;
+		for (pos = parent; pos; pos = pos->parent)
+			pos->nr_descendants++;
 	} else {
 		h->root = g;
 	}
@@ -228,14 +273,14 @@ static long mlab_group_owned_local(struct mlab_group *g)
  * mlab_group_remove - take a group out of its hierarchy (rmdir)
  * @g: the group
  *
- * Refuses a group with children or with pages held by charge owners, as
- * cgroup refuses a group with tasks.  Once removed the group refuses
- * charges, drains the policy's stock and disappears from lookups; it is
- * freed when the last reference goes.
+ * Refuses a group with children or with charge owners attached, as cgroup
+ * refuses a group with tasks.  Once removed the group refuses new owners,
+ * drains the policy's stock and disappears from lookups; it is freed after
+ * an RCU grace period once the last reference goes, without waiting here.
  *
  * Context: process context, may sleep; the caller holds the directory's
  * inode lock.
- * Return: 0, -EBUSY (children or charges held), -EINVAL for the root.
+ * Return: 0, -EBUSY (children or owners), -EINVAL for the root.
  */
 int mlab_group_remove(struct mlab_group *g)
 {
@@ -245,26 +290,14 @@ int mlab_group_remove(struct mlab_group *g)
 	if (mlab_group_is_root(g))
 		return -EINVAL;
 	mutex_lock(&h->lock);
-	if (g->nr_children || mlab_group_owned_local(g)) {
+	if (g->nr_children || g->nr_owners) {
 		err = -EBUSY;
 		goto out;
 	}
-	/*
-	 * Charges test @dead under rcu_read_lock(); after the grace period
-	 * every charge that missed it is complete and visible in @owned.
-	 */
 	WRITE_ONCE(g->dead, true);
-	synchronize_rcu();
-	if (mlab_group_owned_local(g)) {
-		WRITE_ONCE(g->dead, false);
-		err = -EBUSY;
-		goto out;
-	}
+	mlab_group_unlink(g);
 	mlab_policy_drain(h->policy, &g->counter);
 	WARN_ON_ONCE(mlab_counter_read(&g->counter));
-	xa_erase(&h->groups, g->id);
-	list_del_init(&g->sibling);
-	g->parent->nr_children--;
 out:
 	mutex_unlock(&h->lock);
 	return err;
@@ -275,24 +308,57 @@ static void mlab_group_release(struct kref *kref)
 	struct mlab_group *g = container_of(kref, struct mlab_group, kref);
 	struct mlab_hier *h = g->hier;
 
-	/* A stock may still cache this counter; nothing charges it now. */
-	mlab_policy_drain(h->policy, &g->counter);
 	if (!g->dead) {
 		/* Never removed: the hierarchy was unmounted. */
 		mutex_lock(&h->lock);
-		xa_erase(&h->groups, g->id);
-		list_del_init(&g->sibling);
-		if (g->parent)
-			g->parent->nr_children--;
-		else
+		mlab_group_unlink(g);
+		if (!g->parent)
 			h->root = NULL;
 		mutex_unlock(&h->lock);
+		mlab_policy_drain(h->policy, &g->counter);
 	}
 	if (g->parent)
 		mlab_group_put(g->parent);
 	free_percpu(g->pcpu);
 	kfree_rcu(g, rcu);
 	mlab_hier_put(h);
+}
+
+/**
+ * mlab_group_attach - let a charge owner charge a group
+ * @g: the group
+ *
+ * An owner attaches before its first charge to @g and detaches when it
+ * holds nothing there any more; rmdir refuses a group with owners, so an
+ * attached owner never finds it removed.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or -ENODEV if @g was removed.
+ */
+int mlab_group_attach(struct mlab_group *g)
+{
+	int err = 0;
+
+	mutex_lock(&g->hier->lock);
+	if (g->dead)
+		err = -ENODEV;
+	else
+		g->nr_owners++;
+	mutex_unlock(&g->hier->lock);
+	return err;
+}
+
+/**
+ * mlab_group_detach - undo mlab_group_attach()
+ * @g: the group
+ *
+ * Context: process context, may sleep.
+ */
+void mlab_group_detach(struct mlab_group *g)
+{
+	mutex_lock(&g->hier->lock);
+	g->nr_owners--;
+	mutex_unlock(&g->hier->lock);
 }
 
 /**
@@ -499,15 +565,12 @@ unsigned long mlab_group_owned_sum(struct mlab_group *g, bool subtree)
 /* Recompute emin/elow from the top down to @g; the caller holds the lock. */
 static void mlab_group_update_protection(struct mlab_group *g)
 {
-	struct mlab_group *path[64];
-	struct mlab_group *pos;
-	int n = 0;
+	struct mlab_counter *root = &g->ancestors[0]->counter;
+	int level;
 
-	for (pos = g; pos && n < ARRAY_SIZE(path); pos = pos->parent)
-		path[n++] = pos;
-	while (n--)
-		mlab_counter_calculate_protection(&g->hier->root->counter,
-						  &path[n]->counter,
+	for (level = 1; level <= g->level; level++)
+		mlab_counter_calculate_protection(root,
+						  &g->ancestors[level]->counter,
 						  g->hier->recursiveprot);
 }
 
@@ -542,6 +605,8 @@ void mlab_group_info(struct mlab_group *g, struct mlab_group_info *info)
 	info->low = READ_ONCE(c->low);
 	info->min = READ_ONCE(c->min);
 	info->soft_limit = READ_ONCE(g->soft_limit);
+	info->max_depth = READ_ONCE(g->max_depth);
+	info->max_descendants = READ_ONCE(g->max_descendants);
 	info->watermark = READ_ONCE(c->watermark);
 	info->failcnt = READ_ONCE(c->failcnt);
 	info->emin = mlab_counter_emin(c);
@@ -620,9 +685,11 @@ static void mlab_group_check_high(struct mlab_group *g)
  * @nr_pages: how many
  * @force: charge past the limits (never refused)
  *
+ * The caller is attached to @g (mlab_group_attach()), so @g is live.
+ *
  * Context: process context, no spinlock held; does not sleep.
- * Return: 0, -ENOMEM (refused: a max event at the limiting ancestor, its
- * failcnt counted, usage unchanged), -ENODEV (group removed).
+ * Return: 0, or -ENOMEM (refused: a max event at the limiting ancestor, its
+ * failcnt counted, usage unchanged).
  */
 int mlab_group_charge(struct mlab_group *g, unsigned long nr_pages, bool force)
 {
@@ -631,11 +698,6 @@ int mlab_group_charge(struct mlab_group *g, unsigned long nr_pages, bool force)
 	struct mlab_group_pcpu *pc;
 	int err = 0;
 
-	rcu_read_lock();
-	if (READ_ONCE(g->dead)) {
-		rcu_read_unlock();
-		return -ENODEV;
-	}
 	if (force)
 		mlab_policy_charge(p, &g->counter, nr_pages);
 	else
@@ -649,7 +711,6 @@ int mlab_group_charge(struct mlab_group *g, unsigned long nr_pages, bool force)
 		pc->stats.charged_pages += nr_pages;
 	}
 	put_cpu_ptr(g->pcpu);
-	rcu_read_unlock();
 
 	if (err) {
 		struct mlab_group *over = fail ?
@@ -693,7 +754,7 @@ static void mlab_group_set_max_v2(struct mlab_group *g, unsigned long max)
 	mlab_counter_xchg_max(&g->counter, max);
 	if (mlab_counter_read(&g->counter) <= max)
 		return;
-	mlab_policy_drain(h->policy, NULL);
+	mlab_policy_drain(h->policy, &g->counter);
 	if (mlab_counter_read(&g->counter) <= max)
 		return;
 	/*
@@ -704,12 +765,12 @@ static void mlab_group_set_max_v2(struct mlab_group *g, unsigned long max)
 	mlab_group_event(g, MLAB_EVENT_OOM, max);
 }
 
-/* v2 memory.high: set, then drain stocks if usage is above it. */
+/* v2 memory.high: set, then drain the subtree's stock if usage is above. */
 static void mlab_group_set_high(struct mlab_group *g, unsigned long high)
 {
 	mlab_counter_set_high(&g->counter, high);
 	if (mlab_counter_read(&g->counter) > high)
-		mlab_policy_drain(g->hier->policy, NULL);
+		mlab_policy_drain(g->hier->policy, &g->counter);
 }
 
 /**
@@ -793,6 +854,38 @@ int mlab_group_reset(struct mlab_group *g, enum mlab_reset what)
 		mlab_counter_reset_watermark(&g->counter);
 	else if (what == MLAB_RESET_FAILCNT)
 		mlab_counter_reset_failcnt(&g->counter);
+	else
+		err = -EINVAL;
+	mutex_unlock(&g->hier->lock);
+	return err;
+}
+
+/**
+ * mlab_group_set_tree_limit - cgroup.max.depth or cgroup.max.descendants
+ * @g: the group
+ * @which: which limit
+ * @value: the new value, INT_MAX for "max"
+ *
+ * Groups that already exist stay; only later mkdirs are refused.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, -ERANGE (negative @value), -EINVAL (bad @which), -ENODEV
+ * (removed).
+ */
+int mlab_group_set_tree_limit(struct mlab_group *g, enum mlab_tree_limit which,
+			      int value)
+{
+	int err = 0;
+
+	if (value < 0)
+		return -ERANGE;
+	mutex_lock(&g->hier->lock);
+	if (g->dead)
+		err = -ENODEV;
+	else if (which == MLAB_TREE_MAX_DEPTH)
+		WRITE_ONCE(g->max_depth, value);
+	else if (which == MLAB_TREE_MAX_DESCENDANTS)
+		WRITE_ONCE(g->max_descendants, value);
 	else
 		err = -EINVAL;
 	mutex_unlock(&g->hier->lock);

@@ -59,6 +59,12 @@ enum mlab_limit {
 /* "max", "high", "low", "min", "soft". */
 extern const char * const mlab_limit_names[MLAB_NR_LIMITS];
 
+/* cgroup core limits on the tree below a group (v2 cgroup.max.*). */
+enum mlab_tree_limit {
+	MLAB_TREE_MAX_DEPTH,		/* cgroup.max.depth */
+	MLAB_TREE_MAX_DESCENDANTS,	/* cgroup.max.descendants */
+};
+
 /* What mlab_group_reset() can reset. */
 enum mlab_reset {
 	MLAB_RESET_WATERMARK,	/* watermark = local watermark = usage */
@@ -132,7 +138,12 @@ struct mlab_group_fsnotify {
  * @children: child groups (under @hier->lock)
  * @sibling: entry in the parent's @children
  * @nr_children: number of live children (under @hier->lock)
- * @dead: removed by rmdir; refuses charges (set under RCU, see group.c)
+ * @nr_descendants: number of live descendants (under @hier->lock)
+ * @max_descendants: cgroup.max.descendants, INT_MAX for "max"
+ * @max_depth: cgroup.max.depth, INT_MAX for "max"
+ * @nr_owners: charge owners attached (under @hier->lock); rmdir refuses
+ *	a group with any
+ * @dead: removed by rmdir (set under @hier->lock, never cleared)
  * @events: hierarchical event counts (memory.events)
  * @events_local: local event counts (memory.events.local)
  * @soft_limit: v1 soft limit in pages
@@ -142,6 +153,9 @@ struct mlab_group_fsnotify {
  * @pcpu: per-cpu operation counters and pages held by owners
  * @fsn: filesystem notification state (fs.c)
  * @rcu: frees the structure after lookups that may still see it
+ * @level: depth in the tree, 0 for the root
+ * @ancestors: the groups from the root (index 0) down to this one (index
+ *	@level), as cgroup keeps them; the parent references keep them alive
  */
 struct mlab_group {
 	struct mlab_counter counter;
@@ -152,6 +166,10 @@ struct mlab_group {
 	struct list_head children;
 	struct list_head sibling;
 	unsigned int nr_children;
+	int nr_descendants;
+	int max_descendants;
+	int max_depth;
+	unsigned int nr_owners;
 	bool dead;
 	atomic_long_t events[MLAB_NR_EVENTS];
 	atomic_long_t events_local[MLAB_NR_EVENTS];
@@ -162,6 +180,8 @@ struct mlab_group {
 	struct mlab_group_pcpu __percpu *pcpu;
 	struct mlab_group_fsnotify fsn;
 	struct rcu_head rcu;
+	int level;
+	struct mlab_group *ancestors[];
 };
 
 /**
@@ -186,6 +206,8 @@ struct mlab_group_info {
 	unsigned long low;
 	unsigned long min;
 	unsigned long soft_limit;
+	int max_depth;		/* INT_MAX for "max" */
+	int max_descendants;	/* INT_MAX for "max" */
 	unsigned long watermark;
 	unsigned long failcnt;
 	unsigned long emin;
@@ -270,6 +292,8 @@ int mlab_group_set_limit(struct mlab_group *g, enum mlab_limit which,
 			 unsigned long nr_pages);
 int mlab_group_reset(struct mlab_group *g, enum mlab_reset what);
 int mlab_group_set_oom_kill_disable(struct mlab_group *g, bool disable);
+int mlab_group_set_tree_limit(struct mlab_group *g, enum mlab_tree_limit which,
+			      int value);
 
 /*
  * Events: an atomic notifier chain, called once per event with the action
@@ -296,6 +320,8 @@ struct mlab_group *mlab_group_create(struct mlab_hier *h,
 int mlab_group_remove(struct mlab_group *g);
 
 /* For owner.c only: charging a group (see owner.h for the public API). */
+int mlab_group_attach(struct mlab_group *g);
+void mlab_group_detach(struct mlab_group *g);
 int mlab_group_charge(struct mlab_group *g, unsigned long nr_pages,
 		      bool force);
 void mlab_group_uncharge(struct mlab_group *g, unsigned long nr_pages);

@@ -38,6 +38,7 @@ static struct mlab_hold *mlab_owner_find(struct mlab_owner *o,
 static void mlab_hold_free(struct mlab_hold *hold)
 {
 	list_del(&hold->node);
+	mlab_group_detach(hold->group);
 	mlab_group_put(hold->group);
 	kfree(hold);
 }
@@ -70,15 +71,18 @@ int mlab_owner_charge(struct mlab_owner *o, struct mlab_group *g,
 			err = -ENOMEM;
 			goto out;
 		}
+		err = mlab_group_attach(g);
+		if (err)
+			goto out;
 		hold = fresh;
 	}
 	if (hold->nr_pages + nr_pages > MLAB_COUNTER_MAX) {
 		err = -EINVAL;
-		goto out;
+		goto out_detach;
 	}
 	err = mlab_group_charge(g, nr_pages, force);
 	if (err)
-		goto out;
+		goto out_detach;
 	hold->nr_pages += nr_pages;
 	if (fresh) {
 		mlab_group_get(g);
@@ -86,6 +90,9 @@ int mlab_owner_charge(struct mlab_owner *o, struct mlab_group *g,
 		list_add(&hold->node, &o->holds);
 		fresh = NULL;
 	}
+out_detach:
+	if (fresh)
+		mlab_group_detach(g);
 out:
 	mutex_unlock(&o->lock);
 	kfree(fresh);
@@ -121,6 +128,7 @@ int mlab_owner_uncharge(struct mlab_owner *o, struct mlab_group *g,
 	hold->nr_pages -= nr_pages;
 	if (!hold->nr_pages) {
 		list_del(&hold->node);
+		mlab_group_detach(g);
 		put = hold->group;
 		kfree(hold);
 	}

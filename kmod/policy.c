@@ -456,15 +456,13 @@ unsigned int mlab_policy_batch(const struct mlab_policy *p)
  * policy still caches for it.
  *
  * Context: any context; @c must not be in use yet.
- * Return: 0.
  */
-int mlab_policy_counter_init(struct mlab_policy *p, struct mlab_counter *c,
-			     struct mlab_counter *parent, bool track_failcnt)
+void mlab_policy_counter_init(struct mlab_policy *p, struct mlab_counter *c,
+			      struct mlab_counter *parent, bool track_failcnt)
 {
 	mlab_counter_init(c, parent, track_failcnt);
 	if (p->ops->counter_init)
 		p->ops->counter_init(c);
-	return 0;
 }
 
 /**

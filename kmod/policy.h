@@ -36,8 +36,8 @@ struct mlab_policy *mlab_policy_create(enum mlab_policy_id id,
 void mlab_policy_destroy(struct mlab_policy *p);
 enum mlab_policy_id mlab_policy_id(const struct mlab_policy *p);
 unsigned int mlab_policy_batch(const struct mlab_policy *p);
-int mlab_policy_counter_init(struct mlab_policy *p, struct mlab_counter *c,
-			     struct mlab_counter *parent, bool track_failcnt);
+void mlab_policy_counter_init(struct mlab_policy *p, struct mlab_counter *c,
+			      struct mlab_counter *parent, bool track_failcnt);
 int mlab_policy_try_charge(struct mlab_policy *p, struct mlab_counter *c,
 			   unsigned long nr_pages, struct mlab_counter **fail);
 void mlab_policy_charge(struct mlab_policy *p, struct mlab_counter *c,

@@ -141,12 +141,21 @@ static void compare_reads(struct __test_metadata *_metadata,
 static const char * const v2_names[] = {
 	"memory.current", "memory.min", "memory.low", "memory.high",
 	"memory.max", "memory.peak", "memory.events", "memory.events.local",
-	"memory.stat",
+	"memory.stat", "cgroup.max.depth", "cgroup.max.descendants",
 };
 
 static const char * const v2_fresh[] = {
 	"memory.current", "memory.min", "memory.low", "memory.high",
 	"memory.max", "memory.peak", "memory.events", "memory.events.local",
+	"cgroup.max.depth", "cgroup.max.descendants",
+};
+
+/* cgroup.max.*: "max" or an int (kstrtoint base 0), negative is ERANGE. */
+static const char * const int_inputs[] = {
+	"0", "1", "7", "max", "MAX", "max\n", " max ", "maxx", "-1", "-0",
+	"0x10", "010", "08", " 5", "5\n", "5 ", "+5", "1k", "abc", "", "\n",
+	"2147483647", "2147483648", "4294967296", "99999999999999999999",
+	"max",
 };
 
 FIXTURE(v2) {
@@ -209,6 +218,8 @@ TEST_F(v2, writes)
 		{ "memory.events", ro_inputs, 1, false },
 		{ "memory.events.local", ro_inputs, 1, false },
 		{ "memory.stat", ro_inputs, 1, false },
+		{ "cgroup.max.depth", int_inputs, N(int_inputs), true },
+		{ "cgroup.max.descendants", int_inputs, N(int_inputs), true },
 	};
 
 	EXPECT_EQ(0, compare_writes(_metadata, self->real, self->lab, files,
@@ -221,7 +232,7 @@ static const char * const v1_names[] = {
 	"memory.usage_in_bytes", "memory.max_usage_in_bytes",
 	"memory.limit_in_bytes", "memory.soft_limit_in_bytes",
 	"memory.failcnt", "memory.stat", "memory.use_hierarchy",
-	"memory.oom_control",
+	"memory.oom_control", "cgroup.max.depth", "cgroup.max.descendants",
 };
 
 static const char * const v1_fresh[] = {

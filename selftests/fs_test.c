@@ -146,6 +146,111 @@ TEST(hierarchies_are_independent)
 	EXPECT_EQ(0, mlab_umount(b, true));
 }
 
+/*
+ * cgroup.max.depth and cgroup.max.descendants: one script of mkdir, rmdir
+ * and writes run on a real cgroup v2 directory and on a lab v2 group; each
+ * step's errno must agree, and mkdir past a limit must be EAGAIN.
+ */
+enum tree_op { T_MKDIR, T_RMDIR, T_WRITE, T_READ };
+
+struct tree_step {
+	enum tree_op op;
+	const char *path;
+	const char *arg;	/* T_WRITE: input; T_READ: expected */
+	int err;		/* the expected errno (positive) */
+};
+
+static const struct tree_step tree_steps[] = {
+	{ T_READ, "cgroup.max.depth", "max\n", 0 },
+	{ T_READ, "cgroup.max.descendants", "max\n", 0 },
+	{ T_MKDIR, "a", NULL, 0 },
+	{ T_WRITE, "a/cgroup.max.depth", "1", 0 },
+	{ T_READ, "a/cgroup.max.depth", "1\n", 0 },
+	{ T_MKDIR, "a/b", NULL, 0 },
+	{ T_MKDIR, "a/b/c", NULL, EAGAIN },
+	{ T_WRITE, "a/cgroup.max.descendants", "1", 0 },
+	{ T_MKDIR, "a/d", NULL, EAGAIN },
+	{ T_WRITE, "a/cgroup.max.depth", "max", 0 },
+	{ T_WRITE, "a/cgroup.max.descendants", " max\n", 0 },
+	{ T_MKDIR, "a/b/c", NULL, 0 },
+	{ T_WRITE, "cgroup.max.descendants", "3", 0 },
+	{ T_MKDIR, "a/e", NULL, EAGAIN },
+	{ T_RMDIR, "a/b/c", NULL, 0 },
+	{ T_MKDIR, "a/e", NULL, 0 },
+	{ T_WRITE, "a/cgroup.max.depth", "0", 0 },
+	{ T_MKDIR, "a/f", NULL, EAGAIN },
+	{ T_MKDIR, "a/b/g", NULL, EAGAIN },
+	{ T_WRITE, "a/cgroup.max.depth", "-1", ERANGE },
+	{ T_WRITE, "a/cgroup.max.depth", "2147483648", ERANGE },
+	{ T_WRITE, "a/cgroup.max.depth", "0x10", 0 },
+	{ T_READ, "a/cgroup.max.depth", "16\n", 0 },
+	{ T_WRITE, "a/cgroup.max.depth", "1k", EINVAL },
+	{ T_WRITE, "a/cgroup.max.depth", "maxx", EINVAL },
+	{ T_WRITE, "a/cgroup.max.descendants", "2147483647", 0 },
+	{ T_READ, "a/cgroup.max.descendants", "2147483647\n", 0 },
+	{ T_RMDIR, "a/e", NULL, 0 },
+	{ T_RMDIR, "a/b", NULL, 0 },
+	{ T_RMDIR, "a", NULL, 0 },
+};
+
+/* Run tree_steps[] under @base; errs[i] gets step i's errno (0: success). */
+static void run_tree_steps(const char *base, int *errs)
+{
+	char path[MLAB_PATH_MAX], buf[64];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(tree_steps) / sizeof(tree_steps[0]); i++) {
+		const struct tree_step *st = &tree_steps[i];
+		int n;
+
+		mlab_path(path, base, st->path);
+		switch (st->op) {
+		case T_MKDIR:
+			errs[i] = mkdir(path, 0755) ? errno : 0;
+			break;
+		case T_RMDIR:
+			errs[i] = rmdir(path) ? errno : 0;
+			break;
+		case T_WRITE:
+			errs[i] = -mlab_write(path, st->arg);
+			break;
+		case T_READ:
+			n = mlab_read(path, buf, sizeof(buf));
+			errs[i] = n < 0 ? -n : strcmp(buf, st->arg) ? EIO : 0;
+			break;
+		}
+	}
+}
+
+TEST(tree_limits_like_cgroup2)
+{
+	int real[sizeof(tree_steps) / sizeof(tree_steps[0])];
+	int lab[sizeof(tree_steps) / sizeof(tree_steps[0])];
+	char dir[MLAB_PATH_MAX], base[MLAB_PATH_MAX], rbase[MLAB_PATH_MAX];
+	unsigned int i;
+
+	ASSERT_EQ(0, mlab_ensure_module());
+	if (access(MLAB_CGROUP2 "/cgroup.max.depth", F_OK))
+		SKIP(return, "no cgroup v2 at %s", MLAB_CGROUP2);
+	mlab_path(rbase, MLAB_CGROUP2, "mlab_tree");
+	rmdir(rbase);
+	ASSERT_EQ(0, mkdir(rbase, 0755));
+	run_tree_steps(rbase, real);
+	rmdir(rbase);
+	ASSERT_EQ(0, mlab_mount(NULL, dir));
+	ASSERT_EQ(0, mlab_mkgroup(dir, "t", base));
+	run_tree_steps(base, lab);
+	for (i = 0; i < sizeof(tree_steps) / sizeof(tree_steps[0]); i++) {
+		EXPECT_EQ(real[i], lab[i]) TH_LOG("step %u (%s)", i,
+						  tree_steps[i].path);
+		EXPECT_EQ(tree_steps[i].err, lab[i]) TH_LOG("step %u (%s)", i,
+							   tree_steps[i].path);
+	}
+	/* The lab's root has the files too, as cgroup2's root has. */
+	EXPECT_EQ(0, access(mlab_path(base, dir, "cgroup.max.depth"), W_OK));
+	EXPECT_EQ(0, mlab_umount(dir, true));
+}
+
 /* 200M parent, 500M child: the child fails at 200M, counted at the parent. */
 TEST_F(lab, parent_limit_bounds_child)
 {

@@ -550,6 +550,44 @@ TEST(recursiveprot)
 	EXPECT_EQ(-EINVAL, mlab_mount("v1,memory_recursiveprot", dir));
 }
 
+/*
+ * Protection is computed top-down along the whole path, however deep: with
+ * memory_recursiveprot, every level of a chain below p (min 10M) inherits
+ * p's 10M, down to a leaf 100 levels below.
+ */
+TEST(deep_protection)
+{
+	char dir[MLAB_PATH_MAX], path[4096];
+	struct mlab_group_info g;
+	uint64_t id, leaf;
+	struct mlab_nl t;
+	uint32_t hier;
+	size_t len;
+	int i;
+
+	ASSERT_EQ(0, mlab_ensure_module());
+	ASSERT_EQ(0, mlab_mount("memory_recursiveprot", dir));
+	len = snprintf(path, sizeof(path), "%s/p", dir);
+	ASSERT_EQ(0, mkdir(path, 0755));
+	ASSERT_EQ(0, mlab_group_ids(path, &hier, &id));
+	for (i = 0; i < 100; i++) {
+		len += snprintf(path + len, sizeof(path) - len, "/d");
+		ASSERT_EQ(0, mkdir(path, 0755)) TH_LOG("depth %d", i + 2);
+	}
+	ASSERT_EQ(0, mlab_group_ids(path, &hier, &leaf));
+	ASSERT_EQ(0, mlab_nl_open(&t));
+	ASSERT_EQ(0, set(&t, hier, id, MEMCGLAB_A_GROUP_MIN, 10 * M));
+	ASSERT_EQ(0, charge(&t, hier, leaf, 8 * M, 1, NULL));
+	ASSERT_EQ(0, mlab_nl_group_get(&t, REF(hier, leaf), &g));
+	EXPECT_EQ(10 * M, g.emin);
+	mlab_nl_close(&t);
+	for (i = 0; i <= 100; i++) {
+		EXPECT_EQ(0, rmdir(path)) TH_LOG("%s", path);
+		*strrchr(path, '/') = '\0';
+	}
+	mlab_umount(dir, false);
+}
+
 /* One BENCH run: 0 or -errno; the reply in *r (may be NULL). */
 static int bench(struct mlab_nl *t, uint32_t kind, uint32_t depth,
 		 uint32_t threads, uint64_t count, struct mlab_bench *r)
