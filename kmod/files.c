@@ -48,9 +48,18 @@ static int memory_current_show(struct seq_file *sf, struct mlab_of *of)
 	return 0;
 }
 
+/* A snapshot of the file's group, as netlink reads it. */
+static void mlab_of_info(struct mlab_of *of, struct mlab_group_info *info)
+{
+	mlab_group_info(of->group, info);
+}
+
 static int memory_min_show(struct seq_file *sf, struct mlab_of *of)
 {
-	mlab_seq_tunable(sf, READ_ONCE(of->group->counter.min));
+	struct mlab_group_info info;
+
+	mlab_of_info(of, &info);
+	mlab_seq_tunable(sf, info.min);
 	return 0;
 }
 
@@ -61,7 +70,10 @@ static int memory_min_write(struct mlab_of *of, char *buf, size_t nbytes)
 
 static int memory_low_show(struct seq_file *sf, struct mlab_of *of)
 {
-	mlab_seq_tunable(sf, READ_ONCE(of->group->counter.low));
+	struct mlab_group_info info;
+
+	mlab_of_info(of, &info);
+	mlab_seq_tunable(sf, info.low);
 	return 0;
 }
 
@@ -72,7 +84,10 @@ static int memory_low_write(struct mlab_of *of, char *buf, size_t nbytes)
 
 static int memory_high_show(struct seq_file *sf, struct mlab_of *of)
 {
-	mlab_seq_tunable(sf, READ_ONCE(of->group->counter.high));
+	struct mlab_group_info info;
+
+	mlab_of_info(of, &info);
+	mlab_seq_tunable(sf, info.high);
 	return 0;
 }
 
@@ -83,7 +98,10 @@ static int memory_high_write(struct mlab_of *of, char *buf, size_t nbytes)
 
 static int memory_max_show(struct seq_file *sf, struct mlab_of *of)
 {
-	mlab_seq_tunable(sf, READ_ONCE(of->group->counter.max));
+	struct mlab_group_info info;
+
+	mlab_of_info(of, &info);
+	mlab_seq_tunable(sf, info.max);
 	return 0;
 }
 
@@ -103,24 +121,25 @@ static int memory_peak_open(struct mlab_of *of)
 
 static void memory_peak_release(struct mlab_of *of)
 {
-	struct mlab_group *g = of->group;
+	struct mlab_dir *md = of->dir;
 
 	if (of->peak == MLAB_PEAK_UNSET)
 		return;
-	spin_lock(&g->peaks_lock);
+	mutex_lock(&md->peaks_lock);
 	list_del(&of->peak_node);
-	spin_unlock(&g->peaks_lock);
+	mutex_unlock(&md->peaks_lock);
 }
 
 static int memory_peak_show(struct seq_file *sf, struct mlab_of *of)
 {
-	struct mlab_counter *c = &of->group->counter;
 	unsigned long peak = READ_ONCE(of->peak);
+	struct mlab_group_info info;
 
+	mlab_of_info(of, &info);
 	if (peak == MLAB_PEAK_UNSET)
-		peak = READ_ONCE(c->watermark);
+		peak = info.watermark;
 	else
-		peak = max(peak, READ_ONCE(c->local_watermark));
+		peak = max(peak, info.local_watermark);
 	seq_printf(sf, "%llu\n", mlab_bytes(peak));
 	return 0;
 }
@@ -133,46 +152,52 @@ static int memory_peak_show(struct seq_file *sf, struct mlab_of *of)
 static int __maybe_unused memory_peak_write(struct mlab_of *of, char *buf,
 					    size_t nbytes)
 {
-	struct mlab_group *g = of->group;
+	struct mlab_dir *md = of->dir;
 	struct mlab_of *peer;
 	unsigned long usage;
+	int err;
 
-	if (READ_ONCE(g->dead))
-		return -ENODEV;
-	spin_lock(&g->peaks_lock);
-	usage = mlab_group_usage(g);
-	mlab_counter_reset_local_watermark(&g->counter);
-	list_for_each_entry(peer, &g->peaks, peak_node)
+	mutex_lock(&md->peaks_lock);
+	usage = mlab_group_usage(of->group);
+	err = mlab_group_reset(of->group, MLAB_RESET_LOCAL_WATERMARK);
+	if (err)
+		goto out;
+	list_for_each_entry(peer, &md->peaks, peak_node)
 		if (usage > READ_ONCE(peer->peak))
 			WRITE_ONCE(peer->peak, usage);
 	if (of->peak == MLAB_PEAK_UNSET)
-		list_add(&of->peak_node, &g->peaks);
+		list_add(&of->peak_node, &md->peaks);
 	WRITE_ONCE(of->peak, usage);
-	spin_unlock(&g->peaks_lock);
-	return 0;
+out:
+	mutex_unlock(&md->peaks_lock);
+	return err;
 }
 
-static void mlab_seq_events(struct seq_file *sf, atomic_long_t *events)
+static void mlab_seq_events(struct seq_file *sf, const unsigned long *events)
 {
 	int i;
 
 	for (i = 0; i < MLAB_NR_EVENTS; i++)
-		seq_printf(sf, "%s %lu\n", mlab_event_names[i],
-			   atomic_long_read(&events[i]));
+		seq_printf(sf, "%s %lu\n", mlab_event_names[i], events[i]);
 }
 
 static int memory_events_show(struct seq_file *sf, struct mlab_of *of)
 {
-	of->events_seen = atomic_read(&of->group->fsn.seq[MLAB_FSN_EVENTS]);
-	mlab_seq_events(sf, of->group->events);
+	struct mlab_group_info info;
+
+	of->events_seen = atomic_read(&of->dir->seq[MLAB_FSN_EVENTS]);
+	mlab_of_info(of, &info);
+	mlab_seq_events(sf, info.events);
 	return 0;
 }
 
 static int memory_events_local_show(struct seq_file *sf, struct mlab_of *of)
 {
-	of->events_seen =
-		atomic_read(&of->group->fsn.seq[MLAB_FSN_EVENTS_LOCAL]);
-	mlab_seq_events(sf, of->group->events_local);
+	struct mlab_group_info info;
+
+	of->events_seen = atomic_read(&of->dir->seq[MLAB_FSN_EVENTS_LOCAL]);
+	mlab_of_info(of, &info);
+	mlab_seq_events(sf, info.events_local);
 	return 0;
 }
 
@@ -280,8 +305,10 @@ static int memory_usage_show(struct seq_file *sf, struct mlab_of *of)
 
 static int memory_max_usage_show(struct seq_file *sf, struct mlab_of *of)
 {
-	seq_printf(sf, "%llu\n",
-		   mlab_bytes(READ_ONCE(of->group->counter.watermark)));
+	struct mlab_group_info info;
+
+	mlab_of_info(of, &info);
+	seq_printf(sf, "%llu\n", mlab_bytes(info.watermark));
 	return 0;
 }
 
@@ -294,7 +321,10 @@ static int memory_max_usage_write(struct mlab_of *of, char *buf,
 
 static int memory_limit_show(struct seq_file *sf, struct mlab_of *of)
 {
-	seq_printf(sf, "%llu\n", mlab_bytes(READ_ONCE(of->group->counter.max)));
+	struct mlab_group_info info;
+
+	mlab_of_info(of, &info);
+	seq_printf(sf, "%llu\n", mlab_bytes(info.max));
 	return 0;
 }
 
@@ -305,7 +335,10 @@ static int memory_limit_write(struct mlab_of *of, char *buf, size_t nbytes)
 
 static int memory_soft_limit_show(struct seq_file *sf, struct mlab_of *of)
 {
-	seq_printf(sf, "%llu\n", mlab_bytes(READ_ONCE(of->group->soft_limit)));
+	struct mlab_group_info info;
+
+	mlab_of_info(of, &info);
+	seq_printf(sf, "%llu\n", mlab_bytes(info.soft_limit));
 	return 0;
 }
 
@@ -317,7 +350,10 @@ static int memory_soft_limit_write(struct mlab_of *of, char *buf,
 
 static int memory_failcnt_show(struct seq_file *sf, struct mlab_of *of)
 {
-	seq_printf(sf, "%llu\n", (u64)READ_ONCE(of->group->counter.failcnt));
+	struct mlab_group_info info;
+
+	mlab_of_info(of, &info);
+	seq_printf(sf, "%llu\n", (u64)info.failcnt);
 	return 0;
 }
 
@@ -347,12 +383,12 @@ static int memory_use_hierarchy_write(struct mlab_of *of, char *buf,
 
 static int memory_oom_control_show(struct seq_file *sf, struct mlab_of *of)
 {
-	struct mlab_group *g = of->group;
+	struct mlab_group_info info;
 
-	seq_printf(sf, "oom_kill_disable %d\n", READ_ONCE(g->oom_kill_disable));
+	mlab_of_info(of, &info);
+	seq_printf(sf, "oom_kill_disable %d\n", info.oom_kill_disable);
 	seq_puts(sf, "under_oom 0\n");
-	seq_printf(sf, "oom_kill %lu\n",
-		   atomic_long_read(&g->events[MLAB_EVENT_OOM_KILL]));
+	seq_printf(sf, "oom_kill %lu\n", info.events[MLAB_EVENT_OOM_KILL]);
 	return 0;
 }
 
@@ -528,7 +564,7 @@ static int mlab_file_show(struct seq_file *sf, void *v)
 	return of->cft->show(sf, of);
 }
 
-static struct mlab_group *mlab_file_group(struct file *file)
+static struct mlab_dir *mlab_file_dir(struct file *file)
 {
 	return d_inode(file->f_path.dentry->d_parent)->i_private;
 }
@@ -536,7 +572,8 @@ static struct mlab_group *mlab_file_group(struct file *file)
 static int mlab_file_open(struct inode *inode, struct file *file)
 {
 	const struct mlab_cftype *cft = inode->i_private;
-	struct mlab_group *g = mlab_file_group(file);
+	struct mlab_dir *md = mlab_file_dir(file);
+	struct mlab_group *g = md->group;
 	struct mlab_of *of;
 	int err;
 
@@ -545,13 +582,13 @@ static int mlab_file_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	mlab_group_get(g);
 	of->group = g;
+	of->dir = md;
 	of->cft = cft;
 	mutex_init(&of->mutex);
 	if (cft->flags & MLAB_CFT_EVENTS)
-		of->events_seen = atomic_read(&g->fsn.seq[MLAB_FSN_EVENTS]);
+		of->events_seen = atomic_read(&md->seq[MLAB_FSN_EVENTS]);
 	if (cft->flags & MLAB_CFT_EVENTS_LOCAL)
-		of->events_seen =
-			atomic_read(&g->fsn.seq[MLAB_FSN_EVENTS_LOCAL]);
+		of->events_seen = atomic_read(&md->seq[MLAB_FSN_EVENTS_LOCAL]);
 	if (cft->open) {
 		err = cft->open(of);
 		if (err)
@@ -590,7 +627,7 @@ static ssize_t mlab_file_read(struct file *file, char __user *ubuf,
 {
 	struct mlab_of *of = ((struct seq_file *)file->private_data)->private;
 
-	if (READ_ONCE(of->group->dead))
+	if (mlab_group_removed(of->group))
 		return -ENODEV;
 	return seq_read(file, ubuf, count, ppos);
 }
@@ -628,7 +665,7 @@ static ssize_t mlab_file_write_iter(struct kiocb *iocb, struct iov_iter *iter)
 	}
 	buf[len] = '\0';
 	mutex_lock(&of->mutex);
-	if (READ_ONCE(of->group->dead))
+	if (mlab_group_removed(of->group))
 		err = -ENODEV;
 	else
 		err = of->cft->write(of, buf, len);
@@ -643,7 +680,7 @@ out:
 static __poll_t mlab_file_poll(struct file *file, poll_table *pt)
 {
 	struct mlab_of *of = ((struct seq_file *)file->private_data)->private;
-	struct mlab_group *g = of->group;
+	struct mlab_dir *md = of->dir;
 	int idx;
 
 	if (of->cft->flags & MLAB_CFT_EVENTS)
@@ -652,8 +689,8 @@ static __poll_t mlab_file_poll(struct file *file, poll_table *pt)
 		idx = MLAB_FSN_EVENTS_LOCAL;
 	else
 		return DEFAULT_POLLMASK;
-	poll_wait(file, &g->fsn.wait, pt);
-	if (READ_ONCE(of->events_seen) != atomic_read(&g->fsn.seq[idx]))
+	poll_wait(file, &md->wait, pt);
+	if (READ_ONCE(of->events_seen) != atomic_read(&md->seq[idx]))
 		return DEFAULT_POLLMASK | EPOLLERR | EPOLLPRI;
 	return DEFAULT_POLLMASK;
 }

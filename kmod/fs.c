@@ -59,27 +59,26 @@ static const struct super_operations mlab_sops;
  */
 static void mlab_fs_notify_workfn(struct work_struct *work)
 {
-	struct mlab_group_fsnotify *fsn =
-		container_of(to_delayed_work(work), struct mlab_group_fsnotify,
-			     work);
+	struct mlab_dir *md = container_of(to_delayed_work(work),
+					   struct mlab_dir, work);
 	struct dentry *d[2] = { NULL, NULL };
 	unsigned int pending;
 	int i;
 
-	spin_lock_irq(&fsn->lock);
-	pending = fsn->pending;
-	fsn->pending = 0;
-	fsn->last = jiffies;
+	spin_lock_irq(&md->lock);
+	pending = md->pending;
+	md->pending = 0;
+	md->last = jiffies;
 	if (pending & BIT(MLAB_FSN_EVENTS))
-		d[0] = dget(fsn->events);
+		d[0] = dget(md->events);
 	if (pending & BIT(MLAB_FSN_EVENTS_LOCAL))
-		d[1] = dget(fsn->events_local);
-	spin_unlock_irq(&fsn->lock);
+		d[1] = dget(md->events_local);
+	spin_unlock_irq(&md->lock);
 
 	for (i = 0; i < 2; i++)
 		if (d[i])
-			atomic_inc(&fsn->seq[i]);
-	wake_up_interruptible_all(&fsn->wait);
+			atomic_inc(&md->seq[i]);
+	wake_up_interruptible_all(&md->wait);
 	for (i = 0; i < 2; i++) {
 		if (!d[i])
 			continue;
@@ -90,28 +89,30 @@ static void mlab_fs_notify_workfn(struct work_struct *work)
 
 static void mlab_fs_notify(struct mlab_group *g, unsigned int which)
 {
-	struct mlab_group_fsnotify *fsn = &g->fsn;
+	struct mlab_dir *md = mlab_group_priv(g);
 	unsigned long flags, next, delay = 0;
 
-	spin_lock_irqsave(&fsn->lock, flags);
-	if (fsn->events) {
-		fsn->pending |= BIT(which);
-		next = fsn->last + MLAB_NOTIFY_MIN_INTV;
-		if (time_in_range(jiffies, fsn->last, next))
+	if (!md)
+		return;
+	spin_lock_irqsave(&md->lock, flags);
+	if (md->events) {
+		md->pending |= BIT(which);
+		next = md->last + MLAB_NOTIFY_MIN_INTV;
+		if (time_in_range(jiffies, md->last, next))
 			delay = next - jiffies;
-		queue_delayed_work(system_wq, &fsn->work, delay);
+		queue_delayed_work(system_wq, &md->work, delay);
 	}
-	spin_unlock_irqrestore(&fsn->lock, flags);
+	spin_unlock_irqrestore(&md->lock, flags);
 }
 
-/* Stop notifying a group's files before they go away. */
-static void mlab_fs_notify_stop(struct mlab_group *g)
+/* Stop notifying a directory's files before they go away. */
+static void mlab_fs_notify_stop(struct mlab_dir *md)
 {
-	spin_lock_irq(&g->fsn.lock);
-	g->fsn.events = NULL;
-	g->fsn.events_local = NULL;
-	spin_unlock_irq(&g->fsn.lock);
-	cancel_delayed_work_sync(&g->fsn.work);
+	spin_lock_irq(&md->lock);
+	md->events = NULL;
+	md->events_local = NULL;
+	spin_unlock_irq(&md->lock);
+	cancel_delayed_work_sync(&md->work);
 }
 
 /* memory.events.local of the group, memory.events where counts changed. */
@@ -119,15 +120,11 @@ static int mlab_fs_event(struct notifier_block *nb, unsigned long action,
 			 void *data)
 {
 	struct mlab_event_info *info = data;
-	struct mlab_group *pos = info->group;
+	struct mlab_group *pos;
 
-	mlab_fs_notify(pos, MLAB_FSN_EVENTS_LOCAL);
-	do {
+	mlab_fs_notify(info->group, MLAB_FSN_EVENTS_LOCAL);
+	for (pos = info->group; pos; pos = mlab_event_next(pos))
 		mlab_fs_notify(pos, MLAB_FSN_EVENTS);
-		if (pos->hier->v1)
-			break;
-		pos = pos->parent;
-	} while (pos && !mlab_group_is_root(pos));
 	return NOTIFY_OK;
 }
 
@@ -155,7 +152,10 @@ static struct inode *mlab_new_inode(struct super_block *sb, umode_t mode,
 static bool mlab_cft_visible(const struct mlab_cftype *cft,
 			     struct mlab_group *g)
 {
-	if (!(cft->flags & (g->hier->v1 ? MLAB_CFT_V1 : MLAB_CFT_V2)))
+	struct mlab_group_info info;
+
+	mlab_group_info(g, &info);
+	if (!(cft->flags & (info.v1 ? MLAB_CFT_V1 : MLAB_CFT_V2)))
 		return false;
 	return !(mlab_group_is_root(g) && (cft->flags & MLAB_CFT_NOT_ON_ROOT));
 }
@@ -192,9 +192,10 @@ static void mlab_dir_clear(struct dentry *dir)
 }
 
 /* Create a group directory's files (the directory's inode is locked). */
-static int mlab_dir_populate(struct dentry *dir, struct mlab_group *g)
+static int mlab_dir_populate(struct dentry *dir, struct mlab_hier *h)
 {
-	struct mlab_hier *h = g->hier;
+	struct mlab_dir *md = d_inode(dir)->i_private;
+	struct mlab_group *g = md->group;
 	const struct mlab_cftype *cft;
 
 	for (cft = mlab_files; cft->name; cft++) {
@@ -217,23 +218,45 @@ static int mlab_dir_populate(struct dentry *dir, struct mlab_group *g)
 		/* The allocation's reference stays as the pin. */
 		d_add(child, inode);
 		if (cft->flags & MLAB_CFT_EVENTS)
-			g->fsn.events = child;
+			md->events = child;
 		if (cft->flags & MLAB_CFT_EVENTS_LOCAL)
-			g->fsn.events_local = child;
+			md->events_local = child;
 	}
 	return 0;
 }
 
-static struct inode *mlab_group_inode(struct super_block *sb,
+static void mlab_dir_free(struct mlab_dir *md)
+{
+	mlab_group_set_priv(md->group, NULL);
+	mlab_fs_notify_stop(md);
+	kfree_rcu(md, rcu);
+}
+
+/* A directory inode for @g; it takes over the caller's group reference. */
+static struct inode *mlab_group_inode(struct super_block *sb, u64 ino,
 				      struct mlab_group *g)
 {
-	struct inode *inode = mlab_new_inode(sb, S_IFDIR | 0755, g->id);
+	struct mlab_dir *md;
+	struct inode *inode;
 
-	if (!inode)
+	md = kzalloc(sizeof(*md), GFP_KERNEL);
+	if (!md)
 		return NULL;
+	inode = mlab_new_inode(sb, S_IFDIR | 0755, ino);
+	if (!inode) {
+		kfree(md);
+		return NULL;
+	}
+	md->group = g;
+	spin_lock_init(&md->lock);
+	INIT_DELAYED_WORK(&md->work, mlab_fs_notify_workfn);
+	init_waitqueue_head(&md->wait);
+	mutex_init(&md->peaks_lock);
+	INIT_LIST_HEAD(&md->peaks);
+	mlab_group_set_priv(g, md);
 	inode->i_op = &mlab_dir_iops;
 	inode->i_fop = &simple_dir_operations;
-	inode->i_private = g;
+	inode->i_private = md;
 	inc_nlink(inode);
 	return inode;
 }
@@ -241,19 +264,20 @@ static struct inode *mlab_group_inode(struct super_block *sb,
 static int mlab_mkdir(mlab_idmap_t *idmap, struct inode *dir,
 		      struct dentry *dentry, umode_t mode)
 {
-	struct mlab_group *parent = dir->i_private;
-	struct mlab_hier *h = parent->hier;
+	struct mlab_dir *pmd = dir->i_private;
+	struct mlab_hier *h = dir->i_sb->s_fs_info;
 	struct mlab_group *g;
 	struct inode *inode;
+	u64 ino;
 	int err;
 
 	if (strchr(dentry->d_name.name, '\n'))
 		return -EINVAL;
-	g = mlab_group_create(h, parent, mlab_hier_next_ino(h));
+	ino = mlab_hier_next_ino(h);
+	g = mlab_group_create(h, pmd->group, ino);
 	if (IS_ERR(g))
 		return PTR_ERR(g);
-	INIT_DELAYED_WORK(&g->fsn.work, mlab_fs_notify_workfn);
-	inode = mlab_group_inode(dir->i_sb, g);
+	inode = mlab_group_inode(dir->i_sb, ino, g);
 	if (!inode) {
 		mlab_group_remove(g);
 		mlab_group_put(g);
@@ -263,9 +287,9 @@ static int mlab_mkdir(mlab_idmap_t *idmap, struct inode *dir,
 	inode_lock_nested(inode, I_MUTEX_CHILD);
 	d_instantiate(dentry, inode);
 	dget(dentry);
-	err = mlab_dir_populate(dentry, g);
+	err = mlab_dir_populate(dentry, h);
 	if (err) {
-		mlab_fs_notify_stop(g);
+		mlab_fs_notify_stop(inode->i_private);
 		mlab_dir_clear(dentry);
 		mlab_group_remove(g);
 		inode_unlock(inode);
@@ -281,13 +305,13 @@ static int mlab_mkdir(mlab_idmap_t *idmap, struct inode *dir,
 
 static int mlab_rmdir(struct inode *dir, struct dentry *dentry)
 {
-	struct mlab_group *g = d_inode(dentry)->i_private;
+	struct mlab_dir *md = d_inode(dentry)->i_private;
 	int err;
 
-	err = mlab_group_remove(g);
+	err = mlab_group_remove(md->group);
 	if (err)
 		return err;
-	mlab_fs_notify_stop(g);
+	mlab_fs_notify_stop(md);
 	mlab_dir_clear(dentry);
 	return simple_rmdir(dir, dentry);
 }
@@ -305,9 +329,10 @@ static void mlab_evict_inode(struct inode *inode)
 	truncate_inode_pages_final(&inode->i_data);
 	clear_inode(inode);
 	if (S_ISDIR(inode->i_mode) && inode->i_private) {
-		struct mlab_group *g = inode->i_private;
+		struct mlab_dir *md = inode->i_private;
+		struct mlab_group *g = md->group;
 
-		mlab_fs_notify_stop(g);
+		mlab_dir_free(md);
 		mlab_group_put(g);
 	}
 }
@@ -339,6 +364,7 @@ static int mlab_fill_super(struct super_block *sb, struct fs_context *fc)
 	struct mlab_group *root;
 	struct mlab_hier *h;
 	struct inode *inode;
+	u64 ino;
 	int err;
 
 	sb->s_magic = MLAB_MAGIC;
@@ -358,11 +384,11 @@ static int mlab_fill_super(struct super_block *sb, struct fs_context *fc)
 	if (err)
 		return err;
 
-	root = mlab_group_create(h, NULL, mlab_hier_next_ino(h));
+	ino = mlab_hier_next_ino(h);
+	root = mlab_group_create(h, NULL, ino);
 	if (IS_ERR(root))
 		return PTR_ERR(root);
-	INIT_DELAYED_WORK(&root->fsn.work, mlab_fs_notify_workfn);
-	inode = mlab_group_inode(sb, root);
+	inode = mlab_group_inode(sb, ino, root);
 	if (!inode) {
 		mlab_group_put(root);
 		return -ENOMEM;
@@ -370,22 +396,15 @@ static int mlab_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_root = d_make_root(inode);
 	if (!sb->s_root)
 		return -ENOMEM;
-	return mlab_dir_populate(sb->s_root, root);
+	return mlab_dir_populate(sb->s_root, h);
 }
 
 static void mlab_kill_sb(struct super_block *sb)
 {
 	struct mlab_hier *h = sb->s_fs_info;
-	struct mlab_group *g;
-	unsigned long id;
 
-	if (h) {
+	if (h)
 		mlab_hier_unregister(h);
-		mutex_lock(&h->lock);
-		xa_for_each(&h->groups, id, g)
-			mlab_fs_notify_stop(g);
-		mutex_unlock(&h->lock);
-	}
 	kill_litter_super(sb);
 	if (h)
 		mlab_hier_put(h);

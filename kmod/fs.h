@@ -9,6 +9,9 @@
 #include <linux/mutex.h>
 #include <linux/poll.h>
 #include <linux/seq_file.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
 #include "group.h"
 #include "owner.h"
 
@@ -19,11 +22,44 @@
 #define MLAB_CFT_EVENTS		0x8	/* memory.events: notifies */
 #define MLAB_CFT_EVENTS_LOCAL	0x10	/* memory.events.local: notifies */
 
-/* Index of the two notifying files in struct mlab_group_fsnotify.seq[]. */
+/* Index of the two notifying files in struct mlab_dir.seq[]. */
 #define MLAB_FSN_EVENTS		0
 #define MLAB_FSN_EVENTS_LOCAL	1
 
 struct mlab_of;
+
+/**
+ * struct mlab_dir - the filesystem's object for one group directory
+ * @group: the group (referenced)
+ * @lock: protects @events, @events_local, @last and @pending
+ * @events: memory.events' dentry while it exists, for fsnotify
+ * @events_local: memory.events.local's dentry while it exists
+ * @work: delivers notifications (fsnotify may sleep)
+ * @last: jiffies of the last delivery
+ * @pending: MLAB_FSN_* bits waiting for @work
+ * @seq: notifications delivered per file; poll compares them
+ * @wait: pollers of both files
+ * @peaks_lock: protects @peaks
+ * @peaks: memory.peak descriptors that were written (kernel >= 6.12)
+ * @rcu: frees it after event notifiers that may still see it
+ *
+ * The directory inode's i_private; group events reach it through
+ * mlab_group_priv().
+ */
+struct mlab_dir {
+	struct mlab_group *group;
+	spinlock_t lock;		/* see @lock above */
+	struct dentry *events;
+	struct dentry *events_local;
+	struct delayed_work work;
+	unsigned long last;
+	unsigned int pending;
+	atomic_t seq[2];
+	wait_queue_head_t wait;
+	struct mutex peaks_lock;	/* protects @peaks */
+	struct list_head peaks;
+	struct rcu_head rcu;
+};
 
 /**
  * struct mlab_cftype - one file of a group
@@ -47,6 +83,7 @@ struct mlab_cftype {
 /**
  * struct mlab_of - one open file of a group
  * @group: the group (referenced)
+ * @dir: the group's directory object (pinned by the open file's dentry)
  * @cft: the file's type
  * @mutex: serialises operations on this descriptor, as kernfs does
  * @events_seen: the notification count seen at open or the last read
@@ -56,6 +93,7 @@ struct mlab_cftype {
  */
 struct mlab_of {
 	struct mlab_group *group;
+	struct mlab_dir *dir;
 	const struct mlab_cftype *cft;
 	struct mutex mutex;		/* one operation at a time */
 	int events_seen;

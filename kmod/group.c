@@ -215,14 +215,10 @@ struct mlab_group *mlab_group_create(struct mlab_hier *h,
 	kref_init(&g->kref);
 	INIT_LIST_HEAD(&g->children);
 	INIT_LIST_HEAD(&g->sibling);
-	spin_lock_init(&g->peaks_lock);
-	INIT_LIST_HEAD(&g->peaks);
 	for (i = 0; i < MLAB_NR_EVENTS; i++) {
 		atomic_long_set(&g->events[i], 0);
 		atomic_long_set(&g->events_local[i], 0);
 	}
-	spin_lock_init(&g->fsn.lock);
-	init_waitqueue_head(&g->fsn.wait);
 
 	mutex_lock(&h->lock);
 	if (parent && READ_ONCE(parent->dead)) {
@@ -608,7 +604,9 @@ void mlab_group_info(struct mlab_group *g, struct mlab_group_info *info)
 	info->max_depth = READ_ONCE(g->max_depth);
 	info->max_descendants = READ_ONCE(g->max_descendants);
 	info->watermark = READ_ONCE(c->watermark);
+	info->local_watermark = READ_ONCE(c->local_watermark);
 	info->failcnt = READ_ONCE(c->failcnt);
+	info->oom_kill_disable = READ_ONCE(g->oom_kill_disable);
 	info->emin = mlab_counter_emin(c);
 	info->elow = mlab_counter_elow(c);
 	for (i = 0; i < MLAB_NR_EVENTS; i++) {
@@ -631,16 +629,70 @@ static void mlab_group_event(struct mlab_group *g, enum mlab_event event,
 		.usage = mlab_counter_read(&g->counter),
 		.limit = limit,
 	};
-	struct mlab_group *pos = g;
+	struct mlab_group *pos;
 
 	atomic_long_inc(&g->events_local[event]);
-	do {
+	for (pos = g; pos; pos = mlab_event_next(pos))
 		atomic_long_inc(&pos->events[event]);
-		if (g->hier->v1)
-			break;
-		pos = pos->parent;
-	} while (pos && !mlab_group_is_root(pos));
 	atomic_notifier_call_chain(&mlab_group_notifier, event, &info);
+}
+
+/**
+ * mlab_event_next - the next group whose memory.events counts an event
+ * @pos: a group that counted it
+ *
+ * An event counts in memory.events of the group where it happened and, as
+ * memcg_memory_event() does in cgroup v2, of every ancestor below the root;
+ * v1 hierarchies count it at the group only.  Walk from the group with
+ * this until it returns NULL.
+ *
+ * Context: any context.
+ * Return: the next group up that counts the event, or NULL.
+ */
+struct mlab_group *mlab_event_next(const struct mlab_group *pos)
+{
+	if (pos->hier->v1 || !pos->parent || mlab_group_is_root(pos->parent))
+		return NULL;
+	return pos->parent;
+}
+
+/**
+ * mlab_group_removed - has rmdir removed this group?
+ * @g: the group
+ *
+ * Context: any context.
+ * Return: true once mlab_group_remove() succeeded.
+ */
+bool mlab_group_removed(const struct mlab_group *g)
+{
+	return READ_ONCE(g->dead);
+}
+
+/**
+ * mlab_group_set_priv - attach the filesystem's object to a group
+ * @g: the group
+ * @priv: the object, or NULL to detach it
+ *
+ * The group never looks at @priv.  Readers under rcu_read_lock() (event
+ * notifiers) may see the old value until a grace period has passed.
+ *
+ * Context: any context.
+ */
+void mlab_group_set_priv(struct mlab_group *g, void *priv)
+{
+	rcu_assign_pointer(g->priv, priv);
+}
+
+/**
+ * mlab_group_priv - the object mlab_group_set_priv() attached
+ * @g: the group
+ *
+ * Context: under rcu_read_lock() (event notifiers run under it).
+ * Return: the object or NULL.
+ */
+void *mlab_group_priv(const struct mlab_group *g)
+{
+	return rcu_dereference(g->priv);
 }
 
 /**
@@ -854,6 +906,8 @@ int mlab_group_reset(struct mlab_group *g, enum mlab_reset what)
 		mlab_counter_reset_watermark(&g->counter);
 	else if (what == MLAB_RESET_FAILCNT)
 		mlab_counter_reset_failcnt(&g->counter);
+	else if (what == MLAB_RESET_LOCAL_WATERMARK)
+		mlab_counter_reset_local_watermark(&g->counter);
 	else
 		err = -EINVAL;
 	mutex_unlock(&g->hier->lock);

@@ -24,10 +24,7 @@
 #include <linux/notifier.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
-#include <linux/spinlock.h>
 #include <linux/types.h>
-#include <linux/wait.h>
-#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include "counter.h"
 #include "policy.h"
@@ -69,6 +66,7 @@ enum mlab_tree_limit {
 enum mlab_reset {
 	MLAB_RESET_WATERMARK,	/* watermark = local watermark = usage */
 	MLAB_RESET_FAILCNT,	/* failcnt = 0 */
+	MLAB_RESET_LOCAL_WATERMARK,	/* local watermark = usage */
 };
 
 /* Per-cpu operation counters of one group (local, not hierarchical). */
@@ -113,21 +111,6 @@ struct mlab_hier {
 	struct rcu_head rcu;
 };
 
-/*
- * State the filesystem keeps per group to notify memory.events watchers;
- * owned by fs.c, initialised (zeroed, lock ready) by the group layer.
- */
-struct mlab_group_fsnotify {
-	spinlock_t lock;		/* protects the fields below but @seq */
-	struct dentry *events;
-	struct dentry *events_local;
-	struct delayed_work work;
-	unsigned long last;
-	unsigned int pending;
-	atomic_t seq[2];
-	wait_queue_head_t wait;
-};
-
 /**
  * struct mlab_group - one group (one directory)
  * @counter: the page counter; its parent is the parent group's counter
@@ -148,10 +131,8 @@ struct mlab_group_fsnotify {
  * @events_local: local event counts (memory.events.local)
  * @soft_limit: v1 soft limit in pages
  * @oom_kill_disable: v1 oom_control setting
- * @peaks_lock: protects @peaks
- * @peaks: per-descriptor memory.peak watchers (fs.c, kernel >= 6.12)
  * @pcpu: per-cpu operation counters and pages held by owners
- * @fsn: filesystem notification state (fs.c)
+ * @priv: the filesystem's object for the group's directory, opaque here
  * @rcu: frees the structure after lookups that may still see it
  * @level: depth in the tree, 0 for the root
  * @ancestors: the groups from the root (index 0) down to this one (index
@@ -175,10 +156,8 @@ struct mlab_group {
 	atomic_long_t events_local[MLAB_NR_EVENTS];
 	unsigned long soft_limit;
 	bool oom_kill_disable;
-	spinlock_t peaks_lock;		/* protects @peaks */
-	struct list_head peaks;
 	struct mlab_group_pcpu __percpu *pcpu;
-	struct mlab_group_fsnotify fsn;
+	void __rcu *priv;
 	struct rcu_head rcu;
 	int level;
 	struct mlab_group *ancestors[];
@@ -209,7 +188,9 @@ struct mlab_group_info {
 	int max_depth;		/* INT_MAX for "max" */
 	int max_descendants;	/* INT_MAX for "max" */
 	unsigned long watermark;
+	unsigned long local_watermark;
 	unsigned long failcnt;
+	bool oom_kill_disable;
 	unsigned long emin;
 	unsigned long elow;
 	unsigned long events[MLAB_NR_EVENTS];
@@ -226,8 +207,8 @@ struct mlab_group_info {
  * @limit: the limit involved in pages (max for max/oom, high for high)
  *
  * The local and hierarchical counts have already been updated when the
- * chain runs.  Memory.events of every ancestor except the root also changed
- * (v2 flavour); v1 hierarchies count events at the group only.
+ * chain runs: the group's memory.events.local, and memory.events of the
+ * group and of each group mlab_event_next() walks to from it.
  */
 struct mlab_event_info {
 	struct mlab_group *group;
@@ -252,6 +233,10 @@ struct mlab_event_info {
  * mlab_group_put(): drop one; the last may drain a policy stock and sleep.
  */
 struct mlab_group *mlab_group_lookup(u32 hier_id, u64 id);
+struct mlab_group *mlab_event_next(const struct mlab_group *pos);
+bool mlab_group_removed(const struct mlab_group *g);
+void mlab_group_set_priv(struct mlab_group *g, void *priv);
+void *mlab_group_priv(const struct mlab_group *g);
 struct mlab_group *mlab_group_next(struct mlab_group *root, u64 after);
 void mlab_group_get(struct mlab_group *g);
 void mlab_group_put(struct mlab_group *g);
