@@ -324,7 +324,7 @@ void mlab_counter_set_high(struct mlab_counter *c, unsigned long nr_pages)
  * @counter: the counter
  * @nr_pages: the new value
  *
- * Re-propagates the protected usage of @c and its ancestors.  The caller
+ * Re-propagates the protected usage of @counter and its ancestors.  The caller
  * serialises calls on the same counter.
  *
  * Context: any context.
@@ -341,7 +341,7 @@ void mlab_counter_set_min(struct mlab_counter *counter,
  * @counter: the counter
  * @nr_pages: the new value
  *
- * Re-propagates the protected usage of @c and its ancestors.  The caller
+ * Re-propagates the protected usage of @counter and its ancestors.  The caller
  * serialises calls on the same counter.
  *
  * Context: any context.

@@ -25,26 +25,7 @@ struct mlab_owner {
 	struct list_head holds;
 };
 
-/*
- * mlab_owner_init(): before first use.  Any context.
- *
- * mlab_owner_charge(): charge @nr_pages to @g through the hierarchy's policy
- *	and record them as held by @o.  @force charges past the limits (the
- *	kernel's NOFAIL charge: never refused).  Returns 0; -ENOMEM when the
- *	hierarchy refuses (nothing changed; MAX event and failcnt at the
- *	limiting ancestor); -ENODEV for a removed group; -EINVAL for 0 pages or
- *	more than MLAB_COUNTER_MAX; -ENOMEM also if the record cannot be
- *	allocated.  May sleep.
- *
- * mlab_owner_uncharge(): give back @nr_pages of what @o holds in @g.
- *	Returns 0, or -EINVAL when @o holds fewer (nothing changed).  Works on
- *	removed groups too.  May sleep.
- *
- * mlab_owner_held(): pages @o holds in @g.  May sleep.
- *
- * mlab_owner_release(): uncharge everything @o holds and drop its group
- *	references; @o is empty (and reusable) afterwards.  May sleep.
- */
+/* kernel-doc in owner.c */
 void mlab_owner_init(struct mlab_owner *o);
 int mlab_owner_charge(struct mlab_owner *o, struct mlab_group *g,
 		      unsigned long nr_pages, bool force);
