@@ -29,6 +29,8 @@ struct mlab_fs_ctx {
 	bool recursiveprot;
 	enum mlab_policy_id policy;
 	unsigned int batch;
+	bool policy_set;	/* policy= given */
+	bool batch_set;		/* batch= given */
 };
 
 enum { MLAB_OPT_V1, MLAB_OPT_POLICY, MLAB_OPT_BATCH, MLAB_OPT_RECURSIVEPROT };
@@ -339,15 +341,16 @@ static void mlab_evict_inode(struct inode *inode)
 
 static int mlab_show_options(struct seq_file *m, struct dentry *root)
 {
-	struct mlab_hier *h = root->d_sb->s_fs_info;
+	struct mlab_hier_opts o;
 
-	if (h->v1)
+	mlab_hier_get_opts(root->d_sb->s_fs_info, &o);
+	if (o.v1)
 		seq_puts(m, ",v1");
-	if (h->recursiveprot)
+	if (o.recursiveprot)
 		seq_puts(m, ",memory_recursiveprot");
-	seq_printf(m, ",policy=%s", mlab_policy_names[mlab_policy_id(h->policy)]);
-	if (mlab_policy_id(h->policy) == MLAB_POLICY_BATCHED)
-		seq_printf(m, ",batch=%u", mlab_policy_batch(h->policy));
+	seq_printf(m, ",policy=%s", mlab_policy_names[o.policy]);
+	if (o.policy == MLAB_POLICY_BATCHED)
+		seq_printf(m, ",batch=%u", o.batch);
 	return 0;
 }
 
@@ -427,12 +430,14 @@ static int mlab_parse_param(struct fs_context *fc, struct fs_parameter *param)
 		break;
 	case MLAB_OPT_POLICY:
 		ctx->policy = result.uint_32;
+		ctx->policy_set = true;
 		break;
 	case MLAB_OPT_BATCH:
 		if (!result.uint_32 || result.uint_32 > MLAB_MAX_BATCH)
 			return invalfc(fc, "batch must be 1..%u pages",
 				       MLAB_MAX_BATCH);
 		ctx->batch = result.uint_32;
+		ctx->batch_set = true;
 		break;
 	case MLAB_OPT_RECURSIVEPROT:
 		ctx->recursiveprot = true;
@@ -451,6 +456,44 @@ static int mlab_get_tree(struct fs_context *fc)
 	return get_tree_nodev(fc, mlab_fill_super);
 }
 
+/*
+ * Remount.  As in cgroup2, the options given describe the mount anew:
+ * memory_recursiveprot is on if given and off if not.  The flavour cannot
+ * change.  policy= and batch= may change only while the hierarchy has no
+ * group but the root and no charge; when absent they keep their values.
+ * Every check comes first, so a refused remount changes nothing.
+ */
+static int mlab_reconfigure(struct fs_context *fc)
+{
+	struct mlab_fs_ctx *ctx = fc->fs_private;
+	struct mlab_hier *h = fc->root->d_sb->s_fs_info;
+	enum mlab_policy_id policy;
+	struct mlab_hier_opts o;
+	unsigned int batch;
+	int err;
+
+	mlab_hier_get_opts(h, &o);
+	if (ctx->v1 && !o.v1)
+		return invalfc(fc, "v1: the flavour cannot change on remount");
+	if (o.v1 && ctx->recursiveprot)
+		return invalfc(fc, "memory_recursiveprot is a cgroup v2 option");
+	policy = ctx->policy_set ? ctx->policy : o.policy;
+	batch = ctx->batch_set ? ctx->batch : o.batch ?: ctx->batch;
+	if (policy != o.policy ||
+	    (policy == MLAB_POLICY_BATCHED && batch != o.batch)) {
+		err = mlab_hier_set_policy(h, policy, batch);
+		if (err == -EBUSY) {
+			errorfc(fc, "policy=%s: the hierarchy has groups or charges",
+				mlab_policy_names[policy]);
+			return err;
+		}
+		if (err)
+			return invalfc(fc, "cannot create policy %s (batch %u): %d",
+				       mlab_policy_names[policy], batch, err);
+	}
+	return mlab_hier_set_recursiveprot(h, ctx->recursiveprot);
+}
+
 static void mlab_free_fc(struct fs_context *fc)
 {
 	kfree(fc->fs_private);
@@ -460,6 +503,7 @@ static const struct fs_context_operations mlab_context_ops = {
 	.free		= mlab_free_fc,
 	.parse_param	= mlab_parse_param,
 	.get_tree	= mlab_get_tree,
+	.reconfigure	= mlab_reconfigure,
 };
 
 static int mlab_init_fs_context(struct fs_context *fc)

@@ -127,6 +127,91 @@ void mlab_hier_put(struct mlab_hier *h)
 }
 
 /**
+ * mlab_hier_get_opts - the hierarchy's mount options
+ * @h: the hierarchy
+ * @opts: filled in
+ *
+ * Context: process context, may sleep.
+ */
+void mlab_hier_get_opts(struct mlab_hier *h, struct mlab_hier_opts *opts)
+{
+	mutex_lock(&h->lock);
+	opts->v1 = h->v1;
+	opts->recursiveprot = h->recursiveprot;
+	opts->policy = mlab_policy_id(h->policy);
+	opts->batch = mlab_policy_batch(h->policy);
+	mutex_unlock(&h->lock);
+}
+
+/**
+ * mlab_hier_set_recursiveprot - switch memory_recursiveprot (remount)
+ * @h: the hierarchy
+ * @on: the new setting
+ *
+ * Effective protection is recomputed from the new mode on the next read,
+ * as cgroup2 does on its next reclaim pass.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or -EINVAL on a v1 hierarchy.
+ */
+int mlab_hier_set_recursiveprot(struct mlab_hier *h, bool on)
+{
+	if (h->v1)
+		return on ? -EINVAL : 0;
+	mutex_lock(&h->lock);
+	h->recursiveprot = on;
+	mutex_unlock(&h->lock);
+	return 0;
+}
+
+/**
+ * mlab_hier_set_policy - give an empty hierarchy another policy (remount)
+ * @h: the hierarchy
+ * @id: the new policy
+ * @batch: its batch size in pages
+ *
+ * Only a hierarchy with no group but the root and no charge may change:
+ * nothing then can be charging (owners attach under the hierarchy lock)
+ * and no stock holds pages.  The root's watermarks and failcnt are kept.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, -EBUSY (groups or charges exist), or the policy's ERR_PTR()
+ * error.
+ */
+int mlab_hier_set_policy(struct mlab_hier *h, enum mlab_policy_id id,
+			 unsigned int batch)
+{
+	unsigned long watermark, local_watermark, failcnt;
+	struct mlab_policy *p, *old;
+	struct mlab_counter *c;
+
+	p = mlab_policy_create(id, batch);
+	if (IS_ERR(p))
+		return PTR_ERR(p);
+	mutex_lock(&h->lock);
+	if (!h->root || h->root->nr_children || h->root->nr_owners ||
+	    mlab_counter_read(&h->root->counter)) {
+		mutex_unlock(&h->lock);
+		mlab_policy_destroy(p);
+		return -EBUSY;
+	}
+	c = &h->root->counter;
+	watermark = c->watermark;
+	local_watermark = c->local_watermark;
+	failcnt = c->failcnt;
+	old = h->policy;
+	h->policy = p;
+	mlab_policy_counter_init(p, c, NULL, true);
+	mlab_counter_set_high(c, MLAB_COUNTER_MAX);
+	WRITE_ONCE(c->watermark, watermark);
+	WRITE_ONCE(c->local_watermark, local_watermark);
+	WRITE_ONCE(c->failcnt, failcnt);
+	mutex_unlock(&h->lock);
+	mlab_policy_destroy(old);
+	return 0;
+}
+
+/**
  * mlab_hier_next_ino - hand out an inode number
  * @h: the hierarchy
  *
@@ -204,10 +289,6 @@ struct mlab_group *mlab_group_create(struct mlab_hier *h,
 	g->pcpu = alloc_percpu(struct mlab_group_pcpu);
 	if (!g->pcpu)
 		goto err_free;
-	mlab_policy_counter_init(h->policy, &g->counter,
-				 parent ? &parent->counter : NULL, true);
-	/* memcg sets high to "max" itself; the counter starts it at 0. */
-	mlab_counter_set_high(&g->counter, MLAB_COUNTER_MAX);
 	g->soft_limit = MLAB_COUNTER_MAX;
 	g->max_descendants = INT_MAX;
 	g->max_depth = INT_MAX;
@@ -229,6 +310,11 @@ struct mlab_group *mlab_group_create(struct mlab_hier *h,
 		err = -EAGAIN;
 		goto err_unlock;
 	}
+	/* Under the lock: a remount may change the policy (see below). */
+	mlab_policy_counter_init(h->policy, &g->counter,
+				 parent ? &parent->counter : NULL, true);
+	/* memcg sets high to "max" itself; the counter starts it at 0. */
+	mlab_counter_set_high(&g->counter, MLAB_COUNTER_MAX);
 	err = xa_insert(&h->groups, id, g, GFP_KERNEL);
 	if (err)
 		goto err_unlock;
@@ -419,7 +505,9 @@ static bool mlab_group_is_descendant(struct mlab_group *g,
  * @after: the id returned last, 0 to start
  *
  * Parents have smaller ids than their children, so the order visits every
- * parent first.
+ * parent first.  A dump keeps the ids (not pointers) across its callbacks
+ * and looks @root up again each time; groups removed meanwhile are
+ * skipped, new ones are visited if their id is larger.
  *
  * Context: any context.
  * Return: the next live group of the subtree with a reference, or NULL.
@@ -469,18 +557,6 @@ unsigned long mlab_group_hier_max(struct mlab_group *g)
 	for (; g; g = g->parent)
 		max = min(max, READ_ONCE(g->counter.max));
 	return max;
-}
-
-/**
- * mlab_group_policy_name - the hierarchy's policy
- * @g: the group
- *
- * Context: any context.
- * Return: "strict", "batched" or "locked".
- */
-const char *mlab_group_policy_name(struct mlab_group *g)
-{
-	return mlab_policy_names[mlab_policy_id(g->hier->policy)];
 }
 
 static void mlab_group_stats_add(struct mlab_group *g,
@@ -588,9 +664,9 @@ void mlab_group_info(struct mlab_group *g, struct mlab_group_info *info)
 	info->id = g->id;
 	info->parent_id = g->parent ? g->parent->id : 0;
 	info->v1 = h->v1;
+	mutex_lock(&h->lock);
 	info->policy = mlab_policy_id(h->policy);
 	info->batch = mlab_policy_batch(h->policy);
-	mutex_lock(&h->lock);
 	if (h->root)
 		mlab_group_update_protection(g);
 	mutex_unlock(&h->lock);
@@ -831,7 +907,13 @@ static void mlab_group_set_high(struct mlab_group *g, unsigned long high)
  * @which: which one
  * @nr_pages: the new value (MLAB_COUNTER_MAX for unlimited)
  *
- * See group.h for the meaning per flavour.
+ * The kernel's meaning for the hierarchy's flavour.  MAX on v1 refuses a
+ * limit below what draining the stocks cannot bring usage under (the limit
+ * is unchanged).  MAX on v2 sets the limit unconditionally, drains the
+ * subtree's stock and, if usage is still above, counts one oom event (the
+ * OOM killer would find no task to kill).  HIGH, LOW, MIN and SOFT set.
+ * Only SOFT may change on the root: v1 refuses the root's limit and v2 has
+ * no such files there.
  *
  * Context: process context, may sleep.
  * Return: 0, -EBUSY (v1 max below what cannot be given back), -EINVAL

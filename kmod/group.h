@@ -165,16 +165,38 @@ struct mlab_group {
 
 /**
  * struct mlab_group_info - a snapshot of a group for readers
+ * @hier_id: the hierarchy's id
+ * @id: the group's id
+ * @parent_id: the parent's id, 0 for the root
+ * @v1: the hierarchy shows the v1 file flavour
+ * @policy: the hierarchy's charging policy
+ * @batch: the batched policy's batch, 0 for the others
+ * @usage: pages charged here and below, stock included
+ * @owned: pages charge owners hold in this group
+ * @max: memory.max / memory.limit_in_bytes
+ * @high: memory.high
+ * @low: memory.low
+ * @min: memory.min
+ * @soft_limit: memory.soft_limit_in_bytes
+ * @max_depth: cgroup.max.depth, INT_MAX for "max"
+ * @max_descendants: cgroup.max.descendants, INT_MAX for "max"
+ * @watermark: highest usage since creation or the last reset
+ * @local_watermark: highest usage since the last memory.peak write
+ * @failcnt: charges refused with this group as the limiting one
+ * @oom_kill_disable: the v1 oom_control setting
+ * @emin: effective memory.min, recomputed for the snapshot
+ * @elow: effective memory.low, recomputed for the snapshot
+ * @events: memory.events counts (hierarchical)
+ * @events_local: memory.events.local counts
+ * @stats: the group's own operation counters
  *
- * All sizes are in pages (MLAB_COUNTER_MAX means unlimited); multiply by
- * PAGE_SIZE for bytes.  @owned is what charge owners hold; @usage also counts
- * pages sitting in the batched policy's per-cpu stock.  Event and stat
- * counts: @events hierarchical, @events_local and @stats local.
+ * Sizes are in pages (MLAB_COUNTER_MAX means unlimited); multiply by
+ * PAGE_SIZE for bytes.
  */
 struct mlab_group_info {
 	u32 hier_id;
 	u64 id;
-	u64 parent_id;		/* 0 for the root */
+	u64 parent_id;
 	bool v1;
 	enum mlab_policy_id policy;
 	unsigned int batch;
@@ -185,8 +207,8 @@ struct mlab_group_info {
 	unsigned long low;
 	unsigned long min;
 	unsigned long soft_limit;
-	int max_depth;		/* INT_MAX for "max" */
-	int max_descendants;	/* INT_MAX for "max" */
+	int max_depth;
+	int max_descendants;
 	unsigned long watermark;
 	unsigned long local_watermark;
 	unsigned long failcnt;
@@ -217,21 +239,7 @@ struct mlab_event_info {
 	unsigned long limit;
 };
 
-/*
- * Lookup and lifetime.  All may sleep unless noted.
- *
- * mlab_group_lookup(): the live group @id of hierarchy @hier_id with a
- *	reference, or NULL (unknown hierarchy or id, or removed group).
- *	Any context (RCU inside).
- * mlab_group_next(): for dumps.  The first live group of @root's subtree
- *	(@root included) whose id is larger than @after, referenced, or NULL
- *	when there is none.  Start with @after = 0 and pass the last returned
- *	id; keep the ids (not pointers) across dump callbacks and look @root up
- *	again each time.  Safe against concurrent mkdir/rmdir: removed groups
- *	are skipped, new ones are visited if their id is larger.  Any context.
- * mlab_group_get(): take another reference.  Any context.
- * mlab_group_put(): drop one; the last may drain a policy stock and sleep.
- */
+/* Lookup and lifetime (kernel-doc in group.c). */
 struct mlab_group *mlab_group_lookup(u32 hier_id, u64 id);
 struct mlab_group *mlab_event_next(const struct mlab_group *pos);
 bool mlab_group_removed(const struct mlab_group *g);
@@ -241,38 +249,15 @@ struct mlab_group *mlab_group_next(struct mlab_group *root, u64 after);
 void mlab_group_get(struct mlab_group *g);
 void mlab_group_put(struct mlab_group *g);
 
-/*
- * Reading.
- *
- * mlab_group_info(): fill @info (see struct mlab_group_info); recomputes
- *	emin/elow top-down under the hierarchy lock.  May sleep.
- * mlab_group_policy_name(): "strict", "batched" or "locked".
- * mlab_group_usage(): usage in pages.  Any context.
- * mlab_group_hier_max(): the smallest max on the path to the root (pages).
- * mlab_group_stats_sum(): the group's stats, or its subtree's; may sleep.
- * mlab_group_owned_sum(): pages held by owners in the group or subtree.
- */
+/* Reading. */
 void mlab_group_info(struct mlab_group *g, struct mlab_group_info *info);
-const char *mlab_group_policy_name(struct mlab_group *g);
 unsigned long mlab_group_usage(struct mlab_group *g);
 unsigned long mlab_group_hier_max(struct mlab_group *g);
 void mlab_group_stats_sum(struct mlab_group *g, bool subtree,
 			  struct mlab_group_stats *sum);
 unsigned long mlab_group_owned_sum(struct mlab_group *g, bool subtree);
 
-/*
- * Changing.  All may sleep and return -ENODEV for a removed group.
- *
- * mlab_group_set_limit(): the kernel's meaning for the hierarchy's flavour.
- *	MAX on v1: -EBUSY when usage stays above the new limit after draining
- *	stocks (the limit is unchanged).  MAX on v2: set unconditionally, drain
- *	stocks, and if usage is still above, count one oom event (the OOM
- *	killer finds no task to kill) and return 0.  HIGH/LOW/MIN/SOFT: set.
- *	MAX, HIGH, LOW, MIN on the root: -EINVAL (v1 refuses the root's
- *	limit, v2 has no such files there); SOFT is allowed on the root.
- * mlab_group_reset(): WATERMARK or FAILCNT; allowed on the root.
- * mlab_group_set_oom_kill_disable(): v1 oom_control; -EINVAL on the root.
- */
+/* Changing: all may sleep and return -ENODEV for a removed group. */
 int mlab_group_set_limit(struct mlab_group *g, enum mlab_limit which,
 			 unsigned long nr_pages);
 int mlab_group_reset(struct mlab_group *g, enum mlab_reset what);
@@ -285,12 +270,24 @@ int mlab_group_set_tree_limit(struct mlab_group *g, enum mlab_tree_limit which,
  * set to the enum mlab_event and data pointing at a struct mlab_event_info.
  * Callbacks run in the context of the charge or write that caused the
  * event (process context, possibly under rcu_read_lock()): they must not
- * sleep.  A refused charge gives MAX at the limiting ancestor; a charge that
- * leaves usage above memory.high gives HIGH at each such level; a v2 max
- * write that cannot bring usage under the limit gives OOM.
+ * sleep.
  */
 int mlab_group_register_notifier(struct notifier_block *nb);
 int mlab_group_unregister_notifier(struct notifier_block *nb);
+
+/**
+ * struct mlab_hier_opts - a hierarchy's mount options
+ * @v1: the v1 file flavour
+ * @recursiveprot: memory_recursiveprot
+ * @policy: the charging policy
+ * @batch: the batched policy's batch, 0 for the others
+ */
+struct mlab_hier_opts {
+	bool v1;
+	bool recursiveprot;
+	enum mlab_policy_id policy;
+	unsigned int batch;
+};
 
 /* For fs.c only: hierarchies and the tree. */
 struct mlab_hier *mlab_hier_create(bool v1, bool recursiveprot,
@@ -299,6 +296,10 @@ struct mlab_hier *mlab_hier_create(bool v1, bool recursiveprot,
 int mlab_hier_register(struct mlab_hier *h, u32 id);
 void mlab_hier_unregister(struct mlab_hier *h);
 void mlab_hier_put(struct mlab_hier *h);
+void mlab_hier_get_opts(struct mlab_hier *h, struct mlab_hier_opts *opts);
+int mlab_hier_set_recursiveprot(struct mlab_hier *h, bool on);
+int mlab_hier_set_policy(struct mlab_hier *h, enum mlab_policy_id id,
+			 unsigned int batch);
 u64 mlab_hier_next_ino(struct mlab_hier *h);
 struct mlab_group *mlab_group_create(struct mlab_hier *h,
 				     struct mlab_group *parent, u64 id);

@@ -251,6 +251,191 @@ TEST(tree_limits_like_cgroup2)
 	EXPECT_EQ(0, mlab_umount(dir, true));
 }
 
+/* --- remount ------------------------------------------------------------- */
+
+static int remount(const char *dir, const char *opts)
+{
+	return mount(NULL, dir, NULL, MS_REMOUNT, opts) ? -errno : 0;
+}
+
+/* The options /proc/self/mounts shows for the mount at @dir. */
+static void mount_opts(const char *dir, char *out, size_t size)
+{
+	char buf[16384], *line, *save = NULL;
+
+	out[0] = '\0';
+	if (mlab_read("/proc/self/mounts", buf, sizeof(buf)) < 0)
+		return;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char src[256], mnt[MLAB_PATH_MAX], type[64], opts[1024];
+
+		if (sscanf(line, "%255s %4095s %63s %1023s", src, mnt, type,
+			   opts) == 4 && !strcmp(mnt, dir))
+			snprintf(out, size, "%s", opts);
+	}
+}
+
+static bool mount_has(const char *dir, const char *opt)
+{
+	char opts[1024], want[128];
+
+	mount_opts(dir, opts, sizeof(opts));
+	snprintf(want, sizeof(want), ",%s,", opt);
+	strcat(opts, ",");
+	memmove(opts + 1, opts, strlen(opts) + 1);
+	opts[0] = ',';
+	return strstr(opts, want) != NULL;
+}
+
+/* /dev/kmsg from now on: mark, then look for a message. */
+static int kmsg_mark(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+static bool kmsg_has(int fd, const char *text)
+{
+	char rec[2048];
+	ssize_t n;
+
+	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+		if (n <= 0)
+			continue;
+		rec[n] = '\0';
+		if (strstr(rec, text))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The real cgroup2 on remount: memory_recursiveprot is on when given and
+ * off when not (the options describe the mount anew), unknown options are
+ * EINVAL.  The lab must answer the same.
+ */
+static void remount_script(struct __test_metadata *_metadata,
+			   const char *dir, int *errs, bool *shown)
+{
+	errs[0] = remount(dir, "memory_recursiveprot");
+	shown[0] = mount_has(dir, "memory_recursiveprot");
+	errs[1] = remount(dir, "");
+	shown[1] = mount_has(dir, "memory_recursiveprot");
+	errs[2] = remount(dir, "bogus");
+	shown[2] = mount_has(dir, "memory_recursiveprot");
+	errs[3] = remount(dir, "memory_recursiveprot,bogus");
+	shown[3] = mount_has(dir, "memory_recursiveprot");
+}
+
+TEST(remount_like_cgroup2)
+{
+	int rerr[4], lerr[4];
+	bool rshown[4], lshown[4], was;
+	char dir[MLAB_PATH_MAX];
+	int i;
+
+	ASSERT_EQ(0, mlab_ensure_module());
+	if (access(MLAB_CGROUP2 "/cgroup.max.depth", F_OK))
+		SKIP(return, "no cgroup v2 at %s", MLAB_CGROUP2);
+	was = mount_has(MLAB_CGROUP2, "memory_recursiveprot");
+	remount_script(_metadata, MLAB_CGROUP2, rerr, rshown);
+	remount(MLAB_CGROUP2, was ? "memory_recursiveprot" : "");
+	ASSERT_EQ(0, mlab_mount(NULL, dir));
+	remount_script(_metadata, dir, lerr, lshown);
+	for (i = 0; i < 4; i++) {
+		EXPECT_EQ(rerr[i], lerr[i]) TH_LOG("step %d", i);
+		EXPECT_EQ(rshown[i], lshown[i]) TH_LOG("step %d", i);
+	}
+	EXPECT_EQ(0, lerr[0]);
+	EXPECT_TRUE(lshown[0]);
+	EXPECT_FALSE(lshown[1]);
+	EXPECT_EQ(-EINVAL, lerr[2]);
+	EXPECT_EQ(0, mlab_umount(dir, true));
+}
+
+/* What cannot change is refused with a message, and nothing changes. */
+TEST(remount_refusals)
+{
+	char dir[MLAB_PATH_MAX], v1[MLAB_PATH_MAX], g[MLAB_PATH_MAX];
+	char msg[512], opts[1024];
+	int kfd, fd, cfd;
+
+	ASSERT_EQ(0, mlab_ensure_module());
+	ASSERT_EQ(0, mlab_mount("policy=strict", dir));
+	kfd = kmsg_mark();
+
+	/* the flavour: through mount(2), the message goes to the kernel log */
+	EXPECT_EQ(-EINVAL, remount(dir, "v1"));
+	EXPECT_TRUE(kmsg_has(kfd, "memcglab: v1: the flavour cannot change"));
+	EXPECT_EQ(0, access(mlab_path(g, dir, "memory.stat"), F_OK));
+	EXPECT_FALSE(mount_has(dir, "v1"));
+
+	/* through fspick(2), the message comes back on the context */
+	fd = fspick(AT_FDCWD, dir, FSPICK_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fsconfig(fd, FSCONFIG_SET_FLAG, "v1", NULL, 0));
+	EXPECT_EQ(-1, fsconfig(fd, FSCONFIG_CMD_RECONFIGURE, NULL, NULL, 0));
+	EXPECT_EQ(EINVAL, errno);
+	memset(msg, 0, sizeof(msg));
+	EXPECT_LT(0, read(fd, msg, sizeof(msg) - 1));
+	EXPECT_NE(NULL, strstr(msg, "the flavour cannot change")) TH_LOG("%s", msg);
+	close(fd);
+
+	/* the policy, while a group exists */
+	ASSERT_EQ(0, mlab_mkgroup(dir, "g", g));
+	EXPECT_EQ(-EBUSY, remount(dir, "policy=batched"));
+	EXPECT_TRUE(kmsg_has(kfd, "policy=batched: the hierarchy has groups or charges"));
+	EXPECT_TRUE(mount_has(dir, "policy=strict"));
+	/* the same policy is no change */
+	EXPECT_EQ(0, remount(dir, "policy=strict"));
+	EXPECT_EQ(0, rmdir(g));
+
+	/* the policy, while the root holds a charge */
+	cfd = mlab_charge_open(dir);
+	ASSERT_LE(0, cfd);
+	ASSERT_EQ(0, mlab_charge(cfd, "1M"));
+	EXPECT_EQ(-EBUSY, remount(dir, "policy=locked"));
+	EXPECT_TRUE(mount_has(dir, "policy=strict"));
+	close(cfd);
+
+	/* empty: it changes, and charging works through the new policy */
+	EXPECT_EQ(0, remount(dir, "policy=batched"));
+	mount_opts(dir, opts, sizeof(opts));
+	EXPECT_NE(NULL, strstr(opts, "policy=batched,batch=64")) TH_LOG("%s", opts);
+	EXPECT_EQ(0, remount(dir, "batch=32"));
+	mount_opts(dir, opts, sizeof(opts));
+	EXPECT_NE(NULL, strstr(opts, "policy=batched,batch=32")) TH_LOG("%s", opts);
+	ASSERT_EQ(0, mlab_mkgroup(dir, "g", g));
+	cfd = mlab_charge_open(g);
+	ASSERT_LE(0, cfd);
+	EXPECT_EQ(0, mlab_charge(cfd, "1M"));
+	EXPECT_EQ(1024 * 1024, read_in(g, "memory.current"));
+	close(cfd);
+	EXPECT_EQ(0, rmdir(g));
+	EXPECT_EQ(0, remount(dir, "policy=locked"));
+	EXPECT_TRUE(mount_has(dir, "policy=locked"));
+	EXPECT_EQ(-EINVAL, remount(dir, "policy=nope"));
+	EXPECT_EQ(-EINVAL, remount(dir, "batch=0"));
+	EXPECT_TRUE(mount_has(dir, "policy=locked"));
+	EXPECT_EQ(0, mlab_umount(dir, false));
+
+	/* v1: the flag may be repeated; v2-only options are refused */
+	ASSERT_EQ(0, mlab_mount("v1", v1));
+	EXPECT_EQ(0, remount(v1, "v1"));
+	EXPECT_EQ(0, remount(v1, ""));
+	EXPECT_TRUE(mount_has(v1, "v1"));
+	EXPECT_EQ(-EINVAL, remount(v1, "v1,memory_recursiveprot"));
+	EXPECT_TRUE(kmsg_has(kfd, "memory_recursiveprot is a cgroup v2 option"));
+	EXPECT_FALSE(mount_has(v1, "memory_recursiveprot"));
+	EXPECT_EQ(0, mlab_umount(v1, false));
+	if (kfd >= 0)
+		close(kfd);
+}
+
 /* 200M parent, 500M child: the child fails at 200M, counted at the parent. */
 TEST_F(lab, parent_limit_bounds_child)
 {

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -510,7 +511,7 @@ TEST_F(nl, close_returns_charges)
  * all of it in p/a, which sets nothing: emin(a) is 10M * 8M / 8M.
  */
 static uint64_t emin_of_child(struct __test_metadata *_metadata,
-			      const char *opts)
+			      const char *opts, const char *remount_opts)
 {
 	char dir[MLAB_PATH_MAX], p[MLAB_PATH_MAX], a[MLAB_PATH_MAX], mounts[8192];
 	uint64_t idp, ida, emin;
@@ -519,6 +520,10 @@ static uint64_t emin_of_child(struct __test_metadata *_metadata,
 	struct mlab_nl t;
 
 	ASSERT_EQ(0, mlab_mount(opts, dir));
+	if (remount_opts) {
+		ASSERT_EQ(0, mount(NULL, dir, NULL, MS_REMOUNT, remount_opts));
+		opts = *remount_opts ? remount_opts : NULL;
+	}
 	ASSERT_EQ(0, mlab_mkgroup(dir, "p", p));
 	ASSERT_EQ(0, mlab_mkgroup(p, "a", a));
 	ASSERT_EQ(0, mlab_group_ids(p, &hier, &idp));
@@ -544,8 +549,13 @@ TEST(recursiveprot)
 	char dir[MLAB_PATH_MAX];
 
 	ASSERT_EQ(0, mlab_ensure_module());
-	EXPECT_EQ(0, emin_of_child(_metadata, NULL));
-	EXPECT_EQ(10 * M, emin_of_child(_metadata, "memory_recursiveprot"));
+	EXPECT_EQ(0, emin_of_child(_metadata, NULL, NULL));
+	EXPECT_EQ(10 * M, emin_of_child(_metadata, "memory_recursiveprot",
+					NULL));
+	/* a remount switches it, both ways, as cgroup2's does */
+	EXPECT_EQ(10 * M, emin_of_child(_metadata, NULL,
+					"memory_recursiveprot"));
+	EXPECT_EQ(0, emin_of_child(_metadata, "memory_recursiveprot", ""));
 	/* min and low are v2 knobs: so is the option. */
 	EXPECT_EQ(-EINVAL, mlab_mount("v1,memory_recursiveprot", dir));
 }
