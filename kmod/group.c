@@ -702,6 +702,8 @@ static void mlab_group_event(struct mlab_group *g, enum mlab_event event,
 	struct mlab_event_info info = {
 		.group = g,
 		.event = event,
+		.hier_id = g->hier->id,
+		.id = g->id,
 		.usage = mlab_counter_read(&g->counter),
 		.limit = limit,
 	};

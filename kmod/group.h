@@ -10,10 +10,10 @@
  * child's id is always larger than its parent's, so walking a hierarchy in
  * id order visits every parent before its children.
  *
- * Front ends must use only the functions below (and the owner API in
- * owner.h); the struct layouts are visible for fs.c and files.c, which live
- * with this layer.  Every function that takes a group expects the caller to
- * hold a reference on it.
+ * Front ends use only the functions below (and the owner API in owner.h),
+ * never the structures' fields; the layouts are here for the inline
+ * helpers.  Every function that takes a group expects the caller to hold a
+ * reference on it.
  */
 #ifndef _MLAB_GROUP_H
 #define _MLAB_GROUP_H
@@ -225,6 +225,8 @@ struct mlab_group_info {
  * @group: where the event happened (valid during the call only; take a
  *	reference with mlab_group_get() to keep it)
  * @event: which event (also the notifier's action argument)
+ * @hier_id: the group's hierarchy id
+ * @id: the group's id
  * @usage: the group's usage in pages when it happened
  * @limit: the limit involved in pages (max for max/oom, high for high)
  *
@@ -235,6 +237,8 @@ struct mlab_group_info {
 struct mlab_event_info {
 	struct mlab_group *group;
 	enum mlab_event event;
+	u32 hier_id;
+	u64 id;
 	unsigned long usage;
 	unsigned long limit;
 };

@@ -840,8 +840,8 @@ static int mlab_nl_event(struct notifier_block *nb, unsigned long action,
 		goto free;
 	dropped = atomic_long_xchg(&mlab_nl_events_dropped, 0);
 	if (nla_put_u32(skb, MEMCGLAB_A_EVENT_TYPE, ev->event) ||
-	    nla_put_u32(skb, MEMCGLAB_A_EVENT_HIER, ev->group->hier->id) ||
-	    nla_put_u64_64bit(skb, MEMCGLAB_A_EVENT_ID, ev->group->id,
+	    nla_put_u32(skb, MEMCGLAB_A_EVENT_HIER, ev->hier_id) ||
+	    nla_put_u64_64bit(skb, MEMCGLAB_A_EVENT_ID, ev->id,
 			      MEMCGLAB_A_EVENT_PAD) ||
 	    nla_put_u64_64bit(skb, MEMCGLAB_A_EVENT_USAGE,
 			      mlab_nl_pages_to_bytes(ev->usage),
