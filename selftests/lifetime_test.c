@@ -107,7 +107,7 @@ static void expect_nothing_held(struct __test_metadata *_metadata,
 struct racer {
 	const char *group;
 	volatile bool *stop;
-	unsigned long charged, enodev;
+	unsigned long charged, enodev, revived;
 };
 
 static void *charge_racer(void *arg)
@@ -122,7 +122,15 @@ static void *charge_racer(void *arg)
 		for (i = 0; i < 50 && !*r->stop; i++) {
 			err = mlab_charge(fd, i & 1 ? "-64K" : "64K");
 			if (err == -ENODEV) {
+				int j;
+
+				/* Removal is final: the group never comes back. */
 				r->enodev++;
+				for (j = 0; j < 5; j++) {
+					usleep(200);
+					if (mlab_charge(fd, "64K") != -ENODEV)
+						r->revived++;
+				}
 				break;
 			}
 			if (!err && !(i & 1))
@@ -137,7 +145,8 @@ static void *charge_racer(void *arg)
 /*
  * Threads open owners on "a" and charge/uncharge while the main thread
  * removes and recreates "a": rmdir is EBUSY while anything is held, and
- * once it succeeds, every write on the old descriptors is ENODEV.
+ * once a charge has seen ENODEV, every later one on that descriptor does
+ * too (a racing charge never brings a removed group back).
  */
 TEST_F_TIMEOUT(life, rmdir_races_charges, 900)
 {
@@ -165,6 +174,8 @@ TEST_F_TIMEOUT(life, rmdir_races_charges, 900)
 	for (i = 0; i < 4; i++)
 		pthread_join(t[i], NULL);
 	TH_LOG("rmdir: %d removed, %d busy", removed, busy);
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ(0, r[i].revived) TH_LOG("racer %d: a removed group charged again", i);
 	expect_nothing_held(_metadata, self->group, variant->v1, false,
 			    variant->exact);
 	expect_nothing_held(_metadata, self->dir, variant->v1, true,
