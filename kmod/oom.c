@@ -127,12 +127,19 @@ bool mlab_oom_is_group(struct mlab_group *g)
  * mlab_oom_under_oom - v1 under_oom
  * @g: the group
  *
- * Context: any context.
- * Return: true while a charger is parked in @g's OOM wait.
+ * As mem_cgroup_mark_under_oom() marks the whole subtree of the group
+ * whose charger waits, a group reads under_oom while a charger is parked
+ * in its own or an ancestor's OOM wait.
+ *
+ * Context: any context; the caller holds a reference on @g.
+ * Return: true while a charger is parked at @g or above it.
  */
 bool mlab_oom_under_oom(struct mlab_group *g)
 {
-	return atomic_read(&g->oom.under_oom) > 0;
+	for (; g; g = g->parent)
+		if (atomic_read(&g->oom.under_oom) > 0)
+			return true;
+	return false;
 }
 
 /*

@@ -1023,12 +1023,15 @@ static bool under_oom_is(const char *group, long long want)
 TEST_F(v1, park_then_raise)
 {
 	struct where w = { .real = self->real };
+	char child[MLAB_PATH_MAX];
 	int status;
 	pid_t pid;
 
 	if (_metadata->skip)
 		return;
 	strcpy(w.path, self->group);
+	mlab_path(child, self->group, "c");
+	ASSERT_EQ(0, mkdir(child, 0755));
 	ASSERT_EQ(0, put(self->group, "memory.limit_in_bytes", "20M"));
 	ASSERT_EQ(0, put(self->group, "memory.oom_control", "1"));
 	EXPECT_EQ(1, key(self->group, "memory.oom_control",
@@ -1036,6 +1039,8 @@ TEST_F(v1, park_then_raise)
 	pid = worker_start(&w, 30 * MB, 0, false);
 	ASSERT_GT(pid, 0);
 	EXPECT_TRUE(under_oom_is(self->group, 1));
+	/* The whole subtree of the waiting group is marked. */
+	EXPECT_EQ(1, key(child, "memory.oom_control", "under_oom"));
 	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG));
 	EXPECT_GE(key(self->group, "memory.oom_control", "under_oom"), 1);
 	EXPECT_EQ(0, key(self->group, "memory.oom_control", "oom_kill"));
@@ -1044,7 +1049,9 @@ TEST_F(v1, park_then_raise)
 	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
 		TH_LOG("status %#x", status);
 	EXPECT_EQ(0, key(self->group, "memory.oom_control", "under_oom"));
+	EXPECT_EQ(0, key(child, "memory.oom_control", "under_oom"));
 	EXPECT_EQ(0, key(self->group, "memory.oom_control", "oom_kill"));
+	EXPECT_EQ(0, rmdir(child));
 }
 
 /* Parked; another owner's pages go away and the charge goes through. */
