@@ -75,7 +75,7 @@ kver_problem = $(shell $(KBUILD) --check $(1))
 
 modules: ## build/KVER/memcglab.ko [KVER=...]
 	$(if $(call kver_problem,$(KVER)),$(error $(call kver_problem,$(KVER))))
-	@$(KBUILD) $(KVER) $(BUILD)/$(KVER) modules
+	+@$(KBUILD) $(KVER) $(BUILD)/$(KVER) modules
 
 modules-all: deps-newest ## the module and the policy modules for every kernel in KVERS
 	@set -e; for v in $(KVERS); do $(MAKE) --no-print-directory modules policies KVER=$$v; done
@@ -131,7 +131,7 @@ checkpatch: linux-src ## checkpatch --strict on kmod/ and uapi/
 # sparse (C=2 checks every file) and W=1, on a scratch tree per kernel, so
 # that any warning at all fails the lint.
 sparse: deps-newest ## sparse (C=2) and W=1 on every kernel in KVERS
-	@set -e; for v in $(KVERS); do \
+	+@set -e; for v in $(KVERS); do \
 		d=$(BUILD)/lint/$$v; rm -rf $$d; mkdir -p $(BUILD)/lint; \
 		echo "  LINT    $$v (C=2 W=1)"; \
 		$(KBUILD) $$v $$d -s C=2 W=1 modules >$$d.log 2>&1 || \

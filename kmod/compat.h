@@ -72,6 +72,16 @@ static inline void mlab_inode_init_ts(struct inode *inode)
 #endif
 
 /*
+ * memory.events (and .local) gained a last line, sock_throttled, in
+ * 6.19.  Follow the running kernel so that the lab reads like it.
+ */
+#if MLAB_KV_AT_LEAST(6, 19)
+#define MLAB_HAVE_SOCK_THROTTLED 1
+#else
+#define MLAB_HAVE_SOCK_THROTTLED 0
+#endif
+
+/*
  * Look up a name in the dcache only: d_hash_and_lookup() gave way to
  * try_lookup_noperm() in 6.16.  NULL when the name is not cached.
  */

@@ -200,6 +200,9 @@ static void mlab_seq_events(struct seq_file *sf, const unsigned long *events)
 
 	for (i = 0; i < MLAB_NR_EVENTS; i++)
 		seq_printf(sf, "%s %lu\n", mlab_event_names[i], events[i]);
+	/* The lab charges no socket memory, so it never throttles one. */
+	if (MLAB_HAVE_SOCK_THROTTLED)
+		seq_puts(sf, "sock_throttled 0\n");
 }
 
 static int memory_events_show(struct seq_file *sf, struct mlab_of *of)

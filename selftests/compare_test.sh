@@ -17,6 +17,7 @@ scn=$dir/scenarios
 cli=$(command -v memcglab || echo "$dir/memcglab")
 ko=/lib/memcglab/memcglab.ko
 
+failed=0
 echo "TAP version 13"
 echo "1..4"
 
@@ -29,6 +30,7 @@ if [ "$n" -ge 15 ]; then
 	echo "ok 1 scenario library has $n scenarios"
 else
 	echo "not ok 1 scenario library has $n scenarios (want >= 15)"
+	failed=1
 fi
 
 for fl in v2 v1; do
@@ -53,6 +55,7 @@ for fl in v2 v1; do
 	else
 		sed 's/^/# /' "$out" | tail -n 60
 		echo "not ok $t compare --$fl: unexpected divergence (exit $rc)"
+		failed=1
 	fi
 done
 
@@ -66,7 +69,9 @@ if [ "${MEMCGLAB_V1:-}" != later ]; then
 		echo "ok 4 real cgroup v1 took part # SKIP this kernel has no cgroup v1 memory controller"
 	elif [ "${MEMCGLAB_V1:-}" = now ]; then
 		echo "not ok 4 real cgroup v1 took part: $why"
+		failed=1
 	else
 		echo "ok 4 real cgroup v1 took part # SKIP $why"
 	fi
 fi
+exit $failed

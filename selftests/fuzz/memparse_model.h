@@ -4,6 +4,11 @@
  * page_counter_memparse(): what a memcg limit file makes of its input.
  * Used by the fuzz harness (against kmod/counter.c) and by the guest's
  * hostile-input test (against the module's files).  No kernel code.
+ *
+ * Newer kernels (7.2 is one; 6.12 is not) saturate instead: a number or
+ * a suffix that overflows 64 bits gives the largest value, which a limit
+ * file shows as unlimited.  model_saturates selects that behaviour; the
+ * guest test sets it from what the running kernel's own memcg does.
  */
 #ifndef MLAB_MEMPARSE_MODEL_H
 #define MLAB_MEMPARSE_MODEL_H
@@ -37,6 +42,16 @@ static inline unsigned int model_suffix(unsigned char ch)
 		if (ch == (unsigned char)lower[i] || ch == (unsigned char)upper[i])
 			return i + 1;
 	return 0;
+}
+
+static int model_saturates;
+
+/* v * mul + add, modulo 2^64 or saturating (model_saturates). */
+static inline uint64_t model_mul_add(uint64_t v, unsigned int mul, unsigned int add)
+{
+	if (model_saturates && v > (UINT64_MAX - add) / mul)
+		return UINT64_MAX;
+	return v * mul + add;
 }
 
 struct model_result {
@@ -77,7 +92,7 @@ static inline struct model_result model_memparse(const char *s, const char *max_
 		}
 	}
 	while ((d = model_digit((unsigned char)s[i])) < radix) {
-		v = v * radix + d;	/* unsigned: wraps, as the kernel's does */
+		v = model_mul_add(v, radix, d);	/* wraps, as 6.1's does */
 		i++;
 	}
 	r.digits_end = i;
@@ -85,7 +100,7 @@ static inline struct model_result model_memparse(const char *s, const char *max_
 	k = model_suffix((unsigned char)s[i]);
 	if (k) {
 		while (k--)
-			v *= 1024;
+			v = model_mul_add(v, 1024, 0);
 		i++;
 	}
 	if (s[i] != '\0') {

@@ -15,6 +15,8 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# What a user sees, not what a parent make passes down (make check).
+unset MAKEFLAGS MFLAGS MAKELEVEL
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
