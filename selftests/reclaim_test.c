@@ -268,7 +268,11 @@ TEST(memory_reclaim_oracle)
 	static const char * const inputs[] = {
 		"0", "1", "4095", "4096", "1M", "", "\n", " ", "abc", "-1",
 		"1 2", "max", "k", " 1M", "1M\n", "1.5M", "0x1000", "--1",
-		"18446744073709551615", "99999999999999999999", "1E", "0",
+		"18446744073709551615", "99999999999999999999", "1E",
+		"1M swappiness=60", "0 swappiness=0", "0 swappiness=200",
+		"0 swappiness=201", "0 swappiness=-1", "0 swappiness=",
+		"0 swappiness=1x", "0  swappiness=0 ", "0 swappiness=max",
+		"0 foo", "0 swappiness=0x10", "0\tswappiness=1", "0",
 	};
 	char dir[MLAB_PATH_MAX], lab[MLAB_PATH_MAX], real[MLAB_PATH_MAX];
 	unsigned int i;
@@ -329,8 +333,8 @@ TEST_F(lab, memory_reclaim)
 	/* More than the page cache: EAGAIN, with all page cache gone. */
 	EXPECT_EQ(-EAGAIN, wr(self->a, "memory.reclaim", "100M"));
 	EXPECT_EQ(MB(2), rd(self->a, "memory.current"));
-	/* An empty size asks for everything. */
-	EXPECT_EQ(-EAGAIN, wr(self->b, "memory.reclaim", "\n"));
+	/* More than there is: EAGAIN. */
+	EXPECT_EQ(-EAGAIN, wr(self->b, "memory.reclaim", "1G"));
 	EXPECT_EQ(MB(2), mlab_charge_held(fd));
 	/* Write-only: root may open it for reading, and reads fail. */
 	EXPECT_EQ(-EINVAL, mlab_read(mlab_path(path, self->a, "memory.reclaim"),
