@@ -766,8 +766,7 @@ int mlab_group_set_limit(struct mlab_group *g, enum mlab_limit which,
 	case MLAB_LIMIT_MAX:
 		old = READ_ONCE(g->counter.max);
 		if (h->v1)
-			err = mlab_policy_set_max(h->policy, &g->counter,
-						  nr_pages);
+			err = mlab_group_resize_max(g, nr_pages);
 		else
 			mlab_group_set_max_v2(g, nr_pages);
 		break;

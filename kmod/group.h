@@ -263,9 +263,10 @@ unsigned long mlab_group_owned_sum(struct mlab_group *g, bool subtree);
  *
  * mlab_group_set_limit(): the kernel's meaning for the hierarchy's flavour.
  *	MAX on v1: -EBUSY when usage stays above the new limit after draining
- *	stocks (the limit is unchanged).  MAX on v2: set unconditionally, drain
- *	stocks, and if usage is still above, count one oom event (the OOM
- *	killer finds no task to kill) and return 0.  HIGH/LOW/MIN/SOFT: set.
+ *	stocks and reclaiming (the limit is unchanged).  MAX on v2: set
+ *	unconditionally, drain stocks, reclaim, and if usage is still above,
+ *	count one oom event (the OOM killer finds no task to kill) and return
+ *	0.  HIGH/LOW/MIN/SOFT: set.
  *	MAX, HIGH, LOW, MIN on the root: -EINVAL (v1 refuses the root's
  *	limit, v2 has no such files there); SOFT is allowed on the root.
  * mlab_group_reset(): WATERMARK or FAILCNT; allowed on the root.

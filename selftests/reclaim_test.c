@@ -361,6 +361,25 @@ TEST_F(lab, max_below_usage_reclaims)
 	close(fd);
 }
 
+/* v1: a limit below usage reclaims page cache; EBUSY only for anon. */
+TEST_F(lab, v1_limit_below_usage)
+{
+	int fd = mlab_charge_open(self->b);
+
+	if (!variant->v1)
+		SKIP(return, "v2 covers this in max_below_usage_reclaims");
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, mlab_charge(fd, "file 30M"));
+	ASSERT_EQ(0, mlab_charge(fd, "anon 4M"));
+	ASSERT_EQ(0, wr(self->a, "memory.limit_in_bytes", "10M"));
+	EXPECT_LE(rd(self->a, "memory.usage_in_bytes"), MB(10));
+	EXPECT_EQ(MB(10), rd(self->a, "memory.limit_in_bytes"));
+	EXPECT_EQ(-EBUSY, wr(self->a, "memory.limit_in_bytes", "2M"));
+	EXPECT_EQ(MB(10), rd(self->a, "memory.limit_in_bytes"));
+	EXPECT_EQ(MB(4), rd(self->a, "memory.usage_in_bytes"));
+	close(fd);
+}
+
 /* --- v1: memory.force_empty ------------------------------------------------ */
 
 TEST_F(lab, force_empty)
