@@ -61,6 +61,17 @@ static inline void mlab_inode_init_ts(struct inode *inode)
 #endif
 
 /*
+ * memory.reclaim takes "SIZE [swappiness=N]" since 6.10 (an empty SIZE is
+ * EINVAL); before, SIZE alone in page_counter_memparse()'s syntax with ""
+ * meaning everything.
+ */
+#if MLAB_KV_AT_LEAST(6, 10)
+#define MLAB_HAVE_RECLAIM_ARGS 1
+#else
+#define MLAB_HAVE_RECLAIM_ARGS 0
+#endif
+
+/*
  * The reclaim model a mount gets by default: the running kernel's.
  * Debian builds 6.1 with MGLRU off (CONFIG_LRU_GEN_ENABLED unset) and 6.12
  * and later with it on.

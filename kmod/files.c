@@ -5,6 +5,7 @@
  * plus memcglab.charge.  See docs/files.md.
  */
 #include <linux/kernel.h>
+#include <linux/parser.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -339,14 +340,53 @@ static int cgroup_max_descendants_write(struct mlab_of *of, char *buf,
 	return mlab_write_tree_limit(of, buf, MLAB_TREE_MAX_DESCENDANTS);
 }
 
-/* Parsed as the kernel's memory.reclaim: a size, "" meaning everything. */
+
+#if MLAB_HAVE_RECLAIM_ARGS
+static const match_table_t memory_reclaim_tokens = {
+	{ 0, "swappiness=%d" },
+	{ 1, NULL },
+};
+
+/*
+ * "SIZE [swappiness=N]...": SIZE as memparse() takes it (not empty), N in
+ * 0..200.  Without swap the lab reclaims page cache only, so swappiness is
+ * checked and has no effect.
+ */
+static int memory_reclaim_parse(char *buf, unsigned long *nr_pages)
+{
+	substring_t args[MAX_OPT_ARGS];
+	char *start, *end;
+	int swappiness;
+
+	buf = strstrip(buf);
+	*nr_pages = memparse(buf, &end) / PAGE_SIZE;
+	if (end == buf)
+		return -EINVAL;
+	buf = strstrip(end);
+	while ((start = strsep(&buf, " "))) {
+		if (!*start)
+			continue;
+		if (match_token(start, memory_reclaim_tokens, args) != 0 ||
+		    match_int(&args[0], &swappiness) ||
+		    swappiness < 0 || swappiness > 200)
+			return -EINVAL;
+	}
+	return 0;
+}
+#else
+/* A size as the limits take it, "" meaning everything. */
+static int memory_reclaim_parse(char *buf, unsigned long *nr_pages)
+{
+	return mlab_counter_memparse(strstrip(buf), "", nr_pages);
+}
+#endif
+
 static int memory_reclaim_write(struct mlab_of *of, char *buf, size_t nbytes)
 {
 	unsigned long nr_pages;
 	int err;
 
-	buf = strstrip(buf);
-	err = mlab_counter_memparse(buf, "", &nr_pages);
+	err = memory_reclaim_parse(buf, &nr_pages);
 	if (err)
 		return err;
 	return mlab_group_reclaim(of->group, nr_pages);

@@ -1014,12 +1014,14 @@ static void mlab_group_set_high(struct mlab_group *g, unsigned long high)
  * @nr_pages: the new value (MLAB_COUNTER_MAX for unlimited)
  *
  * The kernel's meaning for the hierarchy's flavour.  MAX on v1 refuses a
- * limit below what draining the stocks cannot bring usage under (the limit
- * is unchanged).  MAX on v2 sets the limit unconditionally, drains the
- * subtree's stock and, if usage is still above, counts one oom event (the
- * OOM killer would find no task to kill).  HIGH, LOW, MIN and SOFT set.
- * Only SOFT may change on the root: v1 refuses the root's limit and v2 has
- * no such files there.
+ * limit below what draining the stocks and reclaiming cannot bring usage
+ * under (the limit is unchanged).  MAX on v2 sets the limit
+ * unconditionally, drains the subtree's stock, reclaims, and while usage is
+ * still above, counts an oom event and lets the OOM killer reap a victim
+ * (one oom event when there is none or with oom=off).  Raising MAX wakes
+ * chargers parked in a v1 OOM wait.  HIGH, LOW, MIN and SOFT set.  Only
+ * SOFT may change on the root: v1 refuses the root's limit and v2 has no
+ * such files there.
  *
  * Context: process context, may sleep.
  * Return: 0, -EBUSY (v1 max below what cannot be given back), -EINVAL
@@ -1046,8 +1048,7 @@ int mlab_group_set_limit(struct mlab_group *g, enum mlab_limit which,
 	case MLAB_LIMIT_MAX:
 		old = READ_ONCE(g->counter.max);
 		if (h->v1)
-			err = mlab_policy_set_max(h->policy, &g->counter,
-						  nr_pages);
+			err = mlab_group_resize_max(g, nr_pages);
 		else
 			mlab_group_set_max_v2(g, nr_pages);
 		break;

@@ -213,6 +213,23 @@ bool mlab_group_reclaim_to_limit(struct mlab_group *g, unsigned long limit)
 	return mlab_reclaim_to_limit(&ctl, &g->lru, limit);
 }
 
+/**
+ * mlab_group_resize_max - set a v1 limit, reclaiming what is in the way
+ * @g: the group
+ * @max: in pages
+ *
+ * Context: process context, may sleep; the caller holds the hierarchy lock.
+ * Return: 0, -EBUSY (usage stays above; limit unchanged), -EINTR.
+ */
+int mlab_group_resize_max(struct mlab_group *g, unsigned long max)
+{
+	struct mlab_reclaim_ctl ctl;
+
+	lockdep_assert_held(&g->hier->lock);
+	mlab_pressure_ctl(&ctl, g, true);
+	return mlab_reclaim_resize_max(&ctl, &g->lru, max);
+}
+
 static void mlab_lru_stat_add(struct mlab_group *g, struct mlab_lru_stat *st)
 {
 	st->file += mlab_lru_file(&g->lru);

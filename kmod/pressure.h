@@ -14,6 +14,9 @@
  *	root, -EINTR, -ENODEV.
  * mlab_group_reclaim_to_limit(): for group.c, with the hierarchy lock
  *	held: reclaim until usage fits @limit; true when it does.
+ * mlab_group_resize_max(): for group.c, with the hierarchy lock held: the
+ *	v1 limit write; reclaims while usage is in the way, -EBUSY when that
+ *	frees nothing.
  * mlab_group_lru_stat(): reclaim state of @g or its subtree.  May sleep.
  */
 #ifndef _MLAB_PRESSURE_H
@@ -34,6 +37,7 @@ unsigned long mlab_reclaim_high(struct mlab_group *g, unsigned long nr_pages);
 int mlab_group_reclaim(struct mlab_group *g, unsigned long nr_pages);
 int mlab_group_force_empty(struct mlab_group *g);
 bool mlab_group_reclaim_to_limit(struct mlab_group *g, unsigned long limit);
+int mlab_group_resize_max(struct mlab_group *g, unsigned long max);
 void mlab_group_lru_stat(struct mlab_group *g, bool subtree,
 			 struct mlab_lru_stat *st);
 

@@ -445,6 +445,36 @@ bool mlab_reclaim_to_limit(const struct mlab_reclaim_ctl *ctl,
 }
 
 /**
+ * mlab_reclaim_resize_max - v1 memory.limit_in_bytes
+ * @ctl: the request
+ * @target: the group
+ * @max: the new limit in pages
+ *
+ * mem_cgroup_resize_max(): try to set the limit (the policy drains its
+ * stocks when usage is above it); while usage is in the way, reclaim and
+ * try again; the first reclaim that frees nothing gives up.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, -EBUSY (usage stays above @max; the limit is unchanged),
+ * -EINTR (signal), or the policy's error.
+ */
+int mlab_reclaim_resize_max(const struct mlab_reclaim_ctl *ctl,
+			    struct mlab_lru *target, unsigned long max)
+{
+	int err;
+
+	for (;;) {
+		err = mlab_policy_set_max(ctl->policy, target->counter, max);
+		if (err != -EBUSY)
+			return err;
+		if (signal_pending(current))
+			return -EINTR;
+		if (!mlab_reclaim_pages(ctl, target, 1))
+			return -EBUSY;
+	}
+}
+
+/**
  * mlab_reclaim_empty - v1 memory.force_empty
  * @ctl: the request
  * @target: the group

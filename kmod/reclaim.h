@@ -158,6 +158,8 @@ int mlab_reclaim_proactive(const struct mlab_reclaim_ctl *ctl,
 			   struct mlab_lru *target, unsigned long nr_pages);
 bool mlab_reclaim_to_limit(const struct mlab_reclaim_ctl *ctl,
 			   struct mlab_lru *target, unsigned long limit);
+int mlab_reclaim_resize_max(const struct mlab_reclaim_ctl *ctl,
+			    struct mlab_lru *target, unsigned long max);
 int mlab_reclaim_empty(const struct mlab_reclaim_ctl *ctl,
 		       struct mlab_lru *target);
 

@@ -425,6 +425,11 @@ TEST(reclaim_requests)
 	EXPECT_TRUE(mlab_reclaim_to_limit(&ctl, &t.v[1].lru, 600));
 	EXPECT_LE(mlab_counter_read(t.v[1].c), 600);
 	EXPECT_FALSE(mlab_reclaim_to_limit(&ctl, &t.v[1].lru, 50));
+	EXPECT_EQ(mlab_reclaim_resize_max(&ctl, &t.v[1].lru, 80), -EBUSY);
+	EXPECT_EQ(t.v[1].c->max, 600);
+	EXPECT_EQ(mlab_reclaim_resize_max(&ctl, &t.v[1].lru, 400), 0);
+	EXPECT_EQ(t.v[1].c->max, 400);
+	EXPECT_LE(mlab_counter_read(t.v[1].c), 400);
 	EXPECT_EQ(mlab_reclaim_empty(&ctl, &t.v[2].lru), 0);
 	EXPECT_EQ(mlab_counter_read(t.v[2].c), 0);
 	EXPECT_EQ(mlab_reclaim_empty(&ctl, &t.v[1].lru), 0);
