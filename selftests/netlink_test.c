@@ -606,6 +606,67 @@ TEST(deep_protection)
 	mlab_umount(dir, false);
 }
 
+/* POLICY_GET: every registered policy, memcglab's own first. */
+struct policy_dump {
+	unsigned int n;
+	char name[8][MEMCGLAB_POLICY_NAME_MAX];
+	char module[8][64];
+	bool desc[8], batch[8];
+};
+
+static int policy_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct policy_dump *d = data;
+	const struct nlattr *a;
+
+	if (d->n >= 8)
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		switch (mnl_attr_get_type(a)) {
+		case MEMCGLAB_A_POLICY_NAME:
+			snprintf(d->name[d->n], sizeof(d->name[0]), "%s", mnl_attr_get_str(a));
+			break;
+		case MEMCGLAB_A_POLICY_MODULE:
+			snprintf(d->module[d->n], sizeof(d->module[0]), "%s", mnl_attr_get_str(a));
+			break;
+		case MEMCGLAB_A_POLICY_DESCRIPTION:
+			d->desc[d->n] = mnl_attr_get_payload_len(a) > 1;
+			break;
+		case MEMCGLAB_A_POLICY_BATCH:
+			d->batch[d->n] = true;
+			break;
+		}
+	}
+	d->n++;
+	return MNL_CB_OK;
+}
+
+TEST_F(nl, policy_get)
+{
+	static const char * const builtin[] = { "strict", "batched", "locked" };
+	struct tnl *t = &self->t;
+	struct policy_dump d = { 0 };
+	struct nlmsghdr *nlh;
+	unsigned int i;
+
+	nlh = tnl_msg(t, MEMCGLAB_CMD_POLICY_GET, NLM_F_DUMP);
+	ASSERT_EQ(0, tnl_talk(t, nlh, policy_cb, &d)) TH_LOG("%s", t->msg);
+	ASSERT_LE(3, d.n);
+	for (i = 0; i < 3; i++) {
+		EXPECT_STREQ(builtin[i], d.name[i]);
+		EXPECT_STREQ("memcglab", d.module[i]);
+		EXPECT_TRUE(d.desc[i]);
+		EXPECT_EQ(i == 1, d.batch[i]);
+	}
+	/* The dump takes no attributes. */
+	nlh = tnl_msg(t, MEMCGLAB_CMD_POLICY_GET, NLM_F_DUMP);
+	mnl_attr_put_strz(nlh, MEMCGLAB_A_POLICY_NAME, "strict");
+	EXPECT_NE(0, tnl_talk(t, nlh, policy_cb, &d));
+	/* Nor is there a do. */
+	nlh = tnl_msg(t, MEMCGLAB_CMD_POLICY_GET, 0);
+	EXPECT_EQ(-EOPNOTSUPP, tnl_talk(t, nlh, NULL, NULL));
+}
+
 /* policy: the policy's name for kind policy, NULL for none */
 static int bench(struct mlab_nl *t, uint32_t kind, const char *policy,
 		 uint32_t depth, uint32_t threads, uint64_t count,

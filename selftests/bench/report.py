@@ -103,8 +103,8 @@ def multistock_rows(gpts):
         return rows
     print()
     print("multi-memcg stock (guest): ns per pair, batched / multistock = speedup")
-    print("  %5s %3s | %-22s %9s %10s %7s" % ("depth", "thr", "workload", "batched",
-                                               "multistock", "ratio"))
+    print("  %5s %3s | %-22s %9s %10s %7s   %s" % ("depth", "thr", "workload", "batched",
+                                                    "multistock", "ratio", "runs (ns)"))
     for d, t in keys:
         for suffix, what in (("", "one group per thread"),
                              ("/s2", "alternating siblings")):
@@ -116,8 +116,10 @@ def multistock_rows(gpts):
             rows.append({"depth": d, "threads": t, "workload": what,
                          "batched_ns": b["ns_per_pair"],
                          "multistock_ns": m["ns_per_pair"], "ratio": ratio})
-            print("  %5d %3d | %-22s %9.0f %10.0f %6.2fx" % (
-                d, t, what, b["ns_per_pair"], m["ns_per_pair"], ratio))
+            print("  %5d %3d | %-22s %9.0f %10.0f %6.2fx   %s / %s" % (
+                d, t, what, b["ns_per_pair"], m["ns_per_pair"], ratio,
+                " ".join("%.0f" % x for x in b["runs"]),
+                " ".join("%.0f" % x for x in m["runs"])))
     return rows
 
 
