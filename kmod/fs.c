@@ -103,7 +103,8 @@ static void mlab_fs_notify_workfn(struct work_struct *work)
 	for (i = 0; i < 2; i++) {
 		if (!d[i])
 			continue;
-		fsnotify_dentry(d[i], FS_MODIFY);
+		if (d_really_is_positive(d[i]))
+			fsnotify_dentry(d[i], FS_MODIFY);
 		dput(d[i]);
 	}
 }
@@ -439,12 +440,41 @@ static int mlab_fill_super(struct super_block *sb, struct fs_context *fc)
 	return mlab_dir_populate(sb->s_root, h);
 }
 
+/*
+ * Unmount kills the files' dentries before it evicts the directories (whose
+ * eviction stops their notification), and an owner that outlives the mount
+ * (a netlink socket) can still raise events: stop every directory's
+ * notification first.  The pinned dentries keep every mlab_dir alive here.
+ */
+static void mlab_fs_notify_stop_all(struct super_block *sb)
+{
+	struct mlab_group *root, *g;
+	struct mlab_dir *md;
+	u64 after = 0;
+
+	if (!sb->s_root || !d_inode(sb->s_root))
+		return;
+	md = d_inode(sb->s_root)->i_private;
+	root = md->group;
+	mlab_fs_notify_stop(md);
+	while ((g = mlab_group_next(root, after))) {
+		rcu_read_lock();
+		md = mlab_group_priv(g);
+		rcu_read_unlock();
+		if (md)
+			mlab_fs_notify_stop(md);
+		after = mlab_group_id(g);
+		mlab_group_put(g);
+	}
+}
+
 static void mlab_kill_sb(struct super_block *sb)
 {
 	struct mlab_hier *h = sb->s_fs_info;
 
 	if (h)
 		mlab_hier_unregister(h);
+	mlab_fs_notify_stop_all(sb);
 	mlab_kill_pinned_super(sb);
 	if (h)
 		mlab_hier_put(h);

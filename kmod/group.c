@@ -826,6 +826,18 @@ void mlab_group_set_priv(struct mlab_group *g, void *priv)
 }
 
 /**
+ * mlab_group_id - a group's id (its directory's inode number)
+ * @g: the group
+ *
+ * Context: any context.
+ * Return: the id.
+ */
+u64 mlab_group_id(const struct mlab_group *g)
+{
+	return g->id;
+}
+
+/**
  * mlab_group_priv - the object mlab_group_set_priv() attached
  * @g: the group
  *

@@ -259,6 +259,7 @@ struct mlab_group *mlab_event_next(const struct mlab_group *pos);
 bool mlab_group_removed(const struct mlab_group *g);
 void mlab_group_set_priv(struct mlab_group *g, void *priv);
 void *mlab_group_priv(const struct mlab_group *g);
+u64 mlab_group_id(const struct mlab_group *g);
 struct mlab_group *mlab_group_next(struct mlab_group *root, u64 after);
 void mlab_group_get(struct mlab_group *g);
 void mlab_group_put(struct mlab_group *g);

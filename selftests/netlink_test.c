@@ -644,13 +644,13 @@ static int policy_cb(const struct nlmsghdr *nlh, void *data)
 TEST_F(nl, policy_get)
 {
 	static const char * const builtin[] = { "strict", "batched", "locked" };
-	struct tnl *t = &self->t;
+	struct mlab_nl *t = &self->t;
 	struct policy_dump d = { 0 };
 	struct nlmsghdr *nlh;
 	unsigned int i;
 
-	nlh = tnl_msg(t, MEMCGLAB_CMD_POLICY_GET, NLM_F_DUMP);
-	ASSERT_EQ(0, tnl_talk(t, nlh, policy_cb, &d)) TH_LOG("%s", t->msg);
+	nlh = mlab_nl_msg(t, MEMCGLAB_CMD_POLICY_GET, 0);
+	ASSERT_EQ(0, mlab_nl_dump(t, nlh, policy_cb, &d)) TH_LOG("%s", t->err.msg);
 	ASSERT_LE(3, d.n);
 	for (i = 0; i < 3; i++) {
 		EXPECT_STREQ(builtin[i], d.name[i]);
@@ -659,12 +659,12 @@ TEST_F(nl, policy_get)
 		EXPECT_EQ(i == 1, d.batch[i]);
 	}
 	/* The dump takes no attributes. */
-	nlh = tnl_msg(t, MEMCGLAB_CMD_POLICY_GET, NLM_F_DUMP);
+	nlh = mlab_nl_msg(t, MEMCGLAB_CMD_POLICY_GET, 0);
 	mnl_attr_put_strz(nlh, MEMCGLAB_A_POLICY_NAME, "strict");
-	EXPECT_NE(0, tnl_talk(t, nlh, policy_cb, &d));
+	EXPECT_NE(0, mlab_nl_dump(t, nlh, policy_cb, &d));
 	/* Nor is there a do. */
-	nlh = tnl_msg(t, MEMCGLAB_CMD_POLICY_GET, 0);
-	EXPECT_EQ(-EOPNOTSUPP, tnl_talk(t, nlh, NULL, NULL));
+	nlh = mlab_nl_msg(t, MEMCGLAB_CMD_POLICY_GET, 0);
+	EXPECT_EQ(-EOPNOTSUPP, mlab_nl_talk(t, nlh, NULL, NULL));
 }
 
 /* policy: the policy's name for kind policy, NULL for none */
