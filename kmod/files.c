@@ -340,7 +340,6 @@ static int cgroup_max_descendants_write(struct mlab_of *of, char *buf,
 	return mlab_write_tree_limit(of, buf, MLAB_TREE_MAX_DESCENDANTS);
 }
 
-
 #if MLAB_HAVE_RECLAIM_ARGS
 static const match_table_t memory_reclaim_tokens = {
 	{ 0, "swappiness=%d" },
