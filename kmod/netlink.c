@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * netlink.c - the "memcglab" generic netlink family: read and dump groups,
- * set limits, reset counters, batched charges owned by the sending socket,
- * the rate-limited "events" multicast group, and the in-kernel benchmark.
+ * netlink.c - the "memcglab" generic netlink family: its operations table,
+ * reading and dumping groups, setting limits, resetting counters, the
+ * policy list and the rate-limited "events" multicast group.  CHARGE and
+ * the sockets that own charges are in netlink_charge.c, BENCH in
+ * netlink_bench.c.
  *
- * Everything here goes through group.h, owner.h and bench.h.  Sizes cross the wire in
- * bytes (docs/netlink/memcglab.yaml); the group layer counts pages.
+ * Everything here goes through group.h and policy.h.  Sizes cross the wire
+ * in bytes (docs/netlink/memcglab.yaml); the group layer counts pages.
  */
 #include <linux/err.h>
 #include <linux/list.h>
@@ -21,44 +23,18 @@
 #include <linux/memcglab.h>
 #include "bench.h"
 #include "group.h"
-#include "owner.h"
 #include "netlink.h"
 #include "policy.h"
-
-/* The wire's largest finite size: MLAB_COUNTER_MAX pages in bytes. */
-#define MLAB_NL_MAX_BYTES	((u64)MLAB_COUNTER_MAX << PAGE_SHIFT)
 
 enum mlab_nl_mcgrp {
 	MLAB_NL_MCGRP_EVENTS,
 };
 
-/**
- * struct mlab_nl_sock - the charges of one netlink socket
- * @node: entry in mlab_nl_socks
- * @sk: the socket (a reference is held, so the pointer stays unique)
- * @portid: the socket's port id, to match the release notification
- * @owner: what the socket holds
- *
- * Created by the first CHARGE request from a socket; released by the
- * NETLINK_URELEASE notifier when the socket closes, or at module exit.
- */
-struct mlab_nl_sock {
-	struct list_head node;
-	struct sock *sk;
-	u32 portid;
-	struct mlab_owner owner;
-};
-
-static LIST_HEAD(mlab_nl_socks);
-static DEFINE_MUTEX(mlab_nl_socks_lock);
-
 /* At most MEMCGLAB_EVENTS_PER_SEC event messages per second. */
 static DEFINE_RATELIMIT_STATE(mlab_nl_events_rs, HZ, MEMCGLAB_EVENTS_PER_SEC);
 static atomic_long_t mlab_nl_events_dropped;
 
-static struct genl_family mlab_nl_family;
-
-static u64 mlab_nl_pages_to_bytes(unsigned long nr_pages)
+u64 mlab_nl_pages_to_bytes(unsigned long nr_pages)
 {
 	return (u64)nr_pages << PAGE_SHIFT;
 }
@@ -84,10 +60,9 @@ static unsigned long mlab_nl_bytes_to_limit(u64 bytes)
  * or at the top level when @nest is NULL).  Returns a referenced group or an
  * ERR_PTR() after setting the extack.
  */
-static struct mlab_group *mlab_nl_lookup(struct nlattr **tb,
-					 const struct nlattr *nest,
-					 int hier_attr, int id_attr,
-					 struct netlink_ext_ack *extack)
+struct mlab_group *mlab_nl_lookup(struct nlattr **tb, const struct nlattr *nest,
+				  int hier_attr, int id_attr,
+				  struct netlink_ext_ack *extack)
 {
 	struct mlab_group *g;
 
@@ -415,69 +390,11 @@ static int mlab_nl_group_reset_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-/* The socket's charge state, created on its first charge request. */
-static struct mlab_nl_sock *mlab_nl_sock_get(struct sock *sk, u32 portid)
-{
-	struct mlab_nl_sock *s;
-
-	mutex_lock(&mlab_nl_socks_lock);
-	list_for_each_entry(s, &mlab_nl_socks, node)
-		if (s->sk == sk)
-			goto out;
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
-	if (s) {
-		sock_hold(sk);
-		s->sk = sk;
-		s->portid = portid;
-		mlab_owner_init_nowait(&s->owner);
-		list_add(&s->node, &mlab_nl_socks);
-	}
-out:
-	mutex_unlock(&mlab_nl_socks_lock);
-	return s;
-}
-
-static void mlab_nl_sock_free(struct mlab_nl_sock *s)
-{
-	mlab_owner_release(&s->owner);
-	sock_put(s->sk);
-	kfree(s);
-}
-
-/*
- * A netlink socket was released: give back what it held.  The socket is
- * already orphaned (SOCK_DEAD) and its port id free, so a new socket may
- * reuse the id; matching on the dead socket keeps that one's charges.
- */
-static int mlab_nl_urelease(struct notifier_block *nb, unsigned long event,
-			    void *ptr)
-{
-	struct netlink_notify *n = ptr;
-	struct mlab_nl_sock *s, *tmp;
-	LIST_HEAD(dead);
-
-	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
-		return NOTIFY_DONE;
-	mutex_lock(&mlab_nl_socks_lock);
-	list_for_each_entry_safe(s, tmp, &mlab_nl_socks, node)
-		if (s->portid == n->portid && net_eq(sock_net(s->sk), n->net) &&
-		    sock_flag(s->sk, SOCK_DEAD))
-			list_move(&s->node, &dead);
-	mutex_unlock(&mlab_nl_socks_lock);
-	list_for_each_entry_safe(s, tmp, &dead, node)
-		mlab_nl_sock_free(s);
-	return NOTIFY_OK;
-}
-
-static struct notifier_block mlab_nl_urelease_nb = {
-	.notifier_call = mlab_nl_urelease,
-};
-
 /*
  * Finish and send a reply built in a buffer sized for what it carries; @hdr
  * NULL means something did not fit, which sizing rules out (a bug).
  */
-static int mlab_nl_reply(struct sk_buff *msg, void *hdr, struct genl_info *info)
+int mlab_nl_reply(struct sk_buff *msg, void *hdr, struct genl_info *info)
 {
 	if (!hdr) {
 		nlmsg_free(msg);
@@ -488,363 +405,6 @@ static int mlab_nl_reply(struct sk_buff *msg, void *hdr, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-static struct netlink_range_validation_signed mlab_nl_delta_range = {
-	.min = -(s64)MLAB_NL_MAX_BYTES,
-	.max = (s64)MLAB_NL_MAX_BYTES,
-};
-
-static struct netlink_range_validation mlab_nl_count_range = {
-	.min = 1,
-	.max = MEMCGLAB_CHARGE_MAX_COUNT,
-};
-
-static const struct nla_policy mlab_nl_entry_policy[MEMCGLAB_A_CHARGE_ATTR_MAX + 1] = {
-	[MEMCGLAB_A_CHARGE_HIER]	= { .type = NLA_U32 },
-	[MEMCGLAB_A_CHARGE_ID]		= NLA_POLICY_MIN(NLA_U64, 1),
-	[MEMCGLAB_A_CHARGE_DELTA]	=
-		NLA_POLICY_FULL_RANGE_SIGNED(NLA_S64, &mlab_nl_delta_range),
-	[MEMCGLAB_A_CHARGE_COUNT]	=
-		NLA_POLICY_FULL_RANGE(NLA_U32, &mlab_nl_count_range),
-	[MEMCGLAB_A_CHARGE_FORCE]	= { .type = NLA_FLAG },
-	[MEMCGLAB_A_CHARGE_TYPE]	=
-		NLA_POLICY_MAX(NLA_U32, MEMCGLAB_CHARGE_TYPE_FILE),
-	/* Results are reply-only. */
-	[MEMCGLAB_A_CHARGE_DONE]	= { .type = NLA_REJECT },
-	[MEMCGLAB_A_CHARGE_ERROR]	= { .type = NLA_REJECT },
-	[MEMCGLAB_A_CHARGE_USAGE]	= { .type = NLA_REJECT },
-	[MEMCGLAB_A_CHARGE_HELD]	= { .type = NLA_REJECT },
-};
-
-static const struct nla_policy mlab_nl_charge_policy[MEMCGLAB_A_BATCH_ATTR_MAX + 1] = {
-	[MEMCGLAB_A_BATCH_ENTRY] = NLA_POLICY_NESTED(mlab_nl_entry_policy),
-};
-
-/* One entry of a CHARGE request, and its result. */
-struct mlab_nl_entry {
-	struct mlab_group *g;
-	u32 hier;
-	u64 id;
-	s64 delta;
-	unsigned long nr_pages;
-	u32 count;
-	bool force;
-	enum mlab_charge_type type;
-	u32 done;
-	int error;
-};
-
-/* Reply size of one entry: the nest, four u32/s32 and four padded u64s. */
-#define MLAB_NL_ENTRY_SIZE \
-	(nla_total_size(0) + 4 * nla_total_size(sizeof(u32)) + \
-	 4 * nla_total_size_64bit(sizeof(u64)))
-
-static int mlab_nl_entry_parse(const struct nlattr *nest, struct mlab_nl_entry *e,
-			       struct netlink_ext_ack *extack)
-{
-	struct nlattr *tb[MEMCGLAB_A_CHARGE_ATTR_MAX + 1];
-	u64 bytes;
-	int err;
-
-	err = nla_parse_nested(tb, MEMCGLAB_A_CHARGE_ATTR_MAX, nest,
-			       mlab_nl_entry_policy, extack);
-	if (err)
-		return err;
-	if (NL_REQ_ATTR_CHECK(extack, nest, tb, MEMCGLAB_A_CHARGE_DELTA)) {
-		NL_SET_ERR_MSG(extack, "missing charge size (delta)");
-		return -EINVAL;
-	}
-	e->delta = nla_get_s64(tb[MEMCGLAB_A_CHARGE_DELTA]);
-	if (!e->delta) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[MEMCGLAB_A_CHARGE_DELTA],
-				    "charge size is zero");
-		return -EINVAL;
-	}
-	bytes = e->delta < 0 ? -(u64)e->delta : (u64)e->delta;
-	e->nr_pages = DIV_ROUND_UP_ULL(bytes, PAGE_SIZE);
-	e->count = tb[MEMCGLAB_A_CHARGE_COUNT] ?
-		   nla_get_u32(tb[MEMCGLAB_A_CHARGE_COUNT]) : 1;
-	e->force = nla_get_flag(tb[MEMCGLAB_A_CHARGE_FORCE]);
-	e->type = tb[MEMCGLAB_A_CHARGE_TYPE] ?
-		  nla_get_u32(tb[MEMCGLAB_A_CHARGE_TYPE]) : MLAB_CHARGE_ANON;
-	e->g = mlab_nl_lookup(tb, nest, MEMCGLAB_A_CHARGE_HIER,
-			      MEMCGLAB_A_CHARGE_ID, extack);
-	if (IS_ERR(e->g)) {
-		err = PTR_ERR(e->g);
-		e->g = NULL;
-		return err;
-	}
-	e->hier = nla_get_u32(tb[MEMCGLAB_A_CHARGE_HIER]);
-	e->id = nla_get_u64(tb[MEMCGLAB_A_CHARGE_ID]);
-	return 0;
-}
-
-/* Charge or uncharge one entry COUNT times; stop at the first failure. */
-static void mlab_nl_entry_run(struct mlab_owner *o, struct mlab_nl_entry *e)
-{
-	int err = 0;
-
-	for (e->done = 0; e->done < e->count; e->done++) {
-		if (e->delta > 0)
-			err = mlab_owner_charge(o, e->g, e->nr_pages, e->type,
-						e->force);
-		else
-			err = mlab_owner_uncharge(o, e->g, e->nr_pages,
-						  e->type);
-		if (err)
-			break;
-		if (fatal_signal_pending(current)) {
-			e->done++;
-			err = -EINTR;
-			break;
-		}
-		cond_resched();
-	}
-	e->error = err;
-}
-
-static int mlab_nl_entry_fill(struct sk_buff *skb, struct mlab_owner *o,
-			      const struct mlab_nl_entry *e)
-{
-	struct nlattr *nest = nla_nest_start(skb, MEMCGLAB_A_BATCH_ENTRY);
-
-	if (!nest ||
-	    nla_put_u32(skb, MEMCGLAB_A_CHARGE_HIER, e->hier) ||
-	    nla_put_u64_64bit(skb, MEMCGLAB_A_CHARGE_ID, e->id,
-			      MEMCGLAB_A_CHARGE_PAD) ||
-	    nla_put_s64(skb, MEMCGLAB_A_CHARGE_DELTA, e->delta,
-			MEMCGLAB_A_CHARGE_PAD) ||
-	    nla_put_u32(skb, MEMCGLAB_A_CHARGE_COUNT, e->count) ||
-	    nla_put_u32(skb, MEMCGLAB_A_CHARGE_DONE, e->done) ||
-	    nla_put_s32(skb, MEMCGLAB_A_CHARGE_ERROR, e->error) ||
-	    nla_put_u64_64bit(skb, MEMCGLAB_A_CHARGE_USAGE,
-			      mlab_nl_pages_to_bytes(mlab_group_usage(e->g)),
-			      MEMCGLAB_A_CHARGE_PAD) ||
-	    nla_put_u64_64bit(skb, MEMCGLAB_A_CHARGE_HELD,
-			      mlab_nl_pages_to_bytes(mlab_owner_held(o, e->g)),
-			      MEMCGLAB_A_CHARGE_PAD))
-		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
-	return 0;
-}
-
-/*
- * CHARGE: every entry is parsed and its group looked up before anything is
- * charged, so a malformed request changes nothing.  Then each entry runs in
- * order and independently; the reply has one result nest per entry.
- */
-static int mlab_nl_charge_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct mlab_nl_entry *ents;
-	struct mlab_nl_sock *s;
-	struct sk_buff *msg;
-	struct nlattr *a;
-	unsigned int n = 0, i;
-	void *hdr;
-	int rem, err = 0;
-
-	nla_for_each_attr(a, genlmsg_data(info->genlhdr),
-			  genlmsg_len(info->genlhdr), rem)
-		n++;
-	if (!n) {
-		NL_SET_ERR_ATTR_MISS(info->extack, NULL, MEMCGLAB_A_BATCH_ENTRY);
-		GENL_SET_ERR_MSG(info, "no charge entries");
-		return -EINVAL;
-	}
-	if (n > MEMCGLAB_CHARGE_MAX_ENTRIES) {
-		GENL_SET_ERR_MSG(info, "more than MEMCGLAB_CHARGE_MAX_ENTRIES entries");
-		return -E2BIG;
-	}
-	ents = kcalloc(n, sizeof(*ents), GFP_KERNEL);
-	if (!ents)
-		return -ENOMEM;
-	i = 0;
-	nla_for_each_attr(a, genlmsg_data(info->genlhdr),
-			  genlmsg_len(info->genlhdr), rem) {
-		err = mlab_nl_entry_parse(a, &ents[i], info->extack);
-		if (err)
-			goto out;
-		i++;
-	}
-
-	msg = genlmsg_new(n * MLAB_NL_ENTRY_SIZE, GFP_KERNEL);
-	s = msg ? mlab_nl_sock_get(NETLINK_CB(skb).sk,
-					   NETLINK_CB(skb).portid) : NULL;
-	if (!s) {
-		nlmsg_free(msg);
-		GENL_SET_ERR_MSG(info, "out of memory");
-		err = -ENOMEM;
-		goto out;
-	}
-	hdr = genlmsg_put_reply(msg, info, &mlab_nl_family, 0, MEMCGLAB_CMD_CHARGE);
-	for (i = 0; hdr && i < n; i++) {
-		mlab_nl_entry_run(&s->owner, &ents[i]);
-		if (mlab_nl_entry_fill(msg, &s->owner, &ents[i]))
-			hdr = NULL;
-	}
-	err = mlab_nl_reply(msg, hdr, info);
-out:
-	for (i = 0; i < n; i++)
-		if (ents[i].g)
-			mlab_group_put(ents[i].g);
-	kfree(ents);
-	return err;
-}
-
-static struct netlink_range_validation mlab_nl_bench_batch_range = {
-	.max = MLAB_MAX_BATCH,
-};
-
-static struct netlink_range_validation mlab_nl_bench_count_range = {
-	.max = MEMCGLAB_BENCH_MAX_COUNT,
-};
-
-static const struct nla_policy mlab_nl_bench_policy[MEMCGLAB_A_BENCH_ATTR_MAX + 1] = {
-	[MEMCGLAB_A_BENCH_KIND]	=
-		NLA_POLICY_MAX(NLA_U32, MEMCGLAB_BENCH_KIND_PAGE),
-	[MEMCGLAB_A_BENCH_DEPTH] =
-		NLA_POLICY_MAX(NLA_U32, MEMCGLAB_BENCH_MAX_DEPTH),
-	[MEMCGLAB_A_BENCH_FANOUT] =
-		NLA_POLICY_MAX(NLA_U32, MEMCGLAB_BENCH_MAX_THREADS),
-	[MEMCGLAB_A_BENCH_THREADS] =
-		NLA_POLICY_MAX(NLA_U32, MEMCGLAB_BENCH_MAX_THREADS),
-	[MEMCGLAB_A_BENCH_NR_PAGES] = { .type = NLA_U32 },
-	[MEMCGLAB_A_BENCH_BATCH] =
-		NLA_POLICY_FULL_RANGE(NLA_U32, &mlab_nl_bench_batch_range),
-	[MEMCGLAB_A_BENCH_MS]	= NLA_POLICY_MAX(NLA_U32, MEMCGLAB_BENCH_MAX_MS),
-	[MEMCGLAB_A_BENCH_COUNT] =
-		NLA_POLICY_FULL_RANGE(NLA_U64, &mlab_nl_bench_count_range),
-	[MEMCGLAB_A_BENCH_POLICY] = { .type = NLA_NUL_STRING,
-				      .len = MEMCGLAB_POLICY_NAME_MAX - 1 },
-	[MEMCGLAB_A_BENCH_SIBLINGS] =
-		NLA_POLICY_RANGE(NLA_U32, 1, MEMCGLAB_BENCH_MAX_SIBLINGS),
-};
-
-static u32 mlab_nl_get_u32(struct genl_info *info, int attr)
-{
-	return info->attrs[attr] ? nla_get_u32(info->attrs[attr]) : 0;
-}
-
-/*
- * Reply size: nine u32s, the policy name, a flag, three u64s and one nest
- * per thread.
- */
-static size_t mlab_nl_bench_size(u32 threads)
-{
-	return 9 * nla_total_size(sizeof(u32)) +
-	       nla_total_size(MEMCGLAB_POLICY_NAME_MAX) + nla_total_size(0) +
-	       3 * nla_total_size_64bit(sizeof(u64)) +
-	       threads * (nla_total_size(0) +
-			  2 * nla_total_size_64bit(sizeof(u64)));
-}
-
-static int mlab_nl_bench_fill(struct sk_buff *msg,
-			      const struct mlab_bench_result *res)
-{
-	const struct mlab_bench_params *p = &res->params;
-	struct nlattr *nest;
-	u32 i;
-
-	if (nla_put_u32(msg, MEMCGLAB_A_BENCH_KIND, p->kind) ||
-	    nla_put_u32(msg, MEMCGLAB_A_BENCH_DEPTH, p->depth) ||
-	    nla_put_u32(msg, MEMCGLAB_A_BENCH_FANOUT, p->fanout) ||
-	    nla_put_u32(msg, MEMCGLAB_A_BENCH_SIBLINGS, p->siblings) ||
-	    (p->kind == MLAB_BENCH_POLICY &&
-	     nla_put_string(msg, MEMCGLAB_A_BENCH_POLICY, p->policy)) ||
-	    nla_put_u32(msg, MEMCGLAB_A_BENCH_THREADS, p->threads) ||
-	    nla_put_u32(msg, MEMCGLAB_A_BENCH_NR_PAGES, p->nr_pages) ||
-	    nla_put_u32(msg, MEMCGLAB_A_BENCH_BATCH, p->batch) ||
-	    nla_put_u32(msg, MEMCGLAB_A_BENCH_MS, p->ms) ||
-	    nla_put_u64_64bit(msg, MEMCGLAB_A_BENCH_COUNT, p->count,
-			      MEMCGLAB_A_BENCH_PAD) ||
-	    nla_put_u64_64bit(msg, MEMCGLAB_A_BENCH_WALL_NS, res->wall_ns,
-			      MEMCGLAB_A_BENCH_PAD) ||
-	    (res->accounted && nla_put_flag(msg, MEMCGLAB_A_BENCH_ACCOUNTED)) ||
-	    nla_put_u64_64bit(msg, MEMCGLAB_A_BENCH_BASE_OPS, res->base_ops,
-			      MEMCGLAB_A_BENCH_PAD) ||
-	    nla_put_u64_64bit(msg, MEMCGLAB_A_BENCH_BASE_NS, res->base_ns,
-			      MEMCGLAB_A_BENCH_PAD))
-		return -EMSGSIZE;
-	for (i = 0; i < p->threads; i++) {
-		nest = nla_nest_start(msg, MEMCGLAB_A_BENCH_THREAD);
-		if (!nest ||
-		    nla_put_u64_64bit(msg, MEMCGLAB_A_BENCH_THREAD_OPS,
-				      res->ops[i], MEMCGLAB_A_BENCH_THREAD_PAD) ||
-		    nla_put_u64_64bit(msg, MEMCGLAB_A_BENCH_THREAD_NS,
-				      res->ns[i], MEMCGLAB_A_BENCH_THREAD_PAD))
-			return -EMSGSIZE;
-		nla_nest_end(msg, nest);
-	}
-	return 0;
-}
-
-/*
- * BENCH: one run of the in-kernel benchmark, in the requesting task (the
- * memcg kinds charge its memory cgroup).  The family has parallel_ops, so a
- * run of up to MEMCGLAB_BENCH_MAX_MS holds no genetlink lock; bench.c runs
- * one at a time.
- */
-static int mlab_nl_bench_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct mlab_bench_params p = { };
-	struct mlab_bench_result *res;
-	struct sk_buff *msg;
-	void *hdr;
-	int err;
-
-	if (GENL_REQ_ATTR_CHECK(info, MEMCGLAB_A_BENCH_KIND)) {
-		GENL_SET_ERR_MSG(info, "missing bench kind");
-		return -EINVAL;
-	}
-	p.kind = nla_get_u32(info->attrs[MEMCGLAB_A_BENCH_KIND]);
-	if (p.kind == MLAB_BENCH_POLICY) {
-		if (GENL_REQ_ATTR_CHECK(info, MEMCGLAB_A_BENCH_POLICY)) {
-			GENL_SET_ERR_MSG(info, "kind policy needs a policy name");
-			return -EINVAL;
-		}
-		nla_strscpy(p.policy, info->attrs[MEMCGLAB_A_BENCH_POLICY],
-			    sizeof(p.policy));
-	}
-	p.siblings = mlab_nl_get_u32(info, MEMCGLAB_A_BENCH_SIBLINGS);
-	p.depth = mlab_nl_get_u32(info, MEMCGLAB_A_BENCH_DEPTH);
-	p.fanout = mlab_nl_get_u32(info, MEMCGLAB_A_BENCH_FANOUT);
-	p.threads = mlab_nl_get_u32(info, MEMCGLAB_A_BENCH_THREADS);
-	p.nr_pages = mlab_nl_get_u32(info, MEMCGLAB_A_BENCH_NR_PAGES);
-	p.batch = mlab_nl_get_u32(info, MEMCGLAB_A_BENCH_BATCH);
-	p.ms = mlab_nl_get_u32(info, MEMCGLAB_A_BENCH_MS);
-	if (info->attrs[MEMCGLAB_A_BENCH_COUNT])
-		p.count = nla_get_u64(info->attrs[MEMCGLAB_A_BENCH_COUNT]);
-
-	res = kzalloc(sizeof(*res), GFP_KERNEL);
-	if (!res)
-		return -ENOMEM;
-	err = mlab_bench_run(&p, res);
-	if (err) {
-		if (err == -EINTR)
-			GENL_SET_ERR_MSG(info, "bench run interrupted by a signal");
-		else if (err == -EINVAL)
-			GENL_SET_ERR_MSG(info, "bench parameters out of range");
-		else if (err == -ENOENT)
-			NL_SET_ERR_MSG_ATTR(info->extack,
-					    info->attrs[MEMCGLAB_A_BENCH_POLICY],
-					    "no policy of that name is registered");
-		else
-			GENL_SET_ERR_MSG(info, "bench run failed");
-		goto out;
-	}
-	err = -ENOMEM;
-	msg = genlmsg_new(mlab_nl_bench_size(res->params.threads), GFP_KERNEL);
-	if (!msg)
-		goto out;
-	hdr = genlmsg_put_reply(msg, info, &mlab_nl_family, 0, MEMCGLAB_CMD_BENCH);
-	if (hdr && mlab_nl_bench_fill(msg, res))
-		hdr = NULL;
-	err = mlab_nl_reply(msg, hdr, info);
-out:
-	kfree(res);
-	return err;
-}
-
-/* Nothing to ask for: POLICY_GET lists every policy. */
 static const struct nla_policy mlab_nl_policy_get_policy[MEMCGLAB_A_POLICY_ATTR_MAX + 1] = {
 	[MEMCGLAB_A_POLICY_NAME] = { .type = NLA_REJECT },
 };
@@ -986,7 +546,7 @@ static const struct genl_multicast_group mlab_nl_mcgrps[] = {
 	[MLAB_NL_MCGRP_EVENTS] = { .name = MEMCGLAB_MCGRP_EVENTS },
 };
 
-static struct genl_family mlab_nl_family __ro_after_init = {
+struct genl_family mlab_nl_family __ro_after_init = {
 	.name		= MEMCGLAB_FAMILY_NAME,
 	.version	= MEMCGLAB_FAMILY_VERSION,
 	.module		= THIS_MODULE,
@@ -1040,16 +600,16 @@ int mlab_netlink_init(void)
 	err = genl_register_family(&mlab_nl_family);
 	if (err)
 		return err;
-	err = netlink_register_notifier(&mlab_nl_urelease_nb);
+	err = mlab_nl_socks_init();
 	if (err)
 		goto unregister_family;
 	err = mlab_group_register_notifier(&mlab_nl_event_nb);
 	if (err)
-		goto unregister_urelease;
+		goto socks_exit;
 	return 0;
 
-unregister_urelease:
-	netlink_unregister_notifier(&mlab_nl_urelease_nb);
+socks_exit:
+	mlab_nl_socks_exit();
 unregister_family:
 	genl_unregister_family(&mlab_nl_family);
 	return err;
@@ -1063,13 +623,7 @@ unregister_family:
  */
 void mlab_netlink_exit(void)
 {
-	struct mlab_nl_sock *s, *tmp;
-
 	mlab_group_unregister_notifier(&mlab_nl_event_nb);
 	genl_unregister_family(&mlab_nl_family);
-	netlink_unregister_notifier(&mlab_nl_urelease_nb);
-	list_for_each_entry_safe(s, tmp, &mlab_nl_socks, node) {
-		list_del(&s->node);
-		mlab_nl_sock_free(s);
-	}
+	mlab_nl_socks_exit();
 }

@@ -17,6 +17,7 @@
 Exit status 0 when all agree, 1 with one line per disagreement otherwise.
 """
 import argparse
+import glob
 import os
 import re
 import sys
@@ -164,7 +165,7 @@ def check_header(spec, errors, header):
 def parse_policies(text):
     """policy array name -> {attr C name: NLA type or ('nest', policy)}."""
     pols = {}
-    for m in re.finditer(r"static\s+const\s+struct\s+nla_policy\s+(\w+)\s*\[[^\]]*\]\s*=\s*\{(.*?)\n\};",
+    for m in re.finditer(r"(?:static\s+)?const\s+struct\s+nla_policy\s+(\w+)\s*\[[^\]]*\]\s*=\s*\{(.*?)\n\};",
                          text, re.S):
         entries = {}
         for e in re.finditer(r"\[(\w+)\]\s*=\s*(.*?)(?=\n\s*\[|\Z)", m.group(2), re.S):
@@ -218,7 +219,11 @@ def check_policy(spec, errors, pols, pol_name, set_name, attrs, where):
 
 
 def check_kernel(spec, errors, path):
+    # The family's ops table is in netlink.c; some policies live in the
+    # netlink_*.c files beside it.
     text = open(path).read()
+    for extra in sorted(glob.glob(os.path.join(os.path.dirname(path), "netlink_*.c"))):
+        text += "\n" + open(extra).read()
     pols = parse_policies(text)
     ops = parse_ops(text)
     fam = c_upper(spec.family)
