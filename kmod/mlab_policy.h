@@ -57,13 +57,17 @@ struct module;
  * @batch: the mount's batch= in pages if the policy has MLAB_POLICY_F_BATCH,
  *         else 0
  * @data: the policy's per-hierarchy state, set by ops->init
+ * @pcpu: per-cpu state, for a policy that keeps some (alloc_percpu() in
+ *        ops->init); a slot of its own, since a per-cpu pointer lives in
+ *        another address space and cannot be stored in @data
  *
- * memcglab allocates it; the policy owns only @data.
+ * memcglab allocates it; the policy owns only @data and @pcpu.
  */
 struct mlab_policy {
 	const struct mlab_policy_ops *ops;
 	unsigned int batch;
 	void *data;
+	void __percpu *pcpu;
 };
 
 /**
@@ -93,8 +97,10 @@ struct mlab_policy {
  *
  * Lifetime.  All optional, process context, may sleep.
  *
- * @init: set up @p->data for a new hierarchy; 0 or a negative errno
- * @release: free @p->data; the core has drained everything before
+ * @init: set up @p->data and @p->pcpu for a new hierarchy; 0 or a negative
+ *        errno
+ * @release: free @p->data and @p->pcpu; the core has drained everything
+ *        before
  * @counter_init: set up a new level before it is used (c->policy_data is
  *         the policy's); 0 or a negative errno
  * @counter_exit: undo @counter_init; the level has been drained and is

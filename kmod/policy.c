@@ -78,7 +78,7 @@ static struct mlab_policy_ops strict_ops = {
 
 static struct mlab_stock __percpu *batched_stock(struct mlab_policy *p)
 {
-	return (struct mlab_stock __force __percpu *)p->data;
+	return p->pcpu;
 }
 
 static void drain_stock(struct mlab_stock *stock)
@@ -126,7 +126,7 @@ static int batched_init(struct mlab_policy *p)
 {
 	struct mlab_stock __percpu *stock = alloc_percpu(struct mlab_stock);
 
-	p->data = (void __force *)stock;
+	p->pcpu = stock;
 	return stock ? 0 : -ENOMEM;
 }
 

@@ -40,7 +40,7 @@ struct ms_stock {
 
 static struct ms_stock __percpu *ms_stock(struct mlab_policy *p)
 {
-	return (struct ms_stock __force __percpu *)p->data;
+	return p->pcpu;
 }
 
 static void ms_drain_slot(struct ms_stock *stock, int i)
@@ -112,7 +112,7 @@ static int ms_init(struct mlab_policy *p)
 {
 	struct ms_stock __percpu *stock = alloc_percpu(struct ms_stock);
 
-	p->data = (void __force *)stock;
+	p->pcpu = stock;
 	return stock ? 0 : -ENOMEM;
 }
 
