@@ -263,6 +263,34 @@ TEST_F(cli, charge_stdin)
 	EXPECT_EQ(4096, num(tjson_get(tjson_at(r->v[1], 0), "held")));
 }
 
+/*
+ * charge GROUP file SIZE: page cache, reclaimed under a limit when anon
+ * needs the room; the JSON result names the type.
+ */
+TEST_F(cli, charge_file)
+{
+	struct run *r = &self->r;
+	char input[512];
+
+	snprintf(input, sizeof(input),
+		 "printf 'charge %s file 3M\\ncharge %s anon 2M\\nuncharge %s file 3M\\n'",
+		 self->b, self->b, self->b);
+	run(r, NULL, "group set %s max 4M", self->a);
+	ASSERT_EQ(0, r->status);
+	run_free(r);
+	run(r, input, "-j charge -");
+	ASSERT_EQ(0, r->status) TH_LOG("%s", r->err);
+	ASSERT_EQ(3, r->nv) TH_LOG("not JSON lines: %s", r->out);
+	EXPECT_STREQ("file", tjson_get(tjson_at(r->v[0], 0), "type")->str);
+	EXPECT_STREQ("anon", tjson_get(tjson_at(r->v[1], 0), "type")->str);
+	/* 3M of file + 2M of anon under 4M: at least 1M of the file went */
+	EXPECT_GE(4 * M, num(tjson_get(tjson_at(r->v[1], 0), "held")));
+	EXPECT_EQ(2 * M, num(tjson_get(tjson_at(r->v[2], 0), "held")));
+	run_free(r);
+	run(r, NULL, "charge %s fil 1M", self->b);
+	EXPECT_NE(0, r->status);
+}
+
 static bool wait_current(const char *dir, uint64_t want, int ms)
 {
 	for (; ms > 0; ms -= 50) {

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -401,6 +402,120 @@ TEST_F(lab, force_empty)
 	close(fd);
 	EXPECT_EQ(0, wr(self->a, "memory.force_empty", "1"));
 	EXPECT_EQ(0, rd(self->a, "memory.usage_in_bytes"));
+}
+
+/*
+ * Concurrency: chargers of both types in four groups under one tight
+ * limit, while another thread reclaims and moves the limit.  Charges may
+ * fail with ENOMEM and file uncharges find less than they charged; nothing
+ * else may go wrong, and everything comes back at the end.
+ */
+struct race {
+	char groups[4][MLAB_PATH_MAX];
+	char parent[MLAB_PATH_MAX];
+	volatile int stop;
+	int errors;
+	int last_err;
+};
+
+struct race_thread {
+	struct race *r;
+	int id;
+};
+
+static void *race_charger(void *arg)
+{
+	struct race_thread *t = arg;
+	struct race *r = t->r;
+	int id = t->id;
+	char buf[64];
+	unsigned int seed = id + 1;
+	int fd = mlab_charge_open(r->groups[id]);
+	long long held_anon = 0;
+
+	if (fd < 0) {
+		__atomic_add_fetch(&r->errors, 1, __ATOMIC_RELAXED);
+		return NULL;
+	}
+	while (!r->stop) {
+		bool file = rand_r(&seed) & 1;
+		int kb = 4 * (1 + rand_r(&seed) % 512);
+		int err;
+
+		snprintf(buf, sizeof(buf), "%s %dK", file ? "file" : "anon", kb);
+		err = mlab_charge(fd, buf);
+		if (!err && !file)
+			held_anon += kb;
+		if (err && err != -ENOMEM) {
+			r->last_err = err;
+			__atomic_add_fetch(&r->errors, 1, __ATOMIC_RELAXED);
+		}
+		if (!err && file && (rand_r(&seed) & 1)) {
+			snprintf(buf, sizeof(buf), "file -%dK", kb);
+			if (mlab_charge(fd, buf))
+				__atomic_add_fetch(&r->errors, 1,
+						   __ATOMIC_RELAXED);
+		}
+		if (held_anon > 4096) {
+			snprintf(buf, sizeof(buf), "anon -%lldK", held_anon);
+			if (mlab_charge(fd, buf))
+				__atomic_add_fetch(&r->errors, 1,
+						   __ATOMIC_RELAXED);
+			held_anon = 0;
+		}
+	}
+	close(fd);
+	return NULL;
+}
+
+TEST(reclaim_race)
+{
+	char dir[MLAB_PATH_MAX];
+	struct race r = { .stop = 0 };
+	struct race_thread slots[4];
+	pthread_t th[4];
+	int i, rounds = 0, err;
+
+	ASSERT_EQ(0, mlab_ensure_module());
+	ASSERT_EQ(0, mlab_mount("reclaim=lru,policy=batched", dir));
+	ASSERT_EQ(0, mlab_mkgroup(dir, "p", r.parent));
+	ASSERT_EQ(0, wr(r.parent, "memory.max", "16M"));
+	for (i = 0; i < 4; i++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "g%d", i);
+		ASSERT_EQ(0, mlab_mkgroup(r.parent, name, r.groups[i]));
+		ASSERT_EQ(0, wr(r.groups[i], "memory.low", "2M"));
+		slots[i].r = &r;
+		slots[i].id = i;
+	}
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, race_charger,
+					    &slots[i]));
+	for (rounds = 0; rounds < 60; rounds++) {
+		err = wr(r.parent, "memory.reclaim", "1M");
+		EXPECT_TRUE(!err || err == -EAGAIN) TH_LOG("%s", strerror(-err));
+		EXPECT_EQ(0, wr(r.parent, "memory.max",
+				rounds & 1 ? "12M" : "16M"));
+		EXPECT_EQ(0, wr(r.groups[rounds & 3], "memory.min",
+				rounds & 2 ? "1M" : "0"));
+		usleep(50000);
+	}
+	r.stop = 1;
+	for (i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	EXPECT_EQ(0, r.errors) TH_LOG("last error %s", strerror(-r.last_err));
+	TH_LOG("%d rounds; pgsteal %lld, low events %lld", rounds,
+	       rdkey(r.parent, "memory.stat", "pgsteal"),
+	       rdkey(r.parent, "memory.events", "low"));
+	EXPECT_LT(0, rdkey(r.parent, "memory.stat", "pgsteal"));
+	EXPECT_EQ(0, wr(r.parent, "memory.max", "0"));
+	EXPECT_EQ(0, rd(r.parent, "memory.current"));
+	EXPECT_EQ(0, rdkey(r.parent, "memory.stat", "file"));
+	EXPECT_EQ(0, rdkey(r.parent, "memory.stat", "anon"));
+	for (i = 3; i >= 0; i--)
+		EXPECT_EQ(0, mlab_rmgroup(r.groups[i]));
+	mlab_umount(dir, false);
 }
 
 /* --- the mount option ----------------------------------------------------- */
