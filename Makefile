@@ -129,15 +129,16 @@ checkpatch: linux-src ## checkpatch --strict on kmod/ and uapi/
 		-f $(KMOD_SRCS) $(wildcard uapi/linux/*.h policies/*/*.c docs/policy-example/*.c)
 
 # sparse (C=2 checks every file) and W=1, on a scratch tree per kernel, so
-# that any warning at all fails the lint.
+# that any warning at all fails the lint. One sub-make target per kernel,
+# so that under -j the kernels are checked side by side.
 sparse: deps-newest ## sparse (C=2) and W=1 on every kernel in KVERS
-	+@set -e; for v in $(KVERS); do \
-		d=$(BUILD)/lint/$$v; rm -rf $$d; mkdir -p $(BUILD)/lint; \
-		echo "  LINT    $$v (C=2 W=1)"; \
-		$(KBUILD) $$v $$d -s C=2 W=1 modules >$$d.log 2>&1 || \
-			{ cat $$d.log; exit 1; }; \
-		if grep -E 'warning:|error:|not available or not up to date' $$d.log; then exit 1; fi; \
-	done
+	+@$(MAKE) --no-print-directory $(addprefix sparse-,$(KVERS))
+
+sparse-%:
+	+@d=$(BUILD)/lint/$*; rm -rf $$d; mkdir -p $(BUILD)/lint; \
+	echo "  LINT    $* (C=2 W=1)"; \
+	$(KBUILD) $* $$d -s C=2 W=1 modules >$$d.log 2>&1 || { cat $$d.log; exit 1; }; \
+	if grep -E 'warning:|error:|not available or not up to date' $$d.log; then exit 1; fi
 
 # The netlink spec, uapi header and kmod/netlink.c agree (issue 5).
 uapi-check: deps ## the netlink spec, uapi header and netlink.c agree
