@@ -530,7 +530,7 @@ void mlab_group_info(struct mlab_group *g, struct mlab_group_info *info)
 	info->id = g->id;
 	info->parent_id = g->parent ? g->parent->id : 0;
 	info->v1 = h->v1;
-	info->policy = mlab_policy_name(h->policy);
+	strscpy(info->policy, mlab_policy_name(h->policy), sizeof(info->policy));
 	info->batch = mlab_policy_batch(h->policy);
 	mutex_lock(&h->lock);
 	if (h->root)

@@ -177,7 +177,7 @@ struct mlab_group_info {
 	u64 id;
 	u64 parent_id;		/* 0 for the root */
 	bool v1;
-	const char *policy;	/* valid while the group is referenced */
+	char policy[MLAB_POLICY_NAME_MAX];	/* a copy: outlives the group */
 	unsigned int batch;
 	unsigned long usage;
 	unsigned long owned;
