@@ -270,7 +270,7 @@ TEST_F(cli, charge_stdin)
 TEST_F(cli, charge_file)
 {
 	struct run *r = &self->r;
-	char input[512];
+	char input[3 * MLAB_PATH_MAX + 128];
 
 	snprintf(input, sizeof(input),
 		 "printf 'charge %s file 3M\\ncharge %s anon 2M\\nuncharge %s file 3M\\n'",

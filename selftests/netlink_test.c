@@ -476,14 +476,10 @@ TEST_F(nl, charge_malformed)
 	EXPECT_NE(0, strlen(t->err.msg));
 
 	/* a charge type beyond file */
-	nlh = tnl_msg(t, MEMCGLAB_CMD_CHARGE, 0);
-	nest = mnl_attr_nest_start(nlh, MEMCGLAB_A_BATCH_ENTRY);
-	mnl_attr_put_u32(nlh, MEMCGLAB_A_CHARGE_HIER, self->hier);
-	mnl_attr_put_u64(nlh, MEMCGLAB_A_CHARGE_ID, self->ida);
-	mnl_attr_put_u64(nlh, MEMCGLAB_A_CHARGE_DELTA, M);
-	mnl_attr_put_u32(nlh, MEMCGLAB_A_CHARGE_TYPE, MEMCGLAB_CHARGE_TYPE_FILE + 1);
-	mnl_attr_nest_end(nlh, nest);
-	EXPECT_NLERR(t, tnl_talk(t, nlh, NULL, NULL), ERANGE, "out of range");
+	nlh = mlab_nl_msg(t, MEMCGLAB_CMD_CHARGE, 0);
+	entry_plus(nlh, self->hier, self->ida, M, MEMCGLAB_A_CHARGE_TYPE,
+		   MEMCGLAB_CHARGE_TYPE_FILE + 1);
+	EXPECT_NLERR(t, mlab_nl_talk(t, nlh, NULL, NULL), ERANGE, "out of range");
 
 	/* a second entry names an unknown group: the first is not charged */
 	nlh = mlab_nl_msg(t, MEMCGLAB_CMD_CHARGE, 0);
@@ -512,41 +508,32 @@ TEST_F(nl, charge_malformed)
  */
 TEST_F(nl, charge_file)
 {
-	struct tnl *t = &self->t;
-	struct tnl_result r[2];
-	struct nlattr *nest;
-	struct nlmsghdr *nlh;
+	struct mlab_nl *t = &self->t;
+	struct mlab_charge_req r = {
+		.ref = { self->hier, self->idb }, .delta = 8 * M,
+		.type = MEMCGLAB_CHARGE_TYPE_FILE,
+	};
 
-	nlh = tnl_msg(t, MEMCGLAB_CMD_CHARGE, 0);
-	nest = mnl_attr_nest_start(nlh, MEMCGLAB_A_BATCH_ENTRY);
-	mnl_attr_put_u32(nlh, MEMCGLAB_A_CHARGE_HIER, self->hier);
-	mnl_attr_put_u64(nlh, MEMCGLAB_A_CHARGE_ID, self->idb);
-	mnl_attr_put_u64(nlh, MEMCGLAB_A_CHARGE_DELTA, 8 * M);
-	mnl_attr_put_u32(nlh, MEMCGLAB_A_CHARGE_TYPE, MEMCGLAB_CHARGE_TYPE_FILE);
-	mnl_attr_nest_end(nlh, nest);
-	ASSERT_EQ(1, tnl_charge_talk(t, nlh, r, 1));
-	EXPECT_EQ(0, r[0].error);
-	EXPECT_EQ(8 * M, r[0].held);
-	ASSERT_EQ(0, tnl_set(t, self->hier, self->ida, MEMCGLAB_A_GROUP_MAX, 4 * M));
-	EXPECT_GE(4 * M, tnl_read_num(self->a, "memory.current"));
+	ASSERT_EQ(0, mlab_nl_charge(t, &r, 1)) TH_LOG("%s", t->err.msg);
+	EXPECT_EQ(0, r.error);
+	EXPECT_EQ(8 * M, r.held);
+	ASSERT_EQ(0, set(t, self->hier, self->ida, MEMCGLAB_A_GROUP_MAX, 4 * M));
+	EXPECT_GE(4 * M, mlab_num(self->a, "memory.current"));
 
 	/* anon (the default) by the same socket: reclaim takes file only */
-	ASSERT_EQ(0, tnl_charge(t, self->hier, self->idb, 3 * M, 1, &r[1]));
-	EXPECT_EQ(0, r[1].error);
-	EXPECT_GE(4 * M, tnl_read_num(self->a, "memory.current"));
-	EXPECT_LE(3 * M, r[1].held);
+	ASSERT_EQ(0, charge(t, self->hier, self->idb, 3 * M, 1, &r));
+	EXPECT_EQ(0, r.error);
+	EXPECT_GE(4 * M, mlab_num(self->a, "memory.current"));
+	EXPECT_LE(3 * M, r.held);
 
-	nlh = tnl_msg(t, MEMCGLAB_CMD_CHARGE, 0);
-	nest = mnl_attr_nest_start(nlh, MEMCGLAB_A_BATCH_ENTRY);
-	mnl_attr_put_u32(nlh, MEMCGLAB_A_CHARGE_HIER, self->hier);
-	mnl_attr_put_u64(nlh, MEMCGLAB_A_CHARGE_ID, self->idb);
-	mnl_attr_put_u64(nlh, MEMCGLAB_A_CHARGE_DELTA, -(int64_t)(8 * M));
-	mnl_attr_put_u32(nlh, MEMCGLAB_A_CHARGE_TYPE, MEMCGLAB_CHARGE_TYPE_FILE);
-	mnl_attr_nest_end(nlh, nest);
-	ASSERT_EQ(1, tnl_charge_talk(t, nlh, r, 1));
-	EXPECT_EQ(0, r[0].error);
-	EXPECT_EQ(3 * M, r[0].held);
-	EXPECT_EQ(3 * M, tnl_read_num(self->b, "memory.current"));
+	r = (struct mlab_charge_req){
+		.ref = { self->hier, self->idb }, .delta = -(int64_t)(8 * M),
+		.type = MEMCGLAB_CHARGE_TYPE_FILE,
+	};
+	ASSERT_EQ(0, mlab_nl_charge(t, &r, 1));
+	EXPECT_EQ(0, r.error);
+	EXPECT_EQ(3 * M, r.held);
+	EXPECT_EQ(3 * M, mlab_num(self->b, "memory.current"));
 }
 
 TEST_F(nl, close_returns_charges)
