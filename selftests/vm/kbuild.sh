@@ -51,7 +51,9 @@ if problem "$kver" >&2; then
 fi
 
 if in_chroot "$kver"; then
-	rel=memcglab/${dir#"$top"/build/}
+	# One directory per source tree: checkouts that share a chroot (its
+	# path is $MEMCGLAB_CHROOT) must not build into each other's objects.
+	rel=memcglab/$(printf '%s' "$top" | md5sum | cut -c1-8)/${dir#"$top"/build/}
 	inner=$chroot_dir/$rel
 	mkdir -p "$inner/kmod" "$inner/uapi" "$dir"
 	for f in "$inner"/kmod/*.[ch]; do
