@@ -72,6 +72,16 @@ static inline void mlab_inode_init_ts(struct inode *inode)
 #endif
 
 /*
+ * memory.reclaim also takes "swappiness=max" (anon only) since 6.17: the
+ * 6.12 guest refuses it with EINVAL, the 7.2 guest accepts it.
+ */
+#if MLAB_KV_AT_LEAST(6, 17)
+#define MLAB_HAVE_RECLAIM_SWAPPINESS_MAX 1
+#else
+#define MLAB_HAVE_RECLAIM_SWAPPINESS_MAX 0
+#endif
+
+/*
  * The reclaim model a mount gets by default: the running kernel's.
  * Debian builds 6.1 with MGLRU off (CONFIG_LRU_GEN_ENABLED unset) and 6.12
  * and later with it on.

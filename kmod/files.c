@@ -341,9 +341,14 @@ static int cgroup_max_descendants_write(struct mlab_of *of, char *buf,
 }
 
 #if MLAB_HAVE_RECLAIM_ARGS
+enum { MLAB_RECLAIM_SWAPPINESS, MLAB_RECLAIM_SWAPPINESS_MAX, MLAB_RECLAIM_NULL };
+
 static const match_table_t memory_reclaim_tokens = {
-	{ 0, "swappiness=%d" },
-	{ 1, NULL },
+	{ MLAB_RECLAIM_SWAPPINESS, "swappiness=%d" },
+#if MLAB_HAVE_RECLAIM_SWAPPINESS_MAX
+	{ MLAB_RECLAIM_SWAPPINESS_MAX, "swappiness=max" },
+#endif
+	{ MLAB_RECLAIM_NULL, NULL },
 };
 
 /*
@@ -365,10 +370,17 @@ static int memory_reclaim_parse(char *buf, unsigned long *nr_pages)
 	while ((start = strsep(&buf, " "))) {
 		if (!*start)
 			continue;
-		if (match_token(start, memory_reclaim_tokens, args) != 0 ||
-		    match_int(&args[0], &swappiness) ||
-		    swappiness < 0 || swappiness > 200)
+		switch (match_token(start, memory_reclaim_tokens, args)) {
+		case MLAB_RECLAIM_SWAPPINESS:
+			if (match_int(&args[0], &swappiness) ||
+			    swappiness < 0 || swappiness > 200)
+				return -EINVAL;
+			break;
+		case MLAB_RECLAIM_SWAPPINESS_MAX:
+			break;	/* anon only: no swap here, so nothing */
+		default:
 			return -EINVAL;
+		}
 	}
 	return 0;
 }

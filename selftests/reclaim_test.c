@@ -67,13 +67,16 @@ FIXTURE(lab) {
 };
 
 FIXTURE_VARIANT(lab) { const char *opts; bool v1; bool batched; };
-FIXTURE_VARIANT_ADD(lab, v2_strict) { .opts = "reclaim=lru" };
+/* oom=off everywhere: this process owns every charge, and the lab's OOM
+ * killer would end it (oom_test tests the killer). */
+FIXTURE_VARIANT_ADD(lab, v2_strict) { .opts = "reclaim=lru,oom=off" };
 FIXTURE_VARIANT_ADD(lab, v2_batched) {
-	.opts = "reclaim=lru,policy=batched", .batched = true };
-FIXTURE_VARIANT_ADD(lab, v2_mglru) { .opts = "reclaim=mglru" };
-FIXTURE_VARIANT_ADD(lab, v1_strict) { .opts = "v1,reclaim=lru", .v1 = true };
+	.opts = "reclaim=lru,policy=batched,oom=off", .batched = true };
+FIXTURE_VARIANT_ADD(lab, v2_mglru) { .opts = "reclaim=mglru,oom=off" };
+FIXTURE_VARIANT_ADD(lab, v1_strict) {
+	.opts = "v1,reclaim=lru,oom=off", .v1 = true };
 FIXTURE_VARIANT_ADD(lab, v1_locked) {
-	.opts = "v1,reclaim=lru,policy=locked", .v1 = true };
+	.opts = "v1,reclaim=lru,policy=locked,oom=off", .v1 = true };
 
 FIXTURE_SETUP(lab)
 {
@@ -285,7 +288,7 @@ TEST(memory_reclaim_oracle)
 	if (err == -EOPNOTSUPP)
 		SKIP(return, "no cgroup v2 memory controller in this boot");
 	ASSERT_EQ(0, err);
-	ASSERT_EQ(0, mlab_mount(NULL, dir));
+	ASSERT_EQ(0, mlab_mount("oom=off", dir));
 	ASSERT_EQ(0, mlab_mkgroup(dir, "a", lab));
 	for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
 		const char *in = inputs[i];
@@ -477,7 +480,7 @@ TEST(reclaim_race)
 	int i, rounds = 0, err;
 
 	ASSERT_EQ(0, mlab_ensure_module());
-	ASSERT_EQ(0, mlab_mount("reclaim=lru,policy=batched", dir));
+	ASSERT_EQ(0, mlab_mount("reclaim=lru,policy=batched,oom=off", dir));
 	ASSERT_EQ(0, mlab_mkgroup(dir, "p", r.parent));
 	ASSERT_EQ(0, wr(r.parent, "memory.max", "16M"));
 	for (i = 0; i < 4; i++) {
@@ -699,8 +702,8 @@ FIXTURE_VARIANT_ADD(prot, min_mglru) { .min = true, .mglru = true };
 FIXTURE_SETUP(prot)
 {
 	ASSERT_EQ(0, mlab_ensure_module());
-	ASSERT_EQ(0, mlab_mount(variant->mglru ? "reclaim=mglru" :
-				"reclaim=lru", self->dir));
+	ASSERT_EQ(0, mlab_mount(variant->mglru ? "reclaim=mglru,oom=off" :
+				"reclaim=lru,oom=off", self->dir));
 }
 
 FIXTURE_TEARDOWN(prot)
@@ -887,7 +890,7 @@ static void lab_agrees(struct __test_metadata *_metadata, bool min,
 	struct prot_result r;
 	int i;
 
-	ASSERT_EQ(0, mlab_mount(NULL, dir));
+	ASSERT_EQ(0, mlab_mount("oom=off", dir));
 	make_layout(_metadata, dir, a, b, lp.g, lp.c);
 	prot_run(_metadata, "lab (default model)", min, a, b, lp.c,
 		 &lab_prot_ops, &lp, &r);
