@@ -11,11 +11,11 @@
 #include <linux/uaccess.h>
 #include <linux/uio.h>
 #include "compat.h"
-#include "fs.h"
+#include "files.h"
 #include "pressure.h"
 
 /* Bytes of a page count, as the kernel prints them (u64). */
-static u64 mlab_bytes(unsigned long nr_pages)
+u64 mlab_bytes(unsigned long nr_pages)
 {
 	return (u64)nr_pages * PAGE_SIZE;
 }
@@ -29,8 +29,8 @@ static void mlab_seq_tunable(struct seq_file *sf, unsigned long value)
 		seq_printf(sf, "%llu\n", mlab_bytes(value));
 }
 
-static int mlab_write_limit(struct mlab_of *of, char *buf,
-			    enum mlab_limit which, const char *max_str)
+int mlab_write_limit(struct mlab_of *of, char *buf, enum mlab_limit which,
+		     const char *max_str)
 {
 	unsigned long nr_pages;
 	int err;
@@ -51,7 +51,7 @@ static int memory_current_show(struct seq_file *sf, struct mlab_of *of)
 }
 
 /* A snapshot of the file's group, as netlink reads it. */
-static void mlab_of_info(struct mlab_of *of, struct mlab_group_info *info)
+void mlab_of_info(struct mlab_of *of, struct mlab_group_info *info)
 {
 	mlab_group_info(of->group, info);
 }
@@ -227,8 +227,8 @@ static int memory_events_local_show(struct seq_file *sf, struct mlab_of *of)
 }
 
 /* The lab's own memory.stat keys, after the kernel's (both flavours). */
-static void mlab_seq_lab_stats(struct seq_file *sf, const char *prefix,
-			       struct mlab_group *g, bool subtree)
+void mlab_seq_lab_stats(struct seq_file *sf, const char *prefix,
+			struct mlab_group *g, bool subtree)
 {
 	struct mlab_group_stats st;
 	unsigned long owned = mlab_group_owned_sum(g, subtree);
@@ -248,8 +248,8 @@ static void mlab_seq_lab_stats(struct seq_file *sf, const char *prefix,
 }
 
 /* Anonymous and resident file pages held in a group or its subtree. */
-static void mlab_anon_file(struct mlab_group *g, bool subtree,
-			   struct mlab_lru_stat *st, unsigned long *anon)
+void mlab_anon_file(struct mlab_group *g, bool subtree,
+		    struct mlab_lru_stat *st, unsigned long *anon)
 {
 	unsigned long owned = mlab_group_owned_sum(g, subtree);
 
@@ -401,177 +401,6 @@ static int memory_reclaim_write(struct mlab_of *of, char *buf, size_t nbytes)
 	if (err)
 		return err;
 	return mlab_group_reclaim(of->group, nr_pages);
-}
-
-/* --- cgroup v1 ----------------------------------------------------------- */
-
-static int memory_usage_show(struct seq_file *sf, struct mlab_of *of)
-{
-	seq_printf(sf, "%llu\n", mlab_bytes(mlab_group_usage(of->group)));
-	return 0;
-}
-
-static int memory_max_usage_show(struct seq_file *sf, struct mlab_of *of)
-{
-	struct mlab_group_info info;
-
-	mlab_of_info(of, &info);
-	seq_printf(sf, "%llu\n", mlab_bytes(info.watermark));
-	return 0;
-}
-
-/* Any write resets the watermark to the current usage. */
-static int memory_max_usage_write(struct mlab_of *of, char *buf,
-				  size_t nbytes)
-{
-	return mlab_group_reset(of->group, MLAB_RESET_WATERMARK);
-}
-
-static int memory_limit_show(struct seq_file *sf, struct mlab_of *of)
-{
-	struct mlab_group_info info;
-
-	mlab_of_info(of, &info);
-	seq_printf(sf, "%llu\n", mlab_bytes(info.max));
-	return 0;
-}
-
-static int memory_limit_write(struct mlab_of *of, char *buf, size_t nbytes)
-{
-	return mlab_write_limit(of, buf, MLAB_LIMIT_MAX, "-1");
-}
-
-static int memory_soft_limit_show(struct seq_file *sf, struct mlab_of *of)
-{
-	struct mlab_group_info info;
-
-	mlab_of_info(of, &info);
-	seq_printf(sf, "%llu\n", mlab_bytes(info.soft_limit));
-	return 0;
-}
-
-static int memory_soft_limit_write(struct mlab_of *of, char *buf,
-				   size_t nbytes)
-{
-	return mlab_write_limit(of, buf, MLAB_LIMIT_SOFT, "-1");
-}
-
-static int memory_failcnt_show(struct seq_file *sf, struct mlab_of *of)
-{
-	struct mlab_group_info info;
-
-	mlab_of_info(of, &info);
-	seq_printf(sf, "%llu\n", (u64)info.failcnt);
-	return 0;
-}
-
-/* Any write zeroes failcnt. */
-static int memory_failcnt_write(struct mlab_of *of, char *buf, size_t nbytes)
-{
-	return mlab_group_reset(of->group, MLAB_RESET_FAILCNT);
-}
-
-static int memory_use_hierarchy_show(struct seq_file *sf, struct mlab_of *of)
-{
-	seq_puts(sf, "1\n");
-	return 0;
-}
-
-/* Parsed as cgroup's write_u64 files are: kstrtoull, base 0, no strip. */
-static int memory_use_hierarchy_write(struct mlab_of *of, char *buf,
-				      size_t nbytes)
-{
-	unsigned long long v;
-	int err = kstrtoull(buf, 0, &v);
-
-	if (err)
-		return err;
-	return v == 1 ? 0 : -EINVAL;
-}
-
-static int memory_oom_control_show(struct seq_file *sf, struct mlab_of *of)
-{
-	struct mlab_group_info info;
-
-	mlab_of_info(of, &info);
-	seq_printf(sf, "oom_kill_disable %d\n", info.oom_kill_disable);
-	seq_printf(sf, "under_oom %d\n", mlab_oom_under_oom(of->group));
-	seq_printf(sf, "oom_kill %lu\n", info.events[MLAB_EVENT_OOM_KILL]);
-	return 0;
-}
-
-static int memory_oom_control_write(struct mlab_of *of, char *buf,
-				    size_t nbytes)
-{
-	unsigned long long v;
-	int err = kstrtoull(buf, 0, &v);
-
-	if (err)
-		return err;
-	if (v > 1)
-		return -EINVAL;
-	return mlab_group_set_oom_kill_disable(of->group, v);
-}
-
-static const char * const memory_v1_stat_keys[] = {
-	"cache", "rss", "rss_huge", "shmem", "mapped_file", "dirty",
-	"writeback", "swap", "pgpgin", "pgpgout", "pgfault", "pgmajfault",
-	"inactive_anon", "active_anon", "inactive_file", "active_file",
-	"unevictable",
-};
-
-/* Values of memory_v1_stat_keys[] for a group or its subtree. */
-static void memory_v1_stat_values(struct mlab_group *g, bool subtree,
-				  u64 *vals)
-{
-	struct mlab_group_stats st;
-	struct mlab_lru_stat lst;
-	unsigned long anon;
-
-	mlab_group_stats_sum(g, subtree, &st);
-	mlab_anon_file(g, subtree, &lst, &anon);
-	memset(vals, 0, sizeof(u64) * ARRAY_SIZE(memory_v1_stat_keys));
-	vals[0] = mlab_bytes(lst.file);	/* cache */
-	vals[1] = mlab_bytes(anon);	/* rss */
-	vals[8] = st.charges;		/* pgpgin */
-	vals[9] = st.uncharges;		/* pgpgout */
-	vals[13] = mlab_bytes(anon);	/* active_anon */
-	vals[14] = mlab_bytes(lst.file);	/* inactive_file */
-}
-
-/*
- * v1 memory.stat: the kernel's keys in its order (rss and active_anon hold
- * what charge owners hold, pgpgin/pgpgout count charge and uncharge
- * operations), the hierarchical limits, the total_ (subtree) values, then
- * the lab's counters, local and total_.
- */
-static int memory_v1_stat_show(struct seq_file *sf, struct mlab_of *of)
-{
-	u64 vals[ARRAY_SIZE(memory_v1_stat_keys)];
-	struct mlab_group *g = of->group;
-	int i;
-
-	memory_v1_stat_values(g, false, vals);
-	for (i = 0; i < ARRAY_SIZE(vals); i++)
-		seq_printf(sf, "%s %llu\n", memory_v1_stat_keys[i], vals[i]);
-	seq_printf(sf, "hierarchical_memory_limit %llu\n",
-		   mlab_bytes(mlab_group_hier_max(g)));
-	seq_printf(sf, "hierarchical_memsw_limit %llu\n",
-		   mlab_bytes(MLAB_COUNTER_MAX));
-	memory_v1_stat_values(g, true, vals);
-	for (i = 0; i < ARRAY_SIZE(vals); i++)
-		seq_printf(sf, "total_%s %llu\n", memory_v1_stat_keys[i],
-			   vals[i]);
-	mlab_seq_lab_stats(sf, "", g, false);
-	mlab_seq_lab_stats(sf, "total_", g, true);
-	return 0;
-}
-
-/* Any write empties the group as far as reclaim can; not on the root. */
-static int memory_force_empty_write(struct mlab_of *of, char *buf,
-				    size_t nbytes)
-{
-	return mlab_group_force_empty(of->group);
 }
 
 /* --- memcglab.charge ------------------------------------------------------ */

@@ -19,7 +19,7 @@
 #include <linux/slab.h>
 #include <linux/statfs.h>
 #include "compat.h"
-#include "fs.h"
+#include "files.h"
 
 #define MLAB_MAGIC		0x6d6c6162	/* "mlab" */
 #define MLAB_NOTIFY_MIN_INTV	DIV_ROUND_UP(HZ, 100)

@@ -102,10 +102,6 @@ struct mlab_of {
 	struct mlab_owner owner;
 };
 
-/* The file table, terminated by an entry with a NULL name. */
-extern const struct mlab_cftype mlab_files[];
-extern const struct file_operations mlab_file_fops;
-
 int mlab_fs_init(void);
 void mlab_fs_exit(void);
 

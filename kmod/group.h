@@ -327,6 +327,9 @@ struct mlab_group *mlab_group_create(struct mlab_hier *h,
 				     struct mlab_group *parent, u64 id);
 int mlab_group_remove(struct mlab_group *g);
 
+/* Internal to group.c and hier.c: live hierarchies by id. */
+extern struct xarray mlab_hiers;
+
 /* For owner.c only: charging a group (see owner.h for the public API). */
 int mlab_group_attach(struct mlab_group *g);
 void mlab_group_detach(struct mlab_group *g);
