@@ -362,7 +362,9 @@ struct held {
 
 struct shared {
 	int pause;		/* the parent asks the workers to pause */
-	int paused;		/* how many have */
+	int report_gen;		/* then to report what they hold, anew */
+	int paused_w[MAX_WORKERS];	/* this worker is paused */
+	int reported_w[MAX_WORKERS];	/* the report_gen it last answered */
 	int stop;
 	int done[MAX_WORKERS];	/* a worker ran to its end */
 	struct held held[MAX_WORKERS][NR_SLOTS];
@@ -632,18 +634,30 @@ static void worker_pause(struct worker *w)
 	struct shared *sh = w->f->sh;
 	int i;
 
+	int gen, last = -1;
+
 	if (w->nl_open) {
 		mlab_nl_close(&w->nl);
 		w->nl_open = false;
 	}
-	for (i = 0; i < NR_SLOTS; i++)
-		sh->held[w->id][i].bytes = w->fd[i] < 0 ? -1 :
-			mlab_charge_held(w->fd[i]) - w->lie[i];
-	__atomic_fetch_add(&sh->paused, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&sh->paused_w[w->id], 1, __ATOMIC_SEQ_CST);
+	/*
+	 * Report only when asked, once every worker has stopped: an operation
+	 * still running elsewhere (an OOM kill) may reap this one's charges.
+	 */
 	while (__atomic_load_n(&sh->pause, __ATOMIC_SEQ_CST) &&
-	       !__atomic_load_n(&sh->stop, __ATOMIC_SEQ_CST))
+	       !__atomic_load_n(&sh->stop, __ATOMIC_SEQ_CST)) {
+		gen = __atomic_load_n(&sh->report_gen, __ATOMIC_SEQ_CST);
+		if (gen != last) {
+			for (i = 0; i < NR_SLOTS; i++)
+				sh->held[w->id][i].bytes = w->fd[i] < 0 ? -1 :
+					mlab_charge_held(w->fd[i]) - w->lie[i];
+			__atomic_store_n(&sh->reported_w[w->id], gen, __ATOMIC_SEQ_CST);
+			last = gen;
+		}
 		usleep(1000);
-	__atomic_fetch_sub(&sh->paused, 1, __ATOMIC_SEQ_CST);
+	}
+	__atomic_store_n(&sh->paused_w[w->id], 0, __ATOMIC_SEQ_CST);
 }
 
 static void log_op(struct worker *w, const char *line, int err)
@@ -952,27 +966,60 @@ static void refresh_opts(struct fuzz *f)
 
 /* Pause every worker, check, resume.  A worker that cannot pause in time
  * (asleep in a charge) makes this checkpoint a skip, not a failure. */
+/* Has worker @pid exited?  Peeks: the main loop reaps it. */
+static bool worker_gone(pid_t pid)
+{
+	siginfo_t info = { 0 };
+
+	return pid <= 0 ||
+	       (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+		info.si_pid == pid);
+}
+
+/*
+ * Wait up to @ms for every live worker to be paused (@gen < 0) or to have
+ * answered report @gen.  False on a timeout or when a worker died meanwhile.
+ */
+static bool workers_wait(struct fuzz *f, pid_t *pids, int gen, int ms)
+{
+	struct shared *sh = f->sh;
+	int i, done;
+
+	for (; ms > 0; ms--) {
+		for (done = 0, i = 0; i < f->workers; i++) {
+			if (worker_gone(pids[i]))
+				return false;
+			done += gen < 0 ?
+				__atomic_load_n(&sh->paused_w[i], __ATOMIC_SEQ_CST) :
+				__atomic_load_n(&sh->reported_w[i], __ATOMIC_SEQ_CST) == gen;
+		}
+		if (done == f->workers)
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
 static bool checkpoint(struct fuzz *f, pid_t *pids, struct mlab_nl *nl)
 {
 	struct shared *sh = f->sh;
-	int alive = 0, i, waited;
+	bool ok;
+	int gen;
 
 	__atomic_store_n(&sh->pause, 1, __ATOMIC_SEQ_CST);
-	for (waited = 0; waited < 5000; waited++) {
-		for (alive = 0, i = 0; i < f->workers; i++)
-			alive += pids[i] > 0;
-		if (__atomic_load_n(&sh->paused, __ATOMIC_SEQ_CST) >= alive)
-			break;
-		usleep(1000);
+	ok = workers_wait(f, pids, -1, 5000);
+	if (ok) {
+		gen = __atomic_add_fetch(&sh->report_gen, 1, __ATOMIC_SEQ_CST);
+		ok = workers_wait(f, pids, gen, 5000);
 	}
-	if (waited < 5000) {
+	if (ok) {
 		refresh_opts(f);
-		for (i = 0; i < NR_MOUNTS; i++)
-			check_mount(f, i, nl, false);
+		for (gen = 0; gen < NR_MOUNTS; gen++)
+			check_mount(f, gen, nl, false);
 	}
 	check_kmsg(f);
 	__atomic_store_n(&sh->pause, 0, __ATOMIC_SEQ_CST);
-	return waited < 5000;
+	return ok;
 }
 
 /* --- the run ---------------------------------------------------------------- */
@@ -1262,6 +1309,8 @@ static int fuzz_run(struct fuzz *f, uint64_t seed, int secs)
 				deaths++;
 				reap_group(f, pids[i]);
 				memset(f->sh->held[i], 0xff, sizeof(f->sh->held[i]));
+				f->sh->paused_w[i] = 0;
+				f->sh->reported_w[i] = 0;
 				pids[i] = start_worker(f, i, ++gens[i], rnd_next(&prng));
 			}
 		}
@@ -1271,7 +1320,7 @@ static int fuzz_run(struct fuzz *f, uint64_t seed, int secs)
 			skipped++;
 	}
 	stop_workers(f, pids);
-	printf("# seed %" PRIu64 ": %d checkpoints (%d skipped: a worker asleep in a charge), "
+	printf("# seed %" PRIu64 ": %d checkpoints (%d skipped: a worker asleep in a charge or ended meanwhile), "
 	       "%d workers ended by a signal\n", seed, checks, skipped, deaths);
 	print_results(f);
 	teardown(f, &nl, true);
