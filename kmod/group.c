@@ -402,9 +402,16 @@ static void mlab_group_stats_add(struct mlab_group *g,
 	}
 }
 
-/* Pre-order walk of @root's live subtree; the caller holds hier->lock. */
-static struct mlab_group *mlab_group_walk_next(struct mlab_group *pos,
-					       struct mlab_group *root)
+/**
+ * mlab_group_walk_next - the next group of a pre-order subtree walk
+ * @pos: the group visited last (start with @root)
+ * @root: the subtree's root
+ *
+ * Context: the caller holds the hierarchy lock, so the tree cannot change.
+ * Return: the next live group of @root's subtree, or NULL at the end.
+ */
+struct mlab_group *mlab_group_walk_next(struct mlab_group *pos,
+					struct mlab_group *root)
 {
 	if (!list_empty(&pos->children))
 		return list_first_entry(&pos->children, struct mlab_group,

@@ -343,8 +343,10 @@ void mlab_group_event(struct mlab_group *g, enum mlab_event event,
 		      unsigned long limit);
 void mlab_group_uncharge(struct mlab_group *g, unsigned long nr_pages);
 
-/* For oom.c and owner.c: the pressure path. */
+/* For oom.c, owner.c and pressure.c: the pressure path. */
 bool mlab_group_is_descendant(struct mlab_group *g, struct mlab_group *root);
+struct mlab_group *mlab_group_walk_next(struct mlab_group *pos,
+					struct mlab_group *root);
 
 /**
  * mlab_group_is_root - is this the root group of its hierarchy?

@@ -18,19 +18,6 @@ static struct mlab_group *mlab_lru_group(struct mlab_lru *lru)
 	return container_of(lru, struct mlab_group, lru);
 }
 
-/* Pre-order walk of @root's live subtree; the caller holds hier->lock. */
-static struct mlab_group *mlab_pressure_walk(struct mlab_group *pos,
-					     struct mlab_group *root)
-{
-	if (!list_empty(&pos->children))
-		return list_first_entry(&pos->children, struct mlab_group,
-					sibling);
-	for (; pos != root; pos = pos->parent)
-		if (!list_is_last(&pos->sibling, &pos->parent->children))
-			return list_next_entry(pos, sibling);
-	return NULL;
-}
-
 static struct mlab_lru *mlab_pressure_next(const struct mlab_reclaim_ctl *ctl,
 					   struct mlab_lru *root,
 					   struct mlab_lru *pos)
@@ -39,7 +26,7 @@ static struct mlab_lru *mlab_pressure_next(const struct mlab_reclaim_ctl *ctl,
 
 	if (!pos)
 		return root;
-	g = mlab_pressure_walk(mlab_lru_group(pos), mlab_lru_group(root));
+	g = mlab_group_walk_next(mlab_lru_group(pos), mlab_lru_group(root));
 	return g ? &g->lru : NULL;
 }
 
@@ -256,7 +243,7 @@ void mlab_group_lru_stat(struct mlab_group *g, bool subtree,
 		return;
 	}
 	mutex_lock(&g->hier->lock);
-	for (pos = g; pos; pos = mlab_pressure_walk(pos, g))
+	for (pos = g; pos; pos = mlab_group_walk_next(pos, g))
 		mlab_lru_stat_add(pos, st);
 	mutex_unlock(&g->hier->lock);
 }
