@@ -1166,7 +1166,7 @@ static void teardown(struct fuzz *f, struct mlab_nl *nl, bool rmmod)
 	struct mlab_group_info g;
 	struct mlab_group_ref ref;
 	uint64_t slack;
-	int m;
+	int m, tries;
 
 	/* No worker is left: no descriptor holds anything. */
 	memset(f->sh->held, 0xff, sizeof(f->sh->held));
@@ -1194,10 +1194,23 @@ static void teardown(struct fuzz *f, struct mlab_nl *nl, bool rmmod)
 			fail(f, "umount %s: %s", f->dir[m], strerror(-err));
 	}
 	check_kmsg(f);
-	if (rmmod && syscall(SYS_delete_module, "memcglab", O_NONBLOCK) < 0)
-		fail(f, "rmmod after teardown: %s", strerror(errno));
-	else if (rmmod)
-		mlab_ensure_module();
+	if (!rmmod)
+		return;
+	/*
+	 * The last references of killed processes' files go away in deferred
+	 * work (and with them lazy unmounts), so give rmmod up to 5 s; a
+	 * reference that outlives that is a leak.
+	 */
+	for (tries = 0; tries < 50; tries++) {
+		if (!syscall(SYS_delete_module, "memcglab", O_NONBLOCK)) {
+			mlab_ensure_module();
+			return;
+		}
+		if (errno != EAGAIN && errno != EBUSY)
+			break;
+		usleep(100000);
+	}
+	fail(f, "rmmod after teardown: %s", strerror(errno));
 }
 
 /* --- the log ------------------------------------------------------------- */
