@@ -381,6 +381,7 @@ struct fuzz {
 	int logfd;
 	struct shared *sh;
 	int kmsg;			/* /dev/kmsg, read for splats */
+	int orphan_mounts;		/* private mounts left by killed workers */
 	char why[512];			/* the first failure */
 };
 
@@ -955,27 +956,119 @@ static bool has_opt(const char *opts, const char *opt)
 	return false;
 }
 
-static void refresh_opts(struct fuzz *f)
+/*
+ * The pages a hierarchy mounted with @opts (as /proc/mounts shows them) may
+ * keep in per-cpu stock per group: strict and locked keep none, any other
+ * policy up to its batch.
+ */
+static unsigned int stock_batch(const char *opts, bool *exact)
+{
+	const char *b = strstr(opts, "batch=");
+
+	*exact = has_opt(opts, "policy=strict") || has_opt(opts, "policy=locked");
+	return *exact ? 0 : b ? (unsigned int)atoi(b + 6) : 64;
+}
+
+/* Calls @fn for every memcglab mount in /proc/mounts. */
+static void for_each_mount(void (*fn)(void *data, const char *dir, const char *opts),
+			   void *data)
 {
 	char dev[64], dir[MLAB_PATH_MAX], type[32], opts[256];
 	FILE *fp = fopen("/proc/mounts", "r");
-	int m;
 
 	while (fp && fscanf(fp, "%63s %511s %31s %255s %*d %*d", dev, dir, type,
-			    opts) == 4) {
-		for (m = 0; m < NR_MOUNTS; m++) {
-			char *b = strstr(opts, "batch=");
-
-			if (strcmp(dir, f->dir[m]))
-				continue;
-			/* strict and locked keep no stock; any other may */
-			f->exact[m] = has_opt(opts, "policy=strict") ||
-				      has_opt(opts, "policy=locked");
-			f->batch[m] = f->exact[m] ? 0 : b ? (unsigned int)atoi(b + 6) : 64;
-		}
-	}
+			    opts) == 4)
+		if (!strcmp(type, "memcglab"))
+			fn(data, dir, opts);
 	if (fp)
 		fclose(fp);
+}
+
+static void refresh_one(void *data, const char *dir, const char *opts)
+{
+	struct fuzz *f = data;
+	int m;
+
+	for (m = 0; m < NR_MOUNTS; m++)
+		if (!strcmp(dir, f->dir[m]))
+			f->batch[m] = stock_batch(opts, &f->exact[m]);
+}
+
+static void refresh_opts(struct fuzz *f)
+{
+	for_each_mount(refresh_one, f);
+}
+
+struct orphans {
+	struct fuzz *f;
+	struct mlab_nl *nl;
+	char dir[8][MLAB_PATH_MAX];
+	int n;
+};
+
+static void orphan_one(void *data, const char *dir, const char *opts)
+{
+	struct orphans *o = data;
+	struct mlab_group_info g;
+	struct mlab_group_ref ref;
+	uint64_t slack;
+	bool exact;
+	int m;
+
+	for (m = 0; m < NR_MOUNTS; m++)
+		if (!strcmp(dir, o->f->dir[m]))
+			return;
+	if (strncmp(dir, "/tmp/mlab.", 10))
+		return;		/* not the fuzzer's */
+	/* Its owner died with it: at most the root's own stock is left. */
+	slack = (uint64_t)stock_batch(opts, &exact) * PAGE *
+		(uint64_t)sysconf(_SC_NPROCESSORS_CONF);
+	if (!mlab_group_ids(dir, &ref.hier, &ref.id) &&
+	    !mlab_nl_group_get(o->nl, &ref, &g) && g.usage > slack)
+		fail(o->f, "%s (left by a killed mountcycle): the root still has %"
+		     PRIu64 " bytes (stock slack %" PRIu64 ")", dir, g.usage, slack);
+	if (o->n < (int)ARRAY_SIZE(o->dir))
+		snprintf(o->dir[o->n++], MLAB_PATH_MAX, "%s", dir);
+}
+
+static void count_one(void *data, const char *dir, const char *opts)
+{
+	(void)dir;
+	(void)opts;
+	(*(int *)data)++;
+}
+
+static int count_mounts(void)
+{
+	int n = 0;
+
+	for_each_mount(count_one, &n);
+	return n;
+}
+
+/*
+ * A worker killed between the mount and the unmount of a mountcycle leaves
+ * its private hierarchy mounted (the workers share the mount namespace), and
+ * that mount keeps the module.  Check that nothing is left charged in it
+ * (the killed worker's descriptor gave everything back), then unmount it.
+ */
+static void reap_orphan_mounts(struct fuzz *f, struct mlab_nl *nl)
+{
+	struct orphans o = { .f = f, .nl = nl };
+	int i, err;
+
+	do {
+		o.n = 0;
+		for_each_mount(orphan_one, &o);
+		for (i = 0; i < o.n; i++) {
+			err = mlab_umount(o.dir[i], false);
+			if (err)
+				fail(f, "umount %s (left by a killed mountcycle): %s",
+				     o.dir[i], strerror(-err));
+			else
+				f->orphan_mounts++;
+		}
+	} while (o.n == (int)ARRAY_SIZE(o.dir) && !f->why[0]);
 }
 
 /* Has worker @pid exited?  Peeks: the main loop reaps it. */
@@ -1186,6 +1279,7 @@ static void teardown(struct fuzz *f, struct mlab_nl *nl, bool rmmod)
 			fail(f, "%s: the root still has %" PRIu64 " bytes once emptied "
 			     "(stock slack %" PRIu64 ")", f->dir[m], g.usage, slack);
 	}
+	reap_orphan_mounts(f, nl);
 	mlab_nl_close(nl);
 	for (m = 0; m < NR_MOUNTS; m++) {
 		int err = mlab_umount(f->dir[m], false);
@@ -1210,7 +1304,20 @@ static void teardown(struct fuzz *f, struct mlab_nl *nl, bool rmmod)
 			break;
 		usleep(100000);
 	}
-	fail(f, "rmmod after teardown: %s", strerror(errno));
+	{
+		int e = errno;
+		char ref[32] = "?";
+		FILE *fp = fopen("/sys/module/memcglab/refcnt", "r");
+
+		if (fp) {
+			if (!fgets(ref, sizeof(ref), fp))
+				snprintf(ref, sizeof(ref), "?");
+			ref[strcspn(ref, "\n")] = 0;
+			fclose(fp);
+		}
+		fail(f, "rmmod after teardown: %s (refcnt %s, %d memcglab mounts left)",
+		     strerror(e), ref, count_mounts());
+	}
 }
 
 /* --- the log ------------------------------------------------------------- */
@@ -1362,6 +1469,8 @@ static int fuzz_run(struct fuzz *f, uint64_t seed, int secs)
 	       "%d workers ended by a signal\n", seed, checks, skipped, deaths);
 	print_results(f);
 	teardown(f, &nl, true);
+	printf("# %d private mounts left by workers killed mid-mountcycle, "
+	       "checked and unmounted\n", f->orphan_mounts);
 	return f->why[0] ? 1 : 0;
 }
 
