@@ -38,6 +38,7 @@ struct memcg_priv {
 	struct worker **workers;
 	size_t nr_workers;
 	struct tgt_peaks peaks;
+	unsigned int stock_groups;	/* groups one CPU's charge stock caches */
 };
 
 void worker_free(struct worker *w);
