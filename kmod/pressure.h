@@ -12,11 +12,11 @@
  * mlab_group_reclaim(): memory.reclaim.  0, -EAGAIN, -EINTR, -ENODEV.
  * mlab_group_force_empty(): v1 memory.force_empty.  0, -EINVAL on the
  *	root, -EINTR, -ENODEV.
- * mlab_group_reclaim_to_limit(): for group.c, with the hierarchy lock
- *	held: reclaim until usage fits @limit; true when it does.
- * mlab_group_resize_max(): for group.c, with the hierarchy lock held: the
- *	v1 limit write; reclaims while usage is in the way, -EBUSY when that
- *	frees nothing.
+ * mlab_group_reclaim_to_limit(): for group_limit.c, with the hierarchy
+ *	lock held: reclaim until usage fits @limit; true when it does.
+ * mlab_group_resize_max(): for group_limit.c, with the hierarchy lock
+ *	held: the v1 limit write; reclaims while usage is in the way, -EBUSY
+ *	when that frees nothing.
  * mlab_group_lru_stat(): reclaim state of @g or its subtree.  May sleep.
  */
 #ifndef _MLAB_PRESSURE_H
