@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * files.h - internal to the file table (files.c, files_v1.c) and fs.c.
+ * files.h - internal to the file table (files.c, files_v1.c), its file
+ * operations (files_fops.c) and fs.c.
  */
 #ifndef _MLAB_FILES_H
 #define _MLAB_FILES_H
@@ -10,6 +11,7 @@
 
 /* The file table, terminated by an entry with a NULL name. */
 extern const struct mlab_cftype mlab_files[];
+/* The file operations of every file in the table (files_fops.c). */
 extern const struct file_operations mlab_file_fops;
 
 /* Helpers of files.c that the v1 handlers share. */
