@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * fs.h - internal to the filesystem (fs.c) and its file table (files.c).
+ * fs.h - internal to the filesystem (fs.c, fs_notify.c) and its file table
+ * (files*.c).
  */
 #ifndef _MLAB_FS_H
 #define _MLAB_FS_H
@@ -101,6 +102,12 @@ struct mlab_of {
 	struct list_head peak_node;
 	struct mlab_owner owner;
 };
+
+/* memory.events notification (fs_notify.c), for fs.c. */
+extern struct notifier_block mlab_fs_nb;
+void mlab_fs_notify_workfn(struct work_struct *work);
+void mlab_fs_notify_stop(struct mlab_dir *md);
+void mlab_fs_notify_stop_all(struct super_block *sb);
 
 int mlab_fs_init(void);
 void mlab_fs_exit(void);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * group_event.c - memory.events counting and the notifier chain that
- * tells the front ends (fs.c, netlink.c) about events.
+ * tells the front ends (fs_notify.c, netlink.c) about events.
  */
 #include "group.h"
 
