@@ -54,60 +54,40 @@ void mlab_of_info(struct mlab_of *of, struct mlab_group_info *info)
 	mlab_group_info(of->group, info);
 }
 
-static int memory_min_show(struct seq_file *sf, struct mlab_of *of)
+/* Limit @which of a snapshot, in pages. */
+unsigned long mlab_info_limit(const struct mlab_group_info *info,
+			      enum mlab_limit which)
+{
+	switch (which) {
+	case MLAB_LIMIT_MAX:
+		return info->max;
+	case MLAB_LIMIT_HIGH:
+		return info->high;
+	case MLAB_LIMIT_LOW:
+		return info->low;
+	case MLAB_LIMIT_MIN:
+		return info->min;
+	default:
+		return info->soft_limit;
+	}
+}
+
+/*
+ * memory.min, memory.low, memory.high and memory.max: the limit named by
+ * the file's private, "max" for unlimited.
+ */
+static int memory_tunable_show(struct seq_file *sf, struct mlab_of *of)
 {
 	struct mlab_group_info info;
 
 	mlab_of_info(of, &info);
-	mlab_seq_tunable(sf, info.min);
+	mlab_seq_tunable(sf, mlab_info_limit(&info, of->cft->private));
 	return 0;
 }
 
-static int memory_min_write(struct mlab_of *of, char *buf, size_t nbytes)
+static int memory_tunable_write(struct mlab_of *of, char *buf, size_t nbytes)
 {
-	return mlab_write_limit(of, buf, MLAB_LIMIT_MIN, "max");
-}
-
-static int memory_low_show(struct seq_file *sf, struct mlab_of *of)
-{
-	struct mlab_group_info info;
-
-	mlab_of_info(of, &info);
-	mlab_seq_tunable(sf, info.low);
-	return 0;
-}
-
-static int memory_low_write(struct mlab_of *of, char *buf, size_t nbytes)
-{
-	return mlab_write_limit(of, buf, MLAB_LIMIT_LOW, "max");
-}
-
-static int memory_high_show(struct seq_file *sf, struct mlab_of *of)
-{
-	struct mlab_group_info info;
-
-	mlab_of_info(of, &info);
-	mlab_seq_tunable(sf, info.high);
-	return 0;
-}
-
-static int memory_high_write(struct mlab_of *of, char *buf, size_t nbytes)
-{
-	return mlab_write_limit(of, buf, MLAB_LIMIT_HIGH, "max");
-}
-
-static int memory_max_show(struct seq_file *sf, struct mlab_of *of)
-{
-	struct mlab_group_info info;
-
-	mlab_of_info(of, &info);
-	mlab_seq_tunable(sf, info.max);
-	return 0;
-}
-
-static int memory_max_write(struct mlab_of *of, char *buf, size_t nbytes)
-{
-	return mlab_write_limit(of, buf, MLAB_LIMIT_MAX, "max");
+	return mlab_write_limit(of, buf, of->cft->private, "max");
 }
 
 static int memory_oom_group_show(struct seq_file *sf, struct mlab_of *of)
@@ -488,11 +468,14 @@ static int mlab_charge_write(struct mlab_of *of, char *buf, size_t nbytes)
 const struct mlab_cftype mlab_files[] = {
 	/* cgroup v2 */
 	{ "memory.current", V2 | NOT_ON_ROOT, memory_current_show },
-	{ "memory.min", V2 | NOT_ON_ROOT, memory_min_show, memory_min_write },
-	{ "memory.low", V2 | NOT_ON_ROOT, memory_low_show, memory_low_write },
-	{ "memory.high", V2 | NOT_ON_ROOT, memory_high_show,
-	  memory_high_write },
-	{ "memory.max", V2 | NOT_ON_ROOT, memory_max_show, memory_max_write },
+	{ "memory.min", V2 | NOT_ON_ROOT, memory_tunable_show,
+	  memory_tunable_write, .private = MLAB_LIMIT_MIN },
+	{ "memory.low", V2 | NOT_ON_ROOT, memory_tunable_show,
+	  memory_tunable_write, .private = MLAB_LIMIT_LOW },
+	{ "memory.high", V2 | NOT_ON_ROOT, memory_tunable_show,
+	  memory_tunable_write, .private = MLAB_LIMIT_HIGH },
+	{ "memory.max", V2 | NOT_ON_ROOT, memory_tunable_show,
+	  memory_tunable_write, .private = MLAB_LIMIT_MAX },
 	{ "memory.peak", V2 | NOT_ON_ROOT, memory_peak_show,
 #if MLAB_HAVE_PEAK_RESET
 	  memory_peak_write,
@@ -517,9 +500,10 @@ const struct mlab_cftype mlab_files[] = {
 	{ "memory.usage_in_bytes", V1, memory_usage_show },
 	{ "memory.max_usage_in_bytes", V1, memory_max_usage_show,
 	  memory_max_usage_write },
-	{ "memory.limit_in_bytes", V1, memory_limit_show, memory_limit_write },
-	{ "memory.soft_limit_in_bytes", V1, memory_soft_limit_show,
-	  memory_soft_limit_write },
+	{ "memory.limit_in_bytes", V1, memory_v1_limit_show,
+	  memory_v1_limit_write, .private = MLAB_LIMIT_MAX },
+	{ "memory.soft_limit_in_bytes", V1, memory_v1_limit_show,
+	  memory_v1_limit_write, .private = MLAB_LIMIT_SOFT },
 	{ "memory.failcnt", V1, memory_failcnt_show, memory_failcnt_write },
 	{ "memory.stat", V1, memory_v1_stat_show },
 	{ "memory.use_hierarchy", V1, memory_use_hierarchy_show,

@@ -71,6 +71,8 @@ struct mlab_dir {
  *	returns 0 or a negative errno
  * @open: per-descriptor setup (optional)
  * @release: per-descriptor teardown (optional)
+ * @private: for handlers that serve several files (e.g. the enum mlab_limit
+ *	a limit file shows and writes), as cftype->private in the kernel
  */
 struct mlab_cftype {
 	const char *name;
@@ -79,6 +81,7 @@ struct mlab_cftype {
 	int (*write)(struct mlab_of *of, char *buf, size_t nbytes);
 	int (*open)(struct mlab_of *of);
 	void (*release)(struct mlab_of *of);
+	int private;
 };
 
 /**
