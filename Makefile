@@ -142,7 +142,7 @@ sparse-%:
 	$(KBUILD) $* $$d -s C=2 W=1 modules >$$d.log 2>&1 || { cat $$d.log; exit 1; }; \
 	if grep -E 'warning:|error:|not available or not up to date' $$d.log; then exit 1; fi
 
-# The netlink spec, uapi header and kmod/netlink.c agree (issue 5).
+# The netlink spec, uapi header and kmod/netlink*.c agree.
 # The kernel-doc comments of the module and the policy modules parse, and
 # name every parameter and member (any warning fails).
 kernel-doc: linux-src ## kernel-doc -none on kmod/ and the policy modules
@@ -273,7 +273,7 @@ check-debug: deps tools selftests ## the guest suite on the lockdep/KASAN/kmemle
 		--extra $(BUILD)/debug-extra \
 		$(if $(TESTS),--tests "$(TESTS)") $$DEBUG_KVER
 
-# --- bench (issue 7; selftests/bench, docs/perf.md) -------------------------
+# --- bench (selftests/bench, docs/perf.md) ----------------------------------
 # make bench [BENCH_SECONDS=0.5] [BENCH_KVER=...]: the native benchmark of
 # counter.c/policy.c, then the in-kernel one in one guest, then one table,
 # build/bench/bench.json and build/bench/bench.svg. BENCH_SECONDS is the time
