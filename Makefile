@@ -147,7 +147,7 @@ sparse-%:
 # name every parameter and member (any warning fails).
 kernel-doc: linux-src ## kernel-doc -none on kmod/ and the policy modules
 	@test -x $(KERNEL_DOC) || { rm -f $(LINUX_SRC)/.stamp; $(MAKE) --no-print-directory linux-src; }
-	perl $(KERNEL_DOC) -Werror -none $(KMOD_SRCS) $(wildcard policies/*/*.c)
+	perl $(KERNEL_DOC) -Werror -none $(KMOD_SRCS) $(wildcard uapi/linux/*.h policies/*/*.c)
 
 uapi-check: deps ## the netlink spec, uapi header and netlink.c agree
 	python3 selftests/check-uapi.py
