@@ -262,17 +262,29 @@ static int memory_stat_show(struct seq_file *sf, struct mlab_of *of)
 	return 0;
 }
 
-/* cgroup.max.depth and cgroup.max.descendants: "max" or a count. */
-static void mlab_seq_tree_limit(struct seq_file *sf, int value)
+/*
+ * cgroup.max.depth and cgroup.max.descendants: the enum mlab_tree_limit in
+ * the file's private; "max" or a count.
+ */
+static int cgroup_tree_limit_show(struct seq_file *sf, struct mlab_of *of)
 {
+	struct mlab_group_info info;
+	int value;
+
+	mlab_group_info(of->group, &info);
+	if (of->cft->private == MLAB_TREE_MAX_DEPTH)
+		value = info.max_depth;
+	else
+		value = info.max_descendants;
 	if (value == INT_MAX)
 		seq_puts(sf, "max\n");
 	else
 		seq_printf(sf, "%d\n", value);
+	return 0;
 }
 
-static int mlab_write_tree_limit(struct mlab_of *of, char *buf,
-				 enum mlab_tree_limit which)
+static int cgroup_tree_limit_write(struct mlab_of *of, char *buf,
+				   size_t nbytes)
 {
 	int value, err;
 
@@ -284,38 +296,7 @@ static int mlab_write_tree_limit(struct mlab_of *of, char *buf,
 		if (err)
 			return err;
 	}
-	return mlab_group_set_tree_limit(of->group, which, value);
-}
-
-static int cgroup_max_depth_show(struct seq_file *sf, struct mlab_of *of)
-{
-	struct mlab_group_info info;
-
-	mlab_group_info(of->group, &info);
-	mlab_seq_tree_limit(sf, info.max_depth);
-	return 0;
-}
-
-static int cgroup_max_depth_write(struct mlab_of *of, char *buf,
-				  size_t nbytes)
-{
-	return mlab_write_tree_limit(of, buf, MLAB_TREE_MAX_DEPTH);
-}
-
-static int cgroup_max_descendants_show(struct seq_file *sf,
-				       struct mlab_of *of)
-{
-	struct mlab_group_info info;
-
-	mlab_group_info(of->group, &info);
-	mlab_seq_tree_limit(sf, info.max_descendants);
-	return 0;
-}
-
-static int cgroup_max_descendants_write(struct mlab_of *of, char *buf,
-					size_t nbytes)
-{
-	return mlab_write_tree_limit(of, buf, MLAB_TREE_MAX_DESCENDANTS);
+	return mlab_group_set_tree_limit(of->group, of->cft->private, value);
 }
 
 #if MLAB_HAVE_RECLAIM_ARGS
@@ -490,10 +471,10 @@ const struct mlab_cftype mlab_files[] = {
 	{ "memory.oom.group", V2 | NOT_ON_ROOT, memory_oom_group_show,
 	  memory_oom_group_write },
 	{ "memory.stat", V2, memory_stat_show },
-	{ "cgroup.max.descendants", V2, cgroup_max_descendants_show,
-	  cgroup_max_descendants_write },
-	{ "cgroup.max.depth", V2, cgroup_max_depth_show,
-	  cgroup_max_depth_write },
+	{ "cgroup.max.descendants", V2, cgroup_tree_limit_show,
+	  cgroup_tree_limit_write, .private = MLAB_TREE_MAX_DESCENDANTS },
+	{ "cgroup.max.depth", V2, cgroup_tree_limit_show,
+	  cgroup_tree_limit_write, .private = MLAB_TREE_MAX_DEPTH },
 	{ "memory.reclaim", V2, NULL, memory_reclaim_write },
 
 	/* cgroup v1 */
