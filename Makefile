@@ -30,10 +30,11 @@ endif
 
 LINUX_SRC := $(BUILD)/linux-src
 CHECKPATCH := $(LINUX_SRC)/scripts/checkpatch.pl
+KERNEL_DOC := $(LINUX_SRC)/scripts/kernel-doc
 KMOD_SRCS = $(wildcard kmod/*.c kmod/*.h)
 
 .PHONY: all deps deps-build deps-newest modules modules-all policies tools selftests \
-	linux-src lint checkpatch uapi-check sparse check check-unit check-host check-vm \
+	linux-src lint checkpatch kernel-doc uapi-check sparse check check-unit check-host check-vm \
 	check-rig check-pkg run vm clean distclean help coverage bench fuzz fuzz-guest stress \
 	check-debug docs install-selftests modules-host dkms-source dkms-install
 
@@ -62,6 +63,7 @@ $(LINUX_SRC)/.stamp: | deps
 	@mkdir -p $(LINUX_SRC)
 	tar -xf /usr/src/linux-source-6.1.tar.xz -C $(LINUX_SRC) --strip-components=1 \
 		linux-source-6.1/scripts/checkpatch.pl \
+		linux-source-6.1/scripts/kernel-doc \
 		linux-source-6.1/scripts/spelling.txt \
 		linux-source-6.1/scripts/const_structs.checkpatch \
 		linux-source-6.1/tools/testing/selftests/kselftest_harness.h \
@@ -140,11 +142,17 @@ sparse-%:
 	$(KBUILD) $* $$d -s C=2 W=1 modules >$$d.log 2>&1 || { cat $$d.log; exit 1; }; \
 	if grep -E 'warning:|error:|not available or not up to date' $$d.log; then exit 1; fi
 
-# The netlink spec, uapi header and kmod/netlink.c agree (issue 5).
+# The netlink spec, uapi header and kmod/netlink*.c agree.
+# The kernel-doc comments of the module and the policy modules parse, and
+# name every parameter and member (any warning fails).
+kernel-doc: linux-src ## kernel-doc -none on kmod/ and the policy modules
+	@test -x $(KERNEL_DOC) || { rm -f $(LINUX_SRC)/.stamp; $(MAKE) --no-print-directory linux-src; }
+	perl $(KERNEL_DOC) -Werror -none $(KMOD_SRCS) $(wildcard uapi/linux/*.h policies/*/*.c)
+
 uapi-check: deps ## the netlink spec, uapi header and netlink.c agree
 	python3 selftests/check-uapi.py
 
-lint: checkpatch sparse uapi-check ## checkpatch, sparse and W=1, uapi-check
+lint: checkpatch kernel-doc sparse uapi-check ## checkpatch, kernel-doc, sparse and W=1, uapi-check
 
 # --- tests ----------------------------------------------------------------
 
@@ -265,7 +273,7 @@ check-debug: deps tools selftests ## the guest suite on the lockdep/KASAN/kmemle
 		--extra $(BUILD)/debug-extra \
 		$(if $(TESTS),--tests "$(TESTS)") $$DEBUG_KVER
 
-# --- bench (issue 7; selftests/bench, docs/perf.md) -------------------------
+# --- bench (selftests/bench, docs/perf.md) ----------------------------------
 # make bench [BENCH_SECONDS=0.5] [BENCH_KVER=...]: the native benchmark of
 # counter.c/policy.c, then the in-kernel one in one guest, then one table,
 # build/bench/bench.json and build/bench/bench.svg. BENCH_SECONDS is the time

@@ -8,8 +8,6 @@
 #include <linux/parser.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/uaccess.h>
-#include <linux/uio.h>
 #include "compat.h"
 #include "files.h"
 #include "pressure.h"
@@ -56,60 +54,40 @@ void mlab_of_info(struct mlab_of *of, struct mlab_group_info *info)
 	mlab_group_info(of->group, info);
 }
 
-static int memory_min_show(struct seq_file *sf, struct mlab_of *of)
+/* Limit @which of a snapshot, in pages. */
+unsigned long mlab_info_limit(const struct mlab_group_info *info,
+			      enum mlab_limit which)
+{
+	switch (which) {
+	case MLAB_LIMIT_MAX:
+		return info->max;
+	case MLAB_LIMIT_HIGH:
+		return info->high;
+	case MLAB_LIMIT_LOW:
+		return info->low;
+	case MLAB_LIMIT_MIN:
+		return info->min;
+	default:
+		return info->soft_limit;
+	}
+}
+
+/*
+ * memory.min, memory.low, memory.high and memory.max: the limit named by
+ * the file's private, "max" for unlimited.
+ */
+static int memory_tunable_show(struct seq_file *sf, struct mlab_of *of)
 {
 	struct mlab_group_info info;
 
 	mlab_of_info(of, &info);
-	mlab_seq_tunable(sf, info.min);
+	mlab_seq_tunable(sf, mlab_info_limit(&info, of->cft->private));
 	return 0;
 }
 
-static int memory_min_write(struct mlab_of *of, char *buf, size_t nbytes)
+static int memory_tunable_write(struct mlab_of *of, char *buf, size_t nbytes)
 {
-	return mlab_write_limit(of, buf, MLAB_LIMIT_MIN, "max");
-}
-
-static int memory_low_show(struct seq_file *sf, struct mlab_of *of)
-{
-	struct mlab_group_info info;
-
-	mlab_of_info(of, &info);
-	mlab_seq_tunable(sf, info.low);
-	return 0;
-}
-
-static int memory_low_write(struct mlab_of *of, char *buf, size_t nbytes)
-{
-	return mlab_write_limit(of, buf, MLAB_LIMIT_LOW, "max");
-}
-
-static int memory_high_show(struct seq_file *sf, struct mlab_of *of)
-{
-	struct mlab_group_info info;
-
-	mlab_of_info(of, &info);
-	mlab_seq_tunable(sf, info.high);
-	return 0;
-}
-
-static int memory_high_write(struct mlab_of *of, char *buf, size_t nbytes)
-{
-	return mlab_write_limit(of, buf, MLAB_LIMIT_HIGH, "max");
-}
-
-static int memory_max_show(struct seq_file *sf, struct mlab_of *of)
-{
-	struct mlab_group_info info;
-
-	mlab_of_info(of, &info);
-	mlab_seq_tunable(sf, info.max);
-	return 0;
-}
-
-static int memory_max_write(struct mlab_of *of, char *buf, size_t nbytes)
-{
-	return mlab_write_limit(of, buf, MLAB_LIMIT_MAX, "max");
+	return mlab_write_limit(of, buf, of->cft->private, "max");
 }
 
 static int memory_oom_group_show(struct seq_file *sf, struct mlab_of *of)
@@ -284,17 +262,29 @@ static int memory_stat_show(struct seq_file *sf, struct mlab_of *of)
 	return 0;
 }
 
-/* cgroup.max.depth and cgroup.max.descendants: "max" or a count. */
-static void mlab_seq_tree_limit(struct seq_file *sf, int value)
+/*
+ * cgroup.max.depth and cgroup.max.descendants: the enum mlab_tree_limit in
+ * the file's private; "max" or a count.
+ */
+static int cgroup_tree_limit_show(struct seq_file *sf, struct mlab_of *of)
 {
+	struct mlab_group_info info;
+	int value;
+
+	mlab_group_info(of->group, &info);
+	if (of->cft->private == MLAB_TREE_MAX_DEPTH)
+		value = info.max_depth;
+	else
+		value = info.max_descendants;
 	if (value == INT_MAX)
 		seq_puts(sf, "max\n");
 	else
 		seq_printf(sf, "%d\n", value);
+	return 0;
 }
 
-static int mlab_write_tree_limit(struct mlab_of *of, char *buf,
-				 enum mlab_tree_limit which)
+static int cgroup_tree_limit_write(struct mlab_of *of, char *buf,
+				   size_t nbytes)
 {
 	int value, err;
 
@@ -306,38 +296,7 @@ static int mlab_write_tree_limit(struct mlab_of *of, char *buf,
 		if (err)
 			return err;
 	}
-	return mlab_group_set_tree_limit(of->group, which, value);
-}
-
-static int cgroup_max_depth_show(struct seq_file *sf, struct mlab_of *of)
-{
-	struct mlab_group_info info;
-
-	mlab_group_info(of->group, &info);
-	mlab_seq_tree_limit(sf, info.max_depth);
-	return 0;
-}
-
-static int cgroup_max_depth_write(struct mlab_of *of, char *buf,
-				  size_t nbytes)
-{
-	return mlab_write_tree_limit(of, buf, MLAB_TREE_MAX_DEPTH);
-}
-
-static int cgroup_max_descendants_show(struct seq_file *sf,
-				       struct mlab_of *of)
-{
-	struct mlab_group_info info;
-
-	mlab_group_info(of->group, &info);
-	mlab_seq_tree_limit(sf, info.max_descendants);
-	return 0;
-}
-
-static int cgroup_max_descendants_write(struct mlab_of *of, char *buf,
-					size_t nbytes)
-{
-	return mlab_write_tree_limit(of, buf, MLAB_TREE_MAX_DESCENDANTS);
+	return mlab_group_set_tree_limit(of->group, of->cft->private, value);
 }
 
 #if MLAB_HAVE_RECLAIM_ARGS
@@ -490,11 +449,14 @@ static int mlab_charge_write(struct mlab_of *of, char *buf, size_t nbytes)
 const struct mlab_cftype mlab_files[] = {
 	/* cgroup v2 */
 	{ "memory.current", V2 | NOT_ON_ROOT, memory_current_show },
-	{ "memory.min", V2 | NOT_ON_ROOT, memory_min_show, memory_min_write },
-	{ "memory.low", V2 | NOT_ON_ROOT, memory_low_show, memory_low_write },
-	{ "memory.high", V2 | NOT_ON_ROOT, memory_high_show,
-	  memory_high_write },
-	{ "memory.max", V2 | NOT_ON_ROOT, memory_max_show, memory_max_write },
+	{ "memory.min", V2 | NOT_ON_ROOT, memory_tunable_show,
+	  memory_tunable_write, .private = MLAB_LIMIT_MIN },
+	{ "memory.low", V2 | NOT_ON_ROOT, memory_tunable_show,
+	  memory_tunable_write, .private = MLAB_LIMIT_LOW },
+	{ "memory.high", V2 | NOT_ON_ROOT, memory_tunable_show,
+	  memory_tunable_write, .private = MLAB_LIMIT_HIGH },
+	{ "memory.max", V2 | NOT_ON_ROOT, memory_tunable_show,
+	  memory_tunable_write, .private = MLAB_LIMIT_MAX },
 	{ "memory.peak", V2 | NOT_ON_ROOT, memory_peak_show,
 #if MLAB_HAVE_PEAK_RESET
 	  memory_peak_write,
@@ -509,19 +471,20 @@ const struct mlab_cftype mlab_files[] = {
 	{ "memory.oom.group", V2 | NOT_ON_ROOT, memory_oom_group_show,
 	  memory_oom_group_write },
 	{ "memory.stat", V2, memory_stat_show },
-	{ "cgroup.max.descendants", V2, cgroup_max_descendants_show,
-	  cgroup_max_descendants_write },
-	{ "cgroup.max.depth", V2, cgroup_max_depth_show,
-	  cgroup_max_depth_write },
+	{ "cgroup.max.descendants", V2, cgroup_tree_limit_show,
+	  cgroup_tree_limit_write, .private = MLAB_TREE_MAX_DESCENDANTS },
+	{ "cgroup.max.depth", V2, cgroup_tree_limit_show,
+	  cgroup_tree_limit_write, .private = MLAB_TREE_MAX_DEPTH },
 	{ "memory.reclaim", V2, NULL, memory_reclaim_write },
 
 	/* cgroup v1 */
 	{ "memory.usage_in_bytes", V1, memory_usage_show },
 	{ "memory.max_usage_in_bytes", V1, memory_max_usage_show,
 	  memory_max_usage_write },
-	{ "memory.limit_in_bytes", V1, memory_limit_show, memory_limit_write },
-	{ "memory.soft_limit_in_bytes", V1, memory_soft_limit_show,
-	  memory_soft_limit_write },
+	{ "memory.limit_in_bytes", V1, memory_v1_limit_show,
+	  memory_v1_limit_write, .private = MLAB_LIMIT_MAX },
+	{ "memory.soft_limit_in_bytes", V1, memory_v1_limit_show,
+	  memory_v1_limit_write, .private = MLAB_LIMIT_SOFT },
 	{ "memory.failcnt", V1, memory_failcnt_show, memory_failcnt_write },
 	{ "memory.stat", V1, memory_v1_stat_show },
 	{ "memory.use_hierarchy", V1, memory_use_hierarchy_show,
@@ -534,157 +497,4 @@ const struct mlab_cftype mlab_files[] = {
 	{ "memcglab.charge", V1 | V2, mlab_charge_show, mlab_charge_write,
 	  mlab_charge_open, mlab_charge_release },
 	{ }
-};
-
-/* --- file operations ---------------------------------------------------- */
-
-static int mlab_file_show(struct seq_file *sf, void *v)
-{
-	struct mlab_of *of = sf->private;
-
-	return of->cft->show(sf, of);
-}
-
-static struct mlab_dir *mlab_file_dir(struct file *file)
-{
-	return d_inode(file->f_path.dentry->d_parent)->i_private;
-}
-
-static int mlab_file_open(struct inode *inode, struct file *file)
-{
-	const struct mlab_cftype *cft = inode->i_private;
-	struct mlab_dir *md = mlab_file_dir(file);
-	struct mlab_group *g = md->group;
-	struct mlab_of *of;
-	int err;
-
-	of = kzalloc(sizeof(*of), GFP_KERNEL);
-	if (!of)
-		return -ENOMEM;
-	mlab_group_get(g);
-	of->group = g;
-	of->dir = md;
-	of->cft = cft;
-	mutex_init(&of->mutex);
-	if (cft->flags & MLAB_CFT_EVENTS)
-		of->events_seen = atomic_read(&md->seq[MLAB_FSN_EVENTS]);
-	if (cft->flags & MLAB_CFT_EVENTS_LOCAL)
-		of->events_seen = atomic_read(&md->seq[MLAB_FSN_EVENTS_LOCAL]);
-	if (cft->open) {
-		err = cft->open(of);
-		if (err)
-			goto err_free;
-	}
-	err = single_open(file, mlab_file_show, of);
-	if (err)
-		goto err_release;
-	/* seq_open() drops FMODE_PWRITE; a write ignores its offset anyway. */
-	if (file->f_mode & FMODE_WRITE)
-		file->f_mode |= FMODE_PWRITE;
-	return 0;
-
-err_release:
-	if (cft->release)
-		cft->release(of);
-err_free:
-	mlab_group_put(g);
-	kfree(of);
-	return err;
-}
-
-static int mlab_file_release(struct inode *inode, struct file *file)
-{
-	struct mlab_of *of = ((struct seq_file *)file->private_data)->private;
-
-	if (of->cft->release)
-		of->cft->release(of);
-	mlab_group_put(of->group);
-	kfree(of);
-	return single_release(inode, file);
-}
-
-static ssize_t mlab_file_read(struct file *file, char __user *ubuf,
-			      size_t count, loff_t *ppos)
-{
-	struct mlab_of *of = ((struct seq_file *)file->private_data)->private;
-
-	if (mlab_group_removed(of->group))
-		return -ENODEV;
-	/* kernfs: a write-only file (opened by root) refuses reads. */
-	if (!of->cft->show)
-		return -EINVAL;
-	return seq_read(file, ubuf, count, ppos);
-}
-
-/*
- * One write is one command, as in kernfs: at most a page, copied whole from
- * the iterator (so writev() is one command, not one per segment) and
- * NUL-terminated; the file offset plays no part.  An empty write does
- * nothing.  Writes to the files of a removed group fail with ENODEV.
- */
-static ssize_t mlab_file_write_iter(struct kiocb *iocb, struct iov_iter *iter)
-{
-	struct seq_file *sf = iocb->ki_filp->private_data;
-	struct mlab_of *of = sf->private;
-	size_t len = iov_iter_count(iter);
-	char *buf;
-	int err;
-
-	if (len > PAGE_SIZE)
-		return -E2BIG;
-	if (!len)
-		return 0;
-	/*
-	 * cgroup lets root open a read-only file for writing (kernfs always
-	 * has a write method for it) and refuses each write with EINVAL.
-	 */
-	if (!of->cft->write)
-		return -EINVAL;
-	buf = kmalloc(len + 1, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	if (copy_from_iter(buf, len, iter) != len) {
-		err = -EFAULT;
-		goto out;
-	}
-	buf[len] = '\0';
-	mutex_lock(&of->mutex);
-	if (mlab_group_removed(of->group))
-		err = -ENODEV;
-	else
-		err = of->cft->write(of, buf, len);
-	mutex_unlock(&of->mutex);
-	if (!err)
-		iocb->ki_pos += len;
-out:
-	kfree(buf);
-	return err ? err : len;
-}
-
-static __poll_t mlab_file_poll(struct file *file, poll_table *pt)
-{
-	struct mlab_of *of = ((struct seq_file *)file->private_data)->private;
-	struct mlab_dir *md = of->dir;
-	int idx;
-
-	if (of->cft->flags & MLAB_CFT_EVENTS)
-		idx = MLAB_FSN_EVENTS;
-	else if (of->cft->flags & MLAB_CFT_EVENTS_LOCAL)
-		idx = MLAB_FSN_EVENTS_LOCAL;
-	else
-		return DEFAULT_POLLMASK;
-	poll_wait(file, &md->wait, pt);
-	if (READ_ONCE(of->events_seen) != atomic_read(&md->seq[idx]))
-		return DEFAULT_POLLMASK | EPOLLERR | EPOLLPRI;
-	return DEFAULT_POLLMASK;
-}
-
-const struct file_operations mlab_file_fops = {
-	.owner		= THIS_MODULE,
-	.open		= mlab_file_open,
-	.release	= mlab_file_release,
-	.read		= mlab_file_read,
-	.write_iter	= mlab_file_write_iter,
-	.llseek		= seq_lseek,
-	.poll		= mlab_file_poll,
 };

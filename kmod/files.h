@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * files.h - internal to the file table (files.c, files_v1.c) and fs.c.
+ * files.h - internal to the file table (files.c, files_v1.c), its file
+ * operations (files_fops.c) and fs.c.
  */
 #ifndef _MLAB_FILES_H
 #define _MLAB_FILES_H
@@ -10,6 +11,7 @@
 
 /* The file table, terminated by an entry with a NULL name. */
 extern const struct mlab_cftype mlab_files[];
+/* The file operations of every file in the table (files_fops.c). */
 extern const struct file_operations mlab_file_fops;
 
 /* Helpers of files.c that the v1 handlers share. */
@@ -17,6 +19,8 @@ u64 mlab_bytes(unsigned long nr_pages);
 int mlab_write_limit(struct mlab_of *of, char *buf, enum mlab_limit which,
 		     const char *max_str);
 void mlab_of_info(struct mlab_of *of, struct mlab_group_info *info);
+unsigned long mlab_info_limit(const struct mlab_group_info *info,
+			      enum mlab_limit which);
 void mlab_seq_lab_stats(struct seq_file *sf, const char *prefix,
 			struct mlab_group *g, bool subtree);
 void mlab_anon_file(struct mlab_group *g, bool subtree,
@@ -26,10 +30,8 @@ void mlab_anon_file(struct mlab_group *g, bool subtree,
 int memory_usage_show(struct seq_file *sf, struct mlab_of *of);
 int memory_max_usage_show(struct seq_file *sf, struct mlab_of *of);
 int memory_max_usage_write(struct mlab_of *of, char *buf, size_t nbytes);
-int memory_limit_show(struct seq_file *sf, struct mlab_of *of);
-int memory_limit_write(struct mlab_of *of, char *buf, size_t nbytes);
-int memory_soft_limit_show(struct seq_file *sf, struct mlab_of *of);
-int memory_soft_limit_write(struct mlab_of *of, char *buf, size_t nbytes);
+int memory_v1_limit_show(struct seq_file *sf, struct mlab_of *of);
+int memory_v1_limit_write(struct mlab_of *of, char *buf, size_t nbytes);
 int memory_failcnt_show(struct seq_file *sf, struct mlab_of *of);
 int memory_failcnt_write(struct mlab_of *of, char *buf, size_t nbytes);
 int memory_use_hierarchy_show(struct seq_file *sf, struct mlab_of *of);

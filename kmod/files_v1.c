@@ -28,32 +28,24 @@ int memory_max_usage_write(struct mlab_of *of, char *buf, size_t nbytes)
 	return mlab_group_reset(of->group, MLAB_RESET_WATERMARK);
 }
 
-int memory_limit_show(struct seq_file *sf, struct mlab_of *of)
+/*
+ * memory.limit_in_bytes and memory.soft_limit_in_bytes: the limit named by
+ * the file's private, in bytes; "-1" writes unlimited.
+ */
+int memory_v1_limit_show(struct seq_file *sf, struct mlab_of *of)
 {
 	struct mlab_group_info info;
+	unsigned long limit;
 
 	mlab_of_info(of, &info);
-	seq_printf(sf, "%llu\n", mlab_bytes(info.max));
+	limit = mlab_info_limit(&info, of->cft->private);
+	seq_printf(sf, "%llu\n", mlab_bytes(limit));
 	return 0;
 }
 
-int memory_limit_write(struct mlab_of *of, char *buf, size_t nbytes)
+int memory_v1_limit_write(struct mlab_of *of, char *buf, size_t nbytes)
 {
-	return mlab_write_limit(of, buf, MLAB_LIMIT_MAX, "-1");
-}
-
-int memory_soft_limit_show(struct seq_file *sf, struct mlab_of *of)
-{
-	struct mlab_group_info info;
-
-	mlab_of_info(of, &info);
-	seq_printf(sf, "%llu\n", mlab_bytes(info.soft_limit));
-	return 0;
-}
-
-int memory_soft_limit_write(struct mlab_of *of, char *buf, size_t nbytes)
-{
-	return mlab_write_limit(of, buf, MLAB_LIMIT_SOFT, "-1");
+	return mlab_write_limit(of, buf, of->cft->private, "-1");
 }
 
 int memory_failcnt_show(struct seq_file *sf, struct mlab_of *of)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * fs.h - internal to the filesystem (fs.c) and its file table (files.c).
+ * fs.h - internal to the filesystem (fs.c, fs_notify.c) and its file table
+ * (files*.c).
  */
 #ifndef _MLAB_FS_H
 #define _MLAB_FS_H
@@ -70,6 +71,8 @@ struct mlab_dir {
  *	returns 0 or a negative errno
  * @open: per-descriptor setup (optional)
  * @release: per-descriptor teardown (optional)
+ * @private: for handlers that serve several files (e.g. the enum mlab_limit
+ *	a limit file shows and writes), as cftype->private in the kernel
  */
 struct mlab_cftype {
 	const char *name;
@@ -78,6 +81,7 @@ struct mlab_cftype {
 	int (*write)(struct mlab_of *of, char *buf, size_t nbytes);
 	int (*open)(struct mlab_of *of);
 	void (*release)(struct mlab_of *of);
+	int private;
 };
 
 /**
@@ -101,6 +105,12 @@ struct mlab_of {
 	struct list_head peak_node;
 	struct mlab_owner owner;
 };
+
+/* memory.events notification (fs_notify.c), for fs.c. */
+extern struct notifier_block mlab_fs_nb;
+void mlab_fs_notify_workfn(struct work_struct *work);
+void mlab_fs_notify_stop(struct mlab_dir *md);
+void mlab_fs_notify_stop_all(struct super_block *sb);
 
 int mlab_fs_init(void);
 void mlab_fs_exit(void);

@@ -253,7 +253,7 @@ struct mlab_event_info {
 	unsigned long limit;
 };
 
-/* Lookup and lifetime (kernel-doc in group.c). */
+/* Lookup and lifetime (kernel-doc in group.c and group_event.c). */
 struct mlab_group *mlab_group_lookup(u32 hier_id, u64 id);
 struct mlab_group *mlab_event_next(const struct mlab_group *pos);
 bool mlab_group_removed(const struct mlab_group *g);

@@ -168,4 +168,19 @@ struct mlab_policy_ops {
 int mlab_policy_register(struct mlab_policy_ops *ops);
 void mlab_policy_unregister(struct mlab_policy_ops *ops);
 
+/*
+ * Stock helpers (kernel-doc in policy_builtin.c): what the batched policy
+ * and any per-cpu stock share, the batch charge and the drain of every CPU.
+ */
+int mlab_stock_try_charge(struct mlab_policy *p, struct mlab_counter *c,
+			  unsigned long nr_pages, struct mlab_counter **fail,
+			  void (*refill)(struct mlab_policy *p,
+					 struct mlab_counter *c,
+					 unsigned long nr_pages));
+bool mlab_stock_covers(const struct mlab_counter *cached,
+		       const struct mlab_counter *root);
+void mlab_stock_drain(struct mlab_policy *p, struct mlab_counter *root,
+		      void (*drain_cpu)(struct mlab_policy *p, int cpu,
+					struct mlab_counter *root));
+
 #endif /* _MLAB_POLICY_API_H */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * policy_builtin.c - memcglab's own charging policies (policy.c registers
- * them and dispatches to them)
+ * them and dispatches to them), and the stock helpers that the batched
+ * policy shares with policy modules (mlab_policy.h)
  *
  * strict:  the page counter as it is, one atomic per level.
  * batched: memcg's per-cpu charge stock; charges a batch at a time and
@@ -13,6 +14,7 @@
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/errno.h>
+#include <linux/export.h>
 #include <linux/irqflags.h>
 #include <linux/minmax.h>
 #include <linux/module.h>
@@ -29,6 +31,130 @@ struct mlab_stock {
 	struct mlab_counter *cached;
 	unsigned long nr_pages;
 };
+
+/*
+ * --- stock helpers, for the batched policy and policy modules ---
+ *
+ * What every per-cpu stock does the same way, whatever it caches: charge
+ * a batch and keep the surplus, and drain every CPU, online or not.
+ */
+
+/**
+ * mlab_stock_try_charge - charge ahead into a per-cpu stock, as memcg does
+ * @p: the policy instance; @p->batch pages are charged at a time
+ * @c: the counter to charge
+ * @nr_pages: the pages the caller needs
+ * @fail: set to the level that refused, as for ops->try_charge
+ * @refill: puts surplus pages for @c into this CPU's stock; called with
+ *	interrupts off
+ *
+ * For a caller whose stock could not serve the charge: charges
+ * max(@p->batch, @nr_pages) to @c and its ancestors and hands the surplus
+ * to @refill.  When the batch does not fit, retries with @nr_pages alone,
+ * as try_charge_memcg() does; the refused batch has already counted a
+ * failure at the level that refused it.
+ *
+ * Context: process context, no spinlock held; does not sleep.
+ * Return: 0, or -ENOMEM with *@fail set and usage as before.
+ */
+int mlab_stock_try_charge(struct mlab_policy *p, struct mlab_counter *c,
+			  unsigned long nr_pages, struct mlab_counter **fail,
+			  void (*refill)(struct mlab_policy *p,
+					 struct mlab_counter *c,
+					 unsigned long nr_pages))
+{
+	unsigned long batch = max_t(unsigned long, p->batch, nr_pages);
+	unsigned long flags;
+
+	if (!mlab_counter_try_charge(c, batch, fail)) {
+		if (batch == nr_pages ||
+		    !mlab_counter_try_charge(c, nr_pages, fail))
+			return -ENOMEM;
+		batch = nr_pages;
+	}
+	if (batch > nr_pages) {
+		local_irq_save(flags);
+		refill(p, c, batch - nr_pages);
+		local_irq_restore(flags);
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(mlab_stock_try_charge);
+
+/**
+ * mlab_stock_covers - does draining @root take what a stock caches?
+ * @cached: the counter a stock slot caches, or NULL
+ * @root: the subtree being drained, NULL for all
+ *
+ * Context: any context.
+ * Return: true if @cached is set and @root is NULL, @cached or one of its
+ * ancestors.
+ */
+bool mlab_stock_covers(const struct mlab_counter *cached,
+		       const struct mlab_counter *root)
+{
+	const struct mlab_counter *c;
+
+	if (!cached)
+		return false;
+	if (!root)
+		return true;
+	for (c = cached; c; c = c->parent)
+		if (c == root)
+			return true;
+	return false;
+}
+EXPORT_SYMBOL_GPL(mlab_stock_covers);
+
+struct mlab_stock_drain_req {
+	struct mlab_policy *p;
+	struct mlab_counter *root;
+	void (*drain_cpu)(struct mlab_policy *p, int cpu,
+			  struct mlab_counter *root);
+};
+
+/* IPI handler: runs on each online CPU with interrupts off. */
+static void mlab_stock_drain_local(void *info)
+{
+	struct mlab_stock_drain_req *req = info;
+
+	req->drain_cpu(req->p, smp_processor_id(), req->root);
+}
+
+/**
+ * mlab_stock_drain - drain every CPU's stock of a policy instance
+ * @p: the policy instance
+ * @root: give back what is cached for this counter's subtree; NULL: all
+ * @drain_cpu: gives back what CPU @cpu's stock caches for @root (see
+ *	mlab_stock_covers()); runs on @cpu with interrupts off, or while
+ *	@cpu is offline
+ *
+ * Runs @drain_cpu on every online CPU by IPI, so that it never interleaves
+ * with that CPU's charge path, then for every offline CPU from here: an
+ * offline CPU cannot charge, and cannot come back while the CPU hotplug
+ * lock is held.
+ *
+ * Context: process context, may sleep.
+ */
+void mlab_stock_drain(struct mlab_policy *p, struct mlab_counter *root,
+		      void (*drain_cpu)(struct mlab_policy *p, int cpu,
+					struct mlab_counter *root))
+{
+	struct mlab_stock_drain_req req = {
+		.p = p,
+		.root = root,
+		.drain_cpu = drain_cpu,
+	};
+	int cpu;
+
+	cpus_read_lock();
+	on_each_cpu(mlab_stock_drain_local, &req, 1);
+	for_each_possible_cpu(cpu)
+		if (!cpu_online(cpu))
+			drain_cpu(p, cpu, root);
+	cpus_read_unlock();
+}
+EXPORT_SYMBOL_GPL(mlab_stock_drain);
 
 /* --- strict: the counter directly --- */
 
@@ -129,29 +255,9 @@ static void batched_release(struct mlab_policy *p)
 int batched_try_charge(struct mlab_policy *p, struct mlab_counter *c,
 		       unsigned long nr_pages, struct mlab_counter **fail)
 {
-	unsigned long batch = max_t(unsigned long, p->batch, nr_pages);
-	unsigned long flags;
-
 	if (consume_stock(p, c, nr_pages))
 		return 0;
-
-	if (!mlab_counter_try_charge(c, batch, fail)) {
-		/*
-		 * The batch does not fit: try the exact amount, as memcg
-		 * does.  The failed batch has already bumped failcnt.
-		 */
-		if (batch == nr_pages ||
-		    !mlab_counter_try_charge(c, nr_pages, fail))
-			return -ENOMEM;
-		batch = nr_pages;
-	}
-
-	if (batch > nr_pages) {
-		local_irq_save(flags);
-		__refill_stock(p, c, batch - nr_pages);
-		local_irq_restore(flags);
-	}
-	return 0;
+	return mlab_stock_try_charge(p, c, nr_pages, fail, __refill_stock);
 }
 
 void batched_charge(struct mlab_policy *p, struct mlab_counter *c,
@@ -176,50 +282,19 @@ void batched_uncharge(struct mlab_policy *p, struct mlab_counter *c,
 	local_irq_restore(flags);
 }
 
-struct mlab_drain_req {
-	struct mlab_policy *p;
-	struct mlab_counter *root;
-};
-
-static bool counter_in_subtree(struct mlab_counter *c,
-			       struct mlab_counter *root)
+/* On @cpu with interrupts off, or while @cpu is offline. */
+static void batched_drain_cpu(struct mlab_policy *p, int cpu,
+			      struct mlab_counter *root)
 {
-	for (; c; c = c->parent)
-		if (c == root)
-			return true;
-	return false;
-}
+	struct mlab_stock *stock = per_cpu_ptr(batched_stock(p), cpu);
 
-static void drain_stock_if(struct mlab_stock *stock,
-			   struct mlab_counter *root)
-{
-	if (stock->cached && (!root || counter_in_subtree(stock->cached, root)))
+	if (mlab_stock_covers(stock->cached, root))
 		drain_stock(stock);
-}
-
-/* IPI handler: runs on each online CPU with interrupts off. */
-static void drain_local_stock(void *info)
-{
-	struct mlab_drain_req *req = info;
-
-	drain_stock_if(this_cpu_ptr(batched_stock(req->p)), req->root);
 }
 
 static void batched_drain(struct mlab_policy *p, struct mlab_counter *c)
 {
-	struct mlab_drain_req req = { .p = p, .root = c };
-	int cpu;
-
-	cpus_read_lock();
-	on_each_cpu(drain_local_stock, &req, 1);
-	/*
-	 * An offline CPU cannot run the fast path, and with the hotplug
-	 * lock held it cannot come back: drain what it left behind.
-	 */
-	for_each_possible_cpu(cpu)
-		if (!cpu_online(cpu))
-			drain_stock_if(per_cpu_ptr(batched_stock(p), cpu), c);
-	cpus_read_unlock();
+	mlab_stock_drain(p, c, batched_drain_cpu);
 }
 
 struct mlab_policy_ops batched_ops = {

@@ -1,23 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * pressure.h - reclaim applied to groups: the glue between the group layer
- * and the reclaim model of reclaim.c.  Callers hold a reference on @g.
- *
- * mlab_group_charge_reclaim(): charge @nr_pages, reclaiming from the
- *	limiting ancestor's subtree and retrying as the kernel does.  0, or
- *	-ENOMEM (refused after reclaim; @over is the limiting group).  May
- *	sleep.
- * mlab_reclaim_high(): reclaim toward memory.high at every level from @g
- *	up that is over it; pages reclaimed.  May sleep.
- * mlab_group_reclaim(): memory.reclaim.  0, -EAGAIN, -EINTR, -ENODEV.
- * mlab_group_force_empty(): v1 memory.force_empty.  0, -EINVAL on the
- *	root, -EINTR, -ENODEV.
- * mlab_group_reclaim_to_limit(): for group.c, with the hierarchy lock
- *	held: reclaim until usage fits @limit; true when it does.
- * mlab_group_resize_max(): for group.c, with the hierarchy lock held: the
- *	v1 limit write; reclaims while usage is in the way, -EBUSY when that
- *	frees nothing.
- * mlab_group_lru_stat(): reclaim state of @g or its subtree.  May sleep.
+ * and the reclaim model of reclaim.c (kernel-doc in pressure.c).  Callers
+ * hold a reference on the group.
  */
 #ifndef _MLAB_PRESSURE_H
 #define _MLAB_PRESSURE_H

@@ -216,6 +216,50 @@ static int sub(const struct where *parent, const char *name,
 	return mkdir(out->path, 0755) ? -errno : 0;
 }
 
+/* memory.max of @w, and no swap for the real memcg to fall back on. */
+static int set_max(const struct where *w, const char *max)
+{
+	int err = put(w->path, "memory.max", max);
+
+	no_swap(w);
+	return err;
+}
+
+/* Children @a and @b of @w, with the memory controller enabled for them. */
+static int subs(const struct where *w, const char *name_a, struct where *a,
+		const char *name_b, struct where *b)
+{
+	int err = 0;
+
+	if (w->real)
+		err = put(w->path, "cgroup.subtree_control", "+memory");
+	if (!err)
+		err = sub(w, name_a, a);
+	if (!err)
+		err = sub(w, name_b, b);
+	return err;
+}
+
+/*
+ * Two 1M workers in @w, then a 100M charger there that OOM-kills the group
+ * (memory.oom.group set at @w or above): the charger and both die.
+ */
+static void oom_group_kill(struct __test_metadata *_metadata,
+			   const struct where *w)
+{
+	pid_t c1, c2;
+	int status;
+
+	c1 = worker_start(w, MB, 0, true);
+	ASSERT_GT(c1, 0);
+	c2 = worker_start(w, MB, 0, true);
+	ASSERT_GT(c2, 0);
+	status = worker_wait(worker_start(w, 100 * MB, 0, false));
+	EXPECT_TRUE(killed(status)) TH_LOG("status %#x", status);
+	EXPECT_TRUE(worker_killed(c1));
+	EXPECT_TRUE(worker_killed(c2));
+}
+
 /* The rig's v1 boot reruns this program for the v1 oracle only. */
 static bool v1_boot(void)
 {
@@ -318,8 +362,7 @@ TEST_F(oom, oom_events)
 
 	if (_metadata->skip)
 		return;
-	ASSERT_EQ(0, put(w->path, "memory.max", "30M"));
-	no_swap(w);
+	ASSERT_EQ(0, set_max(w, "30M"));
 	pid = worker_start(w, 100 * MB, 0, false);
 	ASSERT_GT(pid, 0);
 	status = worker_wait(pid);
@@ -341,12 +384,8 @@ TEST_F(oom, victim_by_size)
 
 	if (_metadata->skip)
 		return;
-	ASSERT_EQ(0, put(w->path, "memory.max", "40M"));
-	no_swap(w);
-	if (w->real)
-		ASSERT_EQ(0, put(w->path, "cgroup.subtree_control", "+memory"));
-	ASSERT_EQ(0, sub(w, "a", &a));
-	ASSERT_EQ(0, sub(w, "b", &b));
+	ASSERT_EQ(0, set_max(w, "40M"));
+	ASSERT_EQ(0, subs(w, "a", &a, "b", &b));
 	big = worker_start(&a, 24 * MB, 0, true);
 	ASSERT_GT(big, 0);
 	small = worker_start(&b, 4 * MB, 0, true);
@@ -388,8 +427,7 @@ TEST_F(oom, score_adj_min_spared)
 
 	if (_metadata->skip)
 		return;
-	ASSERT_EQ(0, put(w->path, "memory.max", "40M"));
-	no_swap(w);
+	ASSERT_EQ(0, set_max(w, "40M"));
 	safe = worker_start(w, 24 * MB, OOM_SCORE_ADJ_MIN, true);
 	ASSERT_GT(safe, 0);
 	other = worker_start(w, 8 * MB, 0, true);
@@ -409,28 +447,17 @@ TEST_F(oom, score_adj_min_spared)
 TEST_F(oom, group_leaf_events)
 {
 	struct where *w = &self->top, p, c;
-	pid_t parent, c1, c2;
+	pid_t parent;
 	int status;
 
 	if (_metadata->skip)
 		return;
-	if (w->real)
-		ASSERT_EQ(0, put(w->path, "cgroup.subtree_control", "+memory"));
-	ASSERT_EQ(0, sub(w, "p", &p));
-	ASSERT_EQ(0, sub(w, "c", &c));
-	ASSERT_EQ(0, put(c.path, "memory.max", "50M"));
-	no_swap(&c);
+	ASSERT_EQ(0, subs(w, "p", &p, "c", &c));
+	ASSERT_EQ(0, set_max(&c, "50M"));
 	ASSERT_EQ(0, put(c.path, "memory.oom.group", "1"));
 	parent = worker_start(&p, 60 * MB, 0, true);
 	ASSERT_GT(parent, 0);
-	c1 = worker_start(&c, MB, 0, true);
-	ASSERT_GT(c1, 0);
-	c2 = worker_start(&c, MB, 0, true);
-	ASSERT_GT(c2, 0);
-	status = worker_wait(worker_start(&c, 100 * MB, 0, false));
-	EXPECT_TRUE(killed(status)) TH_LOG("status %#x", status);
-	EXPECT_TRUE(worker_killed(c1));
-	EXPECT_TRUE(worker_killed(c2));
+	oom_group_kill(_metadata, &c);
 	EXPECT_EQ(0, waitpid(parent, &status, WNOHANG));
 	EXPECT_GT(key(c.path, "memory.events", "oom_kill"), 0);
 	EXPECT_EQ(1, key(c.path, "memory.events", "oom_group_kill"));
@@ -444,28 +471,16 @@ TEST_F(oom, group_leaf_events)
 TEST_F(oom, group_parent_events)
 {
 	struct where *w = &self->top, p, c;
-	pid_t parent, c1, c2;
-	int status;
+	pid_t parent;
 
 	if (_metadata->skip)
 		return;
-	ASSERT_EQ(0, put(w->path, "memory.max", "80M"));
-	no_swap(w);
+	ASSERT_EQ(0, set_max(w, "80M"));
 	ASSERT_EQ(0, put(w->path, "memory.oom.group", "1"));
-	if (w->real)
-		ASSERT_EQ(0, put(w->path, "cgroup.subtree_control", "+memory"));
-	ASSERT_EQ(0, sub(w, "p", &p));
-	ASSERT_EQ(0, sub(w, "c", &c));
+	ASSERT_EQ(0, subs(w, "p", &p, "c", &c));
 	parent = worker_start(&p, 60 * MB, 0, true);
 	ASSERT_GT(parent, 0);
-	c1 = worker_start(&c, MB, 0, true);
-	ASSERT_GT(c1, 0);
-	c2 = worker_start(&c, MB, 0, true);
-	ASSERT_GT(c2, 0);
-	status = worker_wait(worker_start(&c, 100 * MB, 0, false));
-	EXPECT_TRUE(killed(status)) TH_LOG("status %#x", status);
-	EXPECT_TRUE(worker_killed(c1));
-	EXPECT_TRUE(worker_killed(c2));
+	oom_group_kill(_metadata, &c);
 	EXPECT_TRUE(worker_killed(parent));
 	EXPECT_EQ(1, key(w->path, "memory.events", "oom_group_kill"));
 	EXPECT_CURRENT(w->path, 0);
@@ -484,8 +499,7 @@ TEST_F(oom, group_score_events)
 
 	if (_metadata->skip)
 		return;
-	ASSERT_EQ(0, put(w->path, "memory.max", "50M"));
-	no_swap(w);
+	ASSERT_EQ(0, set_max(w, "50M"));
 	ASSERT_EQ(0, put(w->path, "memory.oom.group", "1"));
 	safe = worker_start(w, MB, OOM_SCORE_ADJ_MIN, true);
 	ASSERT_GT(safe, 0);
@@ -958,6 +972,7 @@ TEST_F(lab, netlink_revoke)
 FIXTURE(v1) {
 	char dir[MLAB_PATH_MAX];
 	char group[MLAB_PATH_MAX];
+	struct where w;		/* the group, for workers */
 	bool real, mounted;
 };
 
@@ -989,6 +1004,8 @@ FIXTURE_SETUP(v1)
 	}
 	self->mounted = true;
 	ASSERT_EQ(0, mlab_mkgroup(self->dir, "g", self->group));
+	self->w.real = self->real;
+	strcpy(self->w.path, self->group);
 }
 
 FIXTURE_TEARDOWN(v1)
@@ -1004,6 +1021,14 @@ FIXTURE_TEARDOWN(v1)
 	} else {
 		EXPECT_EQ(0, mlab_umount(self->dir, false));
 	}
+}
+
+/* memory.limit_in_bytes of @group, and oom_kill_disable set: chargers park. */
+static int park_at(const char *group, const char *limit)
+{
+	int err = put(group, "memory.limit_in_bytes", limit);
+
+	return err ? err : put(group, "memory.oom_control", "1");
 }
 
 /* Wait up to 5 s for under_oom to read @want. */
@@ -1022,21 +1047,18 @@ static bool under_oom_is(const char *group, long long want)
 /* Parked at the limit; resumes when the limit is raised. */
 TEST_F(v1, park_then_raise)
 {
-	struct where w = { .real = self->real };
 	char child[MLAB_PATH_MAX];
 	int status;
 	pid_t pid;
 
 	if (_metadata->skip)
 		return;
-	strcpy(w.path, self->group);
 	mlab_path(child, self->group, "c");
 	ASSERT_EQ(0, mkdir(child, 0755));
-	ASSERT_EQ(0, put(self->group, "memory.limit_in_bytes", "20M"));
-	ASSERT_EQ(0, put(self->group, "memory.oom_control", "1"));
+	ASSERT_EQ(0, park_at(self->group, "20M"));
 	EXPECT_EQ(1, key(self->group, "memory.oom_control",
 			 "oom_kill_disable"));
-	pid = worker_start(&w, 30 * MB, 0, false);
+	pid = worker_start(&self->w, 30 * MB, 0, false);
 	ASSERT_GT(pid, 0);
 	EXPECT_TRUE(under_oom_is(self->group, 1));
 	/* The whole subtree of the waiting group is marked. */
@@ -1057,18 +1079,15 @@ TEST_F(v1, park_then_raise)
 /* Parked; another owner's pages go away and the charge goes through. */
 TEST_F(v1, park_then_release)
 {
-	struct where w = { .real = self->real };
 	pid_t holder, pid;
 	int status;
 
 	if (_metadata->skip)
 		return;
-	strcpy(w.path, self->group);
-	ASSERT_EQ(0, put(self->group, "memory.limit_in_bytes", "20M"));
-	ASSERT_EQ(0, put(self->group, "memory.oom_control", "1"));
-	holder = worker_start(&w, 12 * MB, 0, true);
+	ASSERT_EQ(0, park_at(self->group, "20M"));
+	holder = worker_start(&self->w, 12 * MB, 0, true);
 	ASSERT_GT(holder, 0);
-	pid = worker_start(&w, 12 * MB, 0, false);
+	pid = worker_start(&self->w, 12 * MB, 0, false);
 	ASSERT_GT(pid, 0);
 	EXPECT_TRUE(under_oom_is(self->group, 1));
 	worker_stop(holder);
@@ -1081,16 +1100,13 @@ TEST_F(v1, park_then_release)
 /* A parked charger dies at once of SIGKILL. */
 TEST_F(v1, park_killable)
 {
-	struct where w = { .real = self->real };
 	int status;
 	pid_t pid;
 
 	if (_metadata->skip)
 		return;
-	strcpy(w.path, self->group);
-	ASSERT_EQ(0, put(self->group, "memory.limit_in_bytes", "8M"));
-	ASSERT_EQ(0, put(self->group, "memory.oom_control", "1"));
-	pid = worker_start(&w, 16 * MB, 0, false);
+	ASSERT_EQ(0, park_at(self->group, "8M"));
+	pid = worker_start(&self->w, 16 * MB, 0, false);
 	ASSERT_GT(pid, 0);
 	EXPECT_TRUE(under_oom_is(self->group, 1));
 	ASSERT_EQ(0, kill(pid, SIGKILL));
@@ -1103,14 +1119,12 @@ TEST_F(v1, park_killable)
 /* Without oom_kill_disable v1 kills, counting oom_kill in oom_control. */
 TEST_F(v1, kill)
 {
-	struct where w = { .real = self->real };
 	int status;
 
 	if (_metadata->skip)
 		return;
-	strcpy(w.path, self->group);
 	ASSERT_EQ(0, put(self->group, "memory.limit_in_bytes", "20M"));
-	status = worker_wait(worker_start(&w, 40 * MB, 0, false));
+	status = worker_wait(worker_start(&self->w, 40 * MB, 0, false));
 	EXPECT_TRUE(killed(status)) TH_LOG("status %#x", status);
 	EXPECT_EQ(1, key(self->group, "memory.oom_control", "oom_kill"));
 	EXPECT_EQ(0, key(self->group, "memory.oom_control", "under_oom"));

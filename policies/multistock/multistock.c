@@ -16,16 +16,13 @@
  * as fair over time).  Each slot holds at most batch= pages.
  *
  * Every access to a CPU's slots happens on that CPU with interrupts off;
- * remote drains run as IPIs, as in memcglab's batched policy.
+ * remote drains run as IPIs: the batch charge and the drain of every CPU
+ * are memcglab's stock helpers (mlab_policy.h), as in its batched policy.
  */
-#include <linux/cpu.h>
-#include <linux/cpumask.h>
 #include <linux/errno.h>
 #include <linux/irqflags.h>
-#include <linux/minmax.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
-#include <linux/smp.h>
 
 #include "mlab_policy.h"
 
@@ -124,25 +121,9 @@ static void ms_release(struct mlab_policy *p)
 static int ms_try_charge(struct mlab_policy *p, struct mlab_counter *c,
 			 unsigned long nr_pages, struct mlab_counter **fail)
 {
-	unsigned long batch = max_t(unsigned long, p->batch, nr_pages);
-	unsigned long flags;
-
 	if (nr_pages <= p->batch && ms_consume(p, c, nr_pages))
 		return 0;
-
-	if (!mlab_counter_try_charge(c, batch, fail)) {
-		/* As memcg: retry with the exact amount. */
-		if (batch == nr_pages ||
-		    !mlab_counter_try_charge(c, nr_pages, fail))
-			return -ENOMEM;
-		batch = nr_pages;
-	}
-	if (batch > nr_pages) {
-		local_irq_save(flags);
-		__ms_refill(p, c, batch - nr_pages);
-		local_irq_restore(flags);
-	}
-	return 0;
+	return mlab_stock_try_charge(p, c, nr_pages, fail, __ms_refill);
 }
 
 static void ms_charge(struct mlab_policy *p, struct mlab_counter *c,
@@ -172,49 +153,21 @@ static void ms_uncharge(struct mlab_policy *p, struct mlab_counter *c,
 	local_irq_restore(flags);
 }
 
-struct ms_drain_req {
-	struct mlab_policy *p;
-	struct mlab_counter *root;
-};
-
-static bool ms_in_subtree(struct mlab_counter *c, struct mlab_counter *root)
+/* On @cpu with interrupts off, or while @cpu is offline. */
+static void ms_drain_cpu(struct mlab_policy *p, int cpu,
+			 struct mlab_counter *root)
 {
-	for (; c; c = c->parent)
-		if (c == root)
-			return true;
-	return false;
-}
-
-static void ms_drain_stock(struct ms_stock *stock, struct mlab_counter *root)
-{
+	struct ms_stock *stock = per_cpu_ptr(ms_stock(p), cpu);
 	int i;
 
 	for (i = 0; i < MS_NR_SLOTS; i++)
-		if (stock->cached[i] &&
-		    (!root || ms_in_subtree(stock->cached[i], root)))
+		if (mlab_stock_covers(stock->cached[i], root))
 			ms_drain_slot(stock, i);
-}
-
-/* IPI handler: runs on each online CPU with interrupts off. */
-static void ms_drain_local(void *info)
-{
-	struct ms_drain_req *req = info;
-
-	ms_drain_stock(this_cpu_ptr(ms_stock(req->p)), req->root);
 }
 
 static void ms_drain(struct mlab_policy *p, struct mlab_counter *c)
 {
-	struct ms_drain_req req = { .p = p, .root = c };
-	int cpu;
-
-	cpus_read_lock();
-	on_each_cpu(ms_drain_local, &req, 1);
-	/* Offline CPUs cannot charge and cannot come back while we hold the lock. */
-	for_each_possible_cpu(cpu)
-		if (!cpu_online(cpu))
-			ms_drain_stock(per_cpu_ptr(ms_stock(p), cpu), c);
-	cpus_read_unlock();
+	mlab_stock_drain(p, c, ms_drain_cpu);
 }
 
 static struct mlab_policy_ops ms_ops = {

@@ -65,7 +65,7 @@ while [ $t -le "$cpus" ]; do
 done
 point kind memcg
 
-# The multi-memcg stock (policies/multistock, issue 15) beside batched:
+# The multi-memcg stock (policies/multistock) beside batched:
 # every thread charging one leaf (siblings 1), and every thread alternating
 # its charges between two leaves (siblings 2), on every CPU; twice, the two
 # policies interleaved, so that drift hits both alike.

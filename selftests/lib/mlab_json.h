@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * mlab_json.h - a small strict JSON parser for guest tests that check the
- * CLI's -j output by parsing it (issue 5's section of selftests/lib).
+ * CLI's -j output by parsing it.
  */
 #ifndef MLAB_TEST_JSON_H
 #define MLAB_TEST_JSON_H

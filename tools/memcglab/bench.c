@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * memcglab CLI: the `bench` object (issue 7).
+ * memcglab CLI: the `bench` object (docs/perf.md).
  *
  *   bench run [kind K] [depth D] [threads T] [fanout F] [pages N] [batch B]
  *             [ms MS] [count C]       the in-kernel benchmark (kmod/bench.c)

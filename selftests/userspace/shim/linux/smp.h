@@ -5,4 +5,5 @@
 
 typedef void (*smp_call_func_t)(void *info);
 #define on_each_cpu(func, info, wait) shim_on_each_cpu(func, info)
+#define smp_processor_id() shim_this_cpu()
 #endif
