@@ -109,6 +109,7 @@ struct mlab_group *mlab_group_create(struct mlab_hier *h,
 	g->max_descendants = INT_MAX;
 	g->max_depth = INT_MAX;
 	mlab_lru_init(&g->lru, &g->counter);
+	mlab_swap_group_init(g, parent);
 	g->id = id;
 	kref_init(&g->kref);
 	INIT_LIST_HEAD(&g->children);
@@ -687,7 +688,7 @@ int mlab_group_charge(struct mlab_group *g, unsigned long nr_pages,
 	int err;
 
 	if (flags & MLAB_CHARGE_FORCE) {
-		err = mlab_group_try_charge(g, nr_pages, true, NULL);
+		err = mlab_group_try_charge(g, nr_pages, true, NULL, NULL);
 	} else {
 		for (;;) {
 			over = NULL;
@@ -712,23 +713,34 @@ int mlab_group_charge(struct mlab_group *g, unsigned long nr_pages,
  * @nr_pages: how many
  * @force: charge past the limits (never refused)
  * @over: set to the limiting group when refused (may be NULL)
+ * @limit: set to the counter that refused: the limiting group's memory
+ *	counter or its v1 memory+swap counter (may be NULL)
  *
  * Context: process context, no spinlock held; does not sleep.
  * Return: 0, or -ENOMEM (refused: a max event at the limiting ancestor, its
  * failcnt counted, usage unchanged).
  */
 int mlab_group_try_charge(struct mlab_group *g, unsigned long nr_pages,
-			  bool force, struct mlab_group **over)
+			  bool force, struct mlab_group **over,
+			  struct mlab_counter **limit)
 {
 	struct mlab_policy *p = g->hier->policy;
 	struct mlab_counter *fail = NULL;
+	struct mlab_group *lim = NULL;
 	struct mlab_group_pcpu *pc;
-	int err = 0;
+	int err;
 
-	if (force)
-		mlab_policy_charge(p, &g->counter, nr_pages);
-	else
-		err = mlab_policy_try_charge(p, &g->counter, nr_pages, &fail);
+	/* v1 charges memory+swap first, as try_charge_memcg(). */
+	err = mlab_swap_charge_memsw(g, nr_pages, force, &lim);
+	if (!err) {
+		if (force)
+			mlab_policy_charge(p, &g->counter, nr_pages);
+		else
+			err = mlab_policy_try_charge(p, &g->counter, nr_pages,
+						     &fail);
+		if (err)
+			mlab_swap_uncharge_memsw(g, nr_pages);
+	}
 	pc = get_cpu_ptr(g->pcpu);
 	if (err) {
 		pc->stats.fails++;
@@ -740,9 +752,15 @@ int mlab_group_try_charge(struct mlab_group *g, unsigned long nr_pages,
 	put_cpu_ptr(g->pcpu);
 
 	if (err) {
-		struct mlab_group *lim = fail ?
-			container_of(fail, struct mlab_group, counter) : g;
-
+		if (lim) {
+			fail = &lim->swap.counter;
+		} else {
+			lim = fail ? container_of(fail, struct mlab_group,
+						  counter) : g;
+			fail = &lim->counter;
+		}
+		if (limit)
+			*limit = fail;
 		trace_mlab_charge_fail(g, lim, nr_pages);
 		mlab_group_event(lim, MLAB_EVENT_MAX,
 				 READ_ONCE(lim->counter.max));
@@ -767,6 +785,7 @@ void mlab_group_uncharge(struct mlab_group *g, unsigned long nr_pages)
 	struct mlab_group_pcpu *pc;
 
 	mlab_policy_uncharge(g->hier->policy, &g->counter, nr_pages);
+	mlab_swap_uncharge_memsw(g, nr_pages);
 	pc = get_cpu_ptr(g->pcpu);
 	pc->owned -= nr_pages;
 	pc->stats.uncharges++;
@@ -836,7 +855,10 @@ int mlab_group_set_limit(struct mlab_group *g, enum mlab_limit which,
 	switch (which) {
 	case MLAB_LIMIT_MAX:
 		old = READ_ONCE(g->counter.max);
-		if (h->v1)
+		/* v1: memory.limit_in_bytes <= memsw.limit_in_bytes */
+		if (h->v1 && nr_pages > mlab_swap_memsw_max(g))
+			err = -EINVAL;
+		else if (h->v1)
 			err = mlab_group_resize_max(g, nr_pages);
 		else
 			mlab_group_set_max_v2(g, nr_pages);

@@ -9,7 +9,10 @@
  *	sleep.
  * mlab_reclaim_high(): reclaim toward memory.high at every level from @g
  *	up that is over it; pages reclaimed.  May sleep.
- * mlab_group_reclaim(): memory.reclaim.  0, -EAGAIN, -EINTR, -ENODEV.
+ * mlab_group_reclaim(): memory.reclaim (with its swappiness= or
+ *	MLAB_SWAPPINESS_GROUP).  0, -EAGAIN, -EINTR, -ENODEV.
+ * mlab_group_reclaim_locked(): one reclaim call, with the hierarchy lock
+ *	held, swapping or not; pages reclaimed.
  * mlab_group_force_empty(): v1 memory.force_empty.  0, -EINVAL on the
  *	root, -EINTR, -ENODEV.
  * mlab_group_reclaim_to_limit(): for group.c, with the hierarchy lock
@@ -34,7 +37,10 @@ struct mlab_lru_stat {
 int mlab_group_charge_reclaim(struct mlab_group *g, unsigned long nr_pages,
 			      struct mlab_group **over);
 unsigned long mlab_reclaim_high(struct mlab_group *g, unsigned long nr_pages);
-int mlab_group_reclaim(struct mlab_group *g, unsigned long nr_pages);
+int mlab_group_reclaim(struct mlab_group *g, unsigned long nr_pages,
+		       int swappiness);
+unsigned long mlab_group_reclaim_locked(struct mlab_group *g,
+					unsigned long nr_pages, bool may_swap);
 int mlab_group_force_empty(struct mlab_group *g);
 bool mlab_group_reclaim_to_limit(struct mlab_group *g, unsigned long limit);
 int mlab_group_resize_max(struct mlab_group *g, unsigned long max);

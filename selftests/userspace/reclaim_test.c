@@ -114,7 +114,8 @@ static void t_unlock(const struct mlab_reclaim_ctl *ctl)
 }
 
 static int t_try_charge(const struct mlab_reclaim_ctl *ctl,
-			unsigned long nr_pages, struct mlab_lru **over)
+			unsigned long nr_pages, struct mlab_lru **over,
+			struct mlab_counter **limit)
 {
 	struct tree *t = ctl_tree(ctl);
 	struct mlab_counter *fail = NULL;
@@ -127,6 +128,7 @@ static int t_try_charge(const struct mlab_reclaim_ctl *ctl,
 		if (t->v[i].c == fail) {
 			t->v[i].max_events++;
 			*over = &t->v[i].lru;
+			*limit = fail;
 			t->target = *over;
 			return -ENOMEM;
 		}
