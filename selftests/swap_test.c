@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/wait.h>
 #include <unistd.h>
 /* The harness's own macros trip these. */
 #pragma GCC diagnostic ignored "-Wunused-parameter"
@@ -624,6 +627,138 @@ TEST(v1_files_oracle)
 	rmdir(real);
 	mlab_memcg1_umount(rdir);
 	mlab_umount(ldir, false);
+}
+
+/* --- side by side with a real swap device ------------------------------ */
+
+/*
+ * A child in the real group touches anon memory a megabyte at a time and
+ * reports each one on a pipe; the parent reads swap.current after each.
+ * Returns the megabytes the child got before the OOM killer ended it (or
+ * all of them), the largest swap.current seen in *peak.
+ */
+static int real_touch(const char *cg, int mb, long long *peak)
+{
+	int p[2], got = 0, status;
+	char buf[32], c;
+	pid_t pid;
+
+	*peak = 0;
+	if (pipe(p))
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		char *m;
+		int i;
+
+		close(p[0]);
+		snprintf(buf, sizeof(buf), "%d", getpid());
+		if (wr(cg, "cgroup.procs", buf))
+			_exit(1);
+		m = mmap(NULL, MB(mb), PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED)
+			_exit(1);
+		for (i = 0; i < mb; i++) {
+			memset(m + MB(i), 0x5a, MB(1));
+			if (write(p[1], "x", 1) != 1)
+				_exit(1);
+		}
+		pause();
+		_exit(0);
+	}
+	close(p[1]);
+	while (got < mb && read(p[0], &c, 1) == 1) {
+		long long s = rd(cg, "memory.swap.current");
+
+		if (s > *peak)
+			*peak = s;
+		got++;
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	close(p[0]);
+	return got;
+}
+
+/* The lab: 8M, then a megabyte at a time; the same report. */
+static int lab_touch(const char *g, int mb, long long *peak)
+{
+	int fd = mlab_charge_open(g), got;
+
+	*peak = 0;
+	if (fd < 0)
+		return fd;
+	for (got = 0; got < mb; got++) {
+		long long s;
+
+		if (mlab_charge(fd, "anon 1M"))
+			break;
+		s = rd(g, "memory.swap.current");
+		if (s > *peak)
+			*peak = s;
+	}
+	close(fd);
+	return got;
+}
+
+/*
+ * With a swap file on the rig's scratch disk, the real memcg and the lab
+ * side by side: 12M of anon under memory.max 8M swaps 4M out in both; with
+ * memory.swap.max 2M neither passes 2M of swap, and both stop after about
+ * 10M (the real child is OOM-killed, the lab charge fails).
+ */
+TEST(real_swap_side_by_side)
+{
+	const char *scratch = getenv("MEMCGLAB_SCRATCH");
+	char dir[MLAB_PATH_MAX], lab[MLAB_PATH_MAX], real[MLAB_PATH_MAX];
+	long long rpeak, lpeak;
+	int rgot, lgot, err;
+
+	if (mlab_memcg_elsewhere(2))
+		SKIP(return, "%s", mlab_memcg_elsewhere(2));
+	if (!scratch)
+		SKIP(return, "MEMCGLAB_SCRATCH unset: no scratch disk for a swap file");
+	if (system("scratch-swap on 64M"))
+		SKIP(return, "scratch-swap on 64M failed: no swap file");
+	ASSERT_EQ(0, mlab_ensure_module());
+	err = mlab_memcg2_create("memcglab-swapcmp", real);
+	if (err == -EOPNOTSUPP) {
+		system("scratch-swap off");
+		SKIP(return, "no cgroup v2 memory controller in this boot");
+	}
+	ASSERT_EQ(0, err);
+	ASSERT_EQ(0, mlab_mount("swap=64M,oom=off", dir));
+	ASSERT_EQ(0, mlab_mkgroup(dir, "a", lab));
+	ASSERT_EQ(0, wr(real, "memory.max", "8M"));
+	ASSERT_EQ(0, wr(lab, "memory.max", "8M"));
+
+	rgot = real_touch(real, 12, &rpeak);
+	lgot = lab_touch(lab, 12, &lpeak);
+	TH_LOG("12M under max 8M: kernel %d M, swap peak %lld K; lab %d M, %lld K",
+	       rgot, rpeak >> 10, lgot, lpeak >> 10);
+	EXPECT_EQ(12, rgot);
+	EXPECT_EQ(12, lgot);
+	EXPECT_GE(rpeak, MB(3));
+	EXPECT_GE(lpeak, MB(4));
+
+	ASSERT_EQ(0, wr(real, "memory.swap.max", "2M"));
+	ASSERT_EQ(0, wr(lab, "memory.swap.max", "2M"));
+	rgot = real_touch(real, 12, &rpeak);
+	lgot = lab_touch(lab, 12, &lpeak);
+	TH_LOG("swap.max 2M: kernel %d M, swap peak %lld K, swap.events max %lld; lab %d M, %lld K, max %lld",
+	       rgot, rpeak >> 10, rdkey(real, "memory.swap.events", "max"),
+	       lgot, lpeak >> 10, rdkey(lab, "memory.swap.events", "max"));
+	EXPECT_LE(rpeak, MB(2));
+	EXPECT_LE(lpeak, MB(2));
+	EXPECT_LT(rgot, 12);
+	EXPECT_LT(lgot, 12);
+	EXPECT_LE(abs(rgot - lgot), 1);
+	mlab_umount(dir, false);
+	mlab_memcg2_remove(real);
+	EXPECT_EQ(0, system("scratch-swap off"));
 }
 
 TEST_HARNESS_MAIN
