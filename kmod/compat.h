@@ -61,6 +61,16 @@ static inline void mlab_inode_init_ts(struct inode *inode)
 #endif
 
 /*
+ * memory.swap.peak appeared in 6.5 (read-only, the swap watermark); like
+ * memory.peak it takes a reset per descriptor from 6.12.
+ */
+#if MLAB_KV_AT_LEAST(6, 5)
+#define MLAB_HAVE_SWAP_PEAK 1
+#else
+#define MLAB_HAVE_SWAP_PEAK 0
+#endif
+
+/*
  * memory.reclaim takes "SIZE [swappiness=N]" since 6.10 (an empty SIZE is
  * EINVAL); before, SIZE alone in page_counter_memparse()'s syntax with ""
  * meaning everything.

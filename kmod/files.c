@@ -312,14 +312,14 @@ static const match_table_t memory_reclaim_tokens = {
 
 /*
  * "SIZE [swappiness=N]...": SIZE as memparse() takes it (not empty), N in
- * 0..200.  Without swap the lab reclaims page cache only, so swappiness is
- * checked and has no effect.
+ * 0..200 (or "max": anon only, from 6.17); the last one given counts.
  */
-static int memory_reclaim_parse(char *buf, unsigned long *nr_pages)
+static int memory_reclaim_parse(char *buf, unsigned long *nr_pages,
+				int *swappiness)
 {
 	substring_t args[MAX_OPT_ARGS];
 	char *start, *end;
-	int swappiness;
+	int val;
 
 	buf = strstrip(buf);
 	*nr_pages = memparse(buf, &end) / PAGE_SIZE;
@@ -331,12 +331,14 @@ static int memory_reclaim_parse(char *buf, unsigned long *nr_pages)
 			continue;
 		switch (match_token(start, memory_reclaim_tokens, args)) {
 		case MLAB_RECLAIM_SWAPPINESS:
-			if (match_int(&args[0], &swappiness) ||
-			    swappiness < 0 || swappiness > 200)
+			if (match_int(&args[0], &val) || val < 0 ||
+			    val > MLAB_SWAPPINESS_MAX)
 				return -EINVAL;
+			*swappiness = val;
 			break;
 		case MLAB_RECLAIM_SWAPPINESS_MAX:
-			break;	/* anon only: no swap here, so nothing */
+			*swappiness = MLAB_SWAPPINESS_ANON_ONLY;
+			break;
 		default:
 			return -EINVAL;
 		}
@@ -345,7 +347,8 @@ static int memory_reclaim_parse(char *buf, unsigned long *nr_pages)
 }
 #else
 /* A size as the limits take it, "" meaning everything. */
-static int memory_reclaim_parse(char *buf, unsigned long *nr_pages)
+static int memory_reclaim_parse(char *buf, unsigned long *nr_pages,
+				int *swappiness)
 {
 	return mlab_counter_memparse(strstrip(buf), "", nr_pages);
 }
@@ -353,13 +356,14 @@ static int memory_reclaim_parse(char *buf, unsigned long *nr_pages)
 
 static int memory_reclaim_write(struct mlab_of *of, char *buf, size_t nbytes)
 {
+	int swappiness = MLAB_SWAPPINESS_GROUP;
 	unsigned long nr_pages;
 	int err;
 
-	err = memory_reclaim_parse(buf, &nr_pages);
+	err = memory_reclaim_parse(buf, &nr_pages, &swappiness);
 	if (err)
 		return err;
-	return mlab_group_reclaim(of->group, nr_pages);
+	return mlab_group_reclaim(of->group, nr_pages, swappiness);
 }
 
 /* --- memcglab.charge ------------------------------------------------------ */
@@ -476,6 +480,21 @@ const struct mlab_cftype mlab_files[] = {
 	{ "cgroup.max.depth", V2, cgroup_tree_limit_show,
 	  cgroup_tree_limit_write, .private = MLAB_TREE_MAX_DEPTH },
 	{ "memory.reclaim", V2, NULL, memory_reclaim_write },
+	{ "memory.swap.current", V2 | NOT_ON_ROOT, memory_swap_current_show },
+	{ "memory.swap.high", V2 | NOT_ON_ROOT, memory_swap_high_show,
+	  memory_swap_high_write },
+	{ "memory.swap.max", V2 | NOT_ON_ROOT, memory_swap_max_show,
+	  memory_swap_max_write },
+#if MLAB_HAVE_SWAP_PEAK
+	{ "memory.swap.peak", V2 | NOT_ON_ROOT, memory_swap_peak_show,
+#if MLAB_HAVE_PEAK_RESET
+	  memory_swap_peak_write,
+#else
+	  NULL,
+#endif
+	  memory_swap_peak_open, memory_swap_peak_release },
+#endif
+	{ "memory.swap.events", V2 | NOT_ON_ROOT, memory_swap_events_show },
 
 	/* cgroup v1 */
 	{ "memory.usage_in_bytes", V1, memory_usage_show },
@@ -492,6 +511,15 @@ const struct mlab_cftype mlab_files[] = {
 	{ "memory.oom_control", V1, memory_oom_control_show,
 	  memory_oom_control_write },
 	{ "memory.force_empty", V1, NULL, memory_force_empty_write },
+	{ "memory.swappiness", V1, memory_swappiness_show,
+	  memory_swappiness_write },
+	{ "memory.memsw.usage_in_bytes", V1, memory_memsw_usage_show },
+	{ "memory.memsw.max_usage_in_bytes", V1, memory_memsw_max_usage_show,
+	  memory_memsw_max_usage_write },
+	{ "memory.memsw.limit_in_bytes", V1, memory_memsw_limit_show,
+	  memory_memsw_limit_write },
+	{ "memory.memsw.failcnt", V1, memory_memsw_failcnt_show,
+	  memory_memsw_failcnt_write },
 
 	/* both */
 	{ "memcglab.charge", V1 | V2, mlab_charge_show, mlab_charge_write,

@@ -41,4 +41,26 @@ int memory_oom_control_write(struct mlab_of *of, char *buf, size_t nbytes);
 int memory_v1_stat_show(struct seq_file *sf, struct mlab_of *of);
 int memory_force_empty_write(struct mlab_of *of, char *buf, size_t nbytes);
 
+/* The swap handlers (files_swap.c), for mlab_files[]. */
+int memory_swap_current_show(struct seq_file *sf, struct mlab_of *of);
+int memory_swap_high_show(struct seq_file *sf, struct mlab_of *of);
+int memory_swap_high_write(struct mlab_of *of, char *buf, size_t nbytes);
+int memory_swap_max_show(struct seq_file *sf, struct mlab_of *of);
+int memory_swap_max_write(struct mlab_of *of, char *buf, size_t nbytes);
+int memory_swap_events_show(struct seq_file *sf, struct mlab_of *of);
+int memory_swap_peak_open(struct mlab_of *of);
+void memory_swap_peak_release(struct mlab_of *of);
+int memory_swap_peak_show(struct seq_file *sf, struct mlab_of *of);
+int memory_swap_peak_write(struct mlab_of *of, char *buf, size_t nbytes);
+int memory_memsw_usage_show(struct seq_file *sf, struct mlab_of *of);
+int memory_memsw_max_usage_show(struct seq_file *sf, struct mlab_of *of);
+int memory_memsw_max_usage_write(struct mlab_of *of, char *buf,
+				 size_t nbytes);
+int memory_memsw_limit_show(struct seq_file *sf, struct mlab_of *of);
+int memory_memsw_limit_write(struct mlab_of *of, char *buf, size_t nbytes);
+int memory_memsw_failcnt_show(struct seq_file *sf, struct mlab_of *of);
+int memory_memsw_failcnt_write(struct mlab_of *of, char *buf, size_t nbytes);
+int memory_swappiness_show(struct seq_file *sf, struct mlab_of *of);
+int memory_swappiness_write(struct mlab_of *of, char *buf, size_t nbytes);
+
 #endif /* _MLAB_FILES_H */

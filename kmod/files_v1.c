@@ -115,14 +115,17 @@ static void memory_v1_stat_values(struct mlab_group *g, bool subtree,
 				  u64 *vals)
 {
 	struct mlab_group_stats st;
+	struct mlab_swap_info si;
 	struct mlab_lru_stat lst;
 	unsigned long anon;
 
 	mlab_group_stats_sum(g, subtree, &st);
+	mlab_swap_info(g, subtree, &si);
 	mlab_anon_file(g, subtree, &lst, &anon);
 	memset(vals, 0, sizeof(u64) * ARRAY_SIZE(memory_v1_stat_keys));
 	vals[0] = mlab_bytes(lst.file);	/* cache */
 	vals[1] = mlab_bytes(anon);	/* rss */
+	vals[7] = mlab_bytes(si.swapped);	/* swap */
 	vals[8] = st.charges;		/* pgpgin */
 	vals[9] = st.uncharges;		/* pgpgout */
 	vals[13] = mlab_bytes(anon);	/* active_anon */
@@ -139,6 +142,7 @@ int memory_v1_stat_show(struct seq_file *sf, struct mlab_of *of)
 {
 	u64 vals[ARRAY_SIZE(memory_v1_stat_keys)];
 	struct mlab_group *g = of->group;
+	struct mlab_swap_info si;
 	int i;
 
 	memory_v1_stat_values(g, false, vals);
@@ -146,8 +150,9 @@ int memory_v1_stat_show(struct seq_file *sf, struct mlab_of *of)
 		seq_printf(sf, "%s %llu\n", memory_v1_stat_keys[i], vals[i]);
 	seq_printf(sf, "hierarchical_memory_limit %llu\n",
 		   mlab_bytes(mlab_group_hier_max(g)));
+	mlab_swap_info(g, false, &si);
 	seq_printf(sf, "hierarchical_memsw_limit %llu\n",
-		   mlab_bytes(MLAB_COUNTER_MAX));
+		   mlab_bytes(si.hier_max));
 	memory_v1_stat_values(g, true, vals);
 	for (i = 0; i < ARRAY_SIZE(vals); i++)
 		seq_printf(sf, "total_%s %llu\n", memory_v1_stat_keys[i],

@@ -10,6 +10,7 @@
  * finds the group through its parent directory.
  */
 #include <linux/cred.h>
+#include <linux/ctype.h>
 #include <linux/fs_context.h>
 #include <linux/fs_parser.h>
 #include <linux/kdev_t.h>
@@ -33,6 +34,8 @@ struct mlab_fs_ctx {
 	enum mlab_oom_mode oom;
 	bool reclaim_set;	/* reclaim= given */
 	bool oom_set;		/* oom= given */
+	unsigned long swap;	/* swap=, in pages */
+	bool swap_set;		/* swap= given */
 };
 
 enum {
@@ -42,6 +45,7 @@ enum {
 	MLAB_OPT_RECURSIVEPROT,
 	MLAB_OPT_RECLAIM,
 	MLAB_OPT_OOM,
+	MLAB_OPT_SWAP,
 };
 
 static const struct constant_table mlab_reclaim_table[] = {
@@ -64,6 +68,7 @@ static const struct fs_parameter_spec mlab_fs_params[] = {
 	fsparam_flag("memory_recursiveprot", MLAB_OPT_RECURSIVEPROT),
 	fsparam_enum("reclaim", MLAB_OPT_RECLAIM, mlab_reclaim_table),
 	fsparam_enum("oom", MLAB_OPT_OOM, mlab_oom_table),
+	fsparam_string("swap", MLAB_OPT_SWAP),
 	{ }
 };
 
@@ -191,6 +196,7 @@ static struct inode *mlab_group_inode(struct super_block *sb, u64 ino,
 	init_waitqueue_head(&md->wait);
 	mutex_init(&md->peaks_lock);
 	INIT_LIST_HEAD(&md->peaks);
+	INIT_LIST_HEAD(&md->swap_peaks);
 	mlab_group_set_priv(g, md);
 	inode->i_op = &mlab_dir_iops;
 	inode->i_fop = &simple_dir_operations;
@@ -295,6 +301,8 @@ static int mlab_show_options(struct seq_file *m, struct dentry *root)
 	if (o.reclaim != MLAB_DEFAULT_RECLAIM)
 		seq_printf(m, ",reclaim=%s", mlab_reclaim_mode_names[o.reclaim]);
 	seq_printf(m, ",oom=%s", mlab_oom_mode_names[o.oom]);
+	if (o.swap)
+		seq_printf(m, ",swap=%llu", (u64)o.swap * PAGE_SIZE);
 	return 0;
 }
 
@@ -337,6 +345,7 @@ static int mlab_fill_super(struct super_block *sb, struct fs_context *fc)
 		return invalfc(fc, "cannot create policy %s (batch %u): %ld",
 			       ctx->policy, ctx->batch, PTR_ERR(h));
 	sb->s_fs_info = h;
+	mlab_swap_dev_init(&h->swap, ctx->swap);
 	err = mlab_hier_register(h, new_encode_dev(sb->s_dev));
 	if (err)
 		return err;
@@ -369,6 +378,25 @@ static void mlab_kill_sb(struct super_block *sb)
 }
 
 /* --- fs_context ------------------------------------------------------------ */
+
+/* swap=SIZE: memparse() syntax (K, M, G...), rounded down to pages. */
+static int mlab_parse_swap(struct fs_context *fc, const char *str)
+{
+	struct mlab_fs_ctx *ctx = fc->fs_private;
+	unsigned long long bytes;
+	char *end;
+
+	if (!isdigit(*str))
+		return invalfc(fc, "swap=%s: not a size", str);
+	bytes = memparse(str, &end);
+	if (*end)
+		return invalfc(fc, "swap=%s: not a size", str);
+	if (bytes / PAGE_SIZE > MLAB_COUNTER_MAX)
+		return invalfc(fc, "swap=%s: too large", str);
+	ctx->swap = bytes / PAGE_SIZE;
+	ctx->swap_set = true;
+	return 0;
+}
 
 static int mlab_parse_param(struct fs_context *fc, struct fs_parameter *param)
 {
@@ -407,6 +435,8 @@ static int mlab_parse_param(struct fs_context *fc, struct fs_parameter *param)
 		ctx->oom = result.uint_32;
 		ctx->oom_set = true;
 		break;
+	case MLAB_OPT_SWAP:
+		return mlab_parse_swap(fc, param->string);
 	}
 	return 0;
 }
@@ -426,6 +456,8 @@ static int mlab_get_tree(struct fs_context *fc)
  * memory_recursiveprot is on if given and off if not.  The flavour cannot
  * change.  policy= and batch= may change only while the hierarchy has no
  * group but the root and no charge; when absent they keep their values.
+ * swap= resizes the swap device (EINVAL below the slots in use); absent,
+ * it stays.
  * Every check comes first, so a refused remount changes nothing.
  */
 static int mlab_reconfigure(struct fs_context *fc)
@@ -442,10 +474,16 @@ static int mlab_reconfigure(struct fs_context *fc)
 		return invalfc(fc, "v1: the flavour cannot change on remount");
 	if (o.v1 && ctx->recursiveprot)
 		return invalfc(fc, "memory_recursiveprot is a cgroup v2 option");
+	/* swapon/swapoff: shrinking below the slots in use is refused. */
+	if (ctx->swap_set && mlab_swap_dev_resize(h, ctx->swap))
+		return invalfc(fc, "swap=%llu: more swap is in use",
+			       (u64)ctx->swap * PAGE_SIZE);
 	policy = ctx->policy_set ? ctx->policy : o.policy;
 	batch = ctx->batch_set ? ctx->batch : o.batch ?: ctx->batch;
 	if (strcmp(policy, o.policy) || (o.batch && batch != o.batch)) {
 		err = mlab_hier_set_policy(h, policy, batch);
+		if (err)
+			mlab_swap_dev_resize(h, o.swap);
 		if (err == -EBUSY) {
 			errorfc(fc, "policy=%s: the hierarchy has groups or charges",
 				policy);

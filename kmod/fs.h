@@ -42,6 +42,7 @@ struct mlab_of;
  * @wait: pollers of both files
  * @peaks_lock: protects @peaks
  * @peaks: memory.peak descriptors that were written (kernel >= 6.12)
+ * @swap_peaks: the same for memory.swap.peak
  * @rcu: frees it after event notifiers that may still see it
  *
  * The directory inode's i_private; group events reach it through
@@ -57,8 +58,9 @@ struct mlab_dir {
 	unsigned int pending;
 	atomic_t seq[2];
 	wait_queue_head_t wait;
-	struct mutex peaks_lock;	/* protects @peaks */
+	struct mutex peaks_lock;	/* protects @peaks, @swap_peaks */
 	struct list_head peaks;
+	struct list_head swap_peaks;
 	struct rcu_head rcu;
 };
 

@@ -84,6 +84,7 @@ struct mlab_group *mlab_group_create(struct mlab_hier *h,
 	g->max_descendants = INT_MAX;
 	g->max_depth = INT_MAX;
 	mlab_lru_init(&g->lru, &g->counter);
+	mlab_swap_group_init(g, parent);
 	g->id = id;
 	kref_init(&g->kref);
 	INIT_LIST_HEAD(&g->children);

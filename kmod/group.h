@@ -30,6 +30,7 @@
 #include "oom.h"
 #include "policy.h"
 #include "reclaim.h"
+#include "swap.h"
 
 /* memory.events keys, in the kernel's order; keep mlab_event_names[] in step. */
 enum mlab_event {
@@ -96,6 +97,7 @@ struct mlab_group_pcpu {
  * @reclaim: the reclaim model (mount option reclaim=)
  * @policy: the mount's charging policy
  * @oom_mode: what the OOM killer does (the oom= mount option)
+ * @swap: the simulated swap device (the swap= mount option)
  * @root: the root group (valid while the superblock lives)
  * @lock: serialises tree changes, limit writes and protection updates
  * @groups: live groups by id
@@ -110,6 +112,7 @@ struct mlab_hier {
 	enum mlab_reclaim_mode reclaim;
 	struct mlab_policy *policy;
 	enum mlab_oom_mode oom_mode;
+	struct mlab_swap_dev swap;
 	struct mlab_group *root;
 	struct mutex lock;	/* see @lock above */
 	struct xarray groups;
@@ -141,6 +144,7 @@ struct mlab_hier {
  * @pcpu: per-cpu operation counters and pages held by owners
  * @priv: the filesystem's object for the group's directory, opaque here
  * @lru: reclaimable pages and reclaim counts (reclaim.c)
+ * @swap: swap accounting (swap.c)
  * @rcu: frees the structure after lookups that may still see it
  * @level: depth in the tree, 0 for the root
  * @ancestors: the groups from the root (index 0) down to this one (index
@@ -168,6 +172,7 @@ struct mlab_group {
 	struct mlab_group_pcpu __percpu *pcpu;
 	void __rcu *priv;
 	struct mlab_lru lru;
+	struct mlab_swap_group swap;
 	struct rcu_head rcu;
 	int level;
 	struct mlab_group *ancestors[];
@@ -298,6 +303,7 @@ int mlab_group_unregister_notifier(struct notifier_block *nb);
  * @batch: the batched policy's batch, 0 for the others
  * @reclaim: the reclaim model
  * @oom: the OOM mode
+ * @swap: the swap device's size in pages, 0 for none
  */
 struct mlab_hier_opts {
 	bool v1;
@@ -306,6 +312,7 @@ struct mlab_hier_opts {
 	unsigned int batch;
 	enum mlab_reclaim_mode reclaim;
 	enum mlab_oom_mode oom;
+	unsigned long swap;
 };
 
 /* For fs.c only: hierarchies and the tree. */
@@ -338,7 +345,8 @@ int mlab_group_charge(struct mlab_group *g, unsigned long nr_pages,
 
 /* For pressure.c and oom.c: one charge attempt, and counting an event. */
 int mlab_group_try_charge(struct mlab_group *g, unsigned long nr_pages,
-			  bool force, struct mlab_group **over);
+			  bool force, struct mlab_group **over,
+			  struct mlab_counter **limit);
 void mlab_group_event(struct mlab_group *g, enum mlab_event event,
 		      unsigned long limit);
 void mlab_group_uncharge(struct mlab_group *g, unsigned long nr_pages);

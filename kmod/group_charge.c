@@ -46,7 +46,7 @@ int mlab_group_charge(struct mlab_group *g, unsigned long nr_pages,
 	int err;
 
 	if (flags & MLAB_CHARGE_FORCE) {
-		err = mlab_group_try_charge(g, nr_pages, true, NULL);
+		err = mlab_group_try_charge(g, nr_pages, true, NULL, NULL);
 	} else {
 		for (;;) {
 			over = NULL;
@@ -71,23 +71,34 @@ int mlab_group_charge(struct mlab_group *g, unsigned long nr_pages,
  * @nr_pages: how many
  * @force: charge past the limits (never refused)
  * @over: set to the limiting group when refused (may be NULL)
+ * @limit: set to the counter that refused: the limiting group's memory
+ *	counter or its v1 memory+swap counter (may be NULL)
  *
  * Context: process context, no spinlock held; does not sleep.
  * Return: 0, or -ENOMEM (refused: a max event at the limiting ancestor, its
  * failcnt counted, usage unchanged).
  */
 int mlab_group_try_charge(struct mlab_group *g, unsigned long nr_pages,
-			  bool force, struct mlab_group **over)
+			  bool force, struct mlab_group **over,
+			  struct mlab_counter **limit)
 {
 	struct mlab_policy *p = g->hier->policy;
 	struct mlab_counter *fail = NULL;
+	struct mlab_group *lim = NULL;
 	struct mlab_group_pcpu *pc;
-	int err = 0;
+	int err;
 
-	if (force)
-		mlab_policy_charge(p, &g->counter, nr_pages);
-	else
-		err = mlab_policy_try_charge(p, &g->counter, nr_pages, &fail);
+	/* v1 charges memory+swap first, as try_charge_memcg(). */
+	err = mlab_swap_charge_memsw(g, nr_pages, force, &lim);
+	if (!err) {
+		if (force)
+			mlab_policy_charge(p, &g->counter, nr_pages);
+		else
+			err = mlab_policy_try_charge(p, &g->counter, nr_pages,
+						     &fail);
+		if (err)
+			mlab_swap_uncharge_memsw(g, nr_pages);
+	}
 	pc = get_cpu_ptr(g->pcpu);
 	if (err) {
 		pc->stats.fails++;
@@ -99,9 +110,15 @@ int mlab_group_try_charge(struct mlab_group *g, unsigned long nr_pages,
 	put_cpu_ptr(g->pcpu);
 
 	if (err) {
-		struct mlab_group *lim = fail ?
-			container_of(fail, struct mlab_group, counter) : g;
-
+		if (lim) {
+			fail = &lim->swap.counter;
+		} else {
+			lim = fail ? container_of(fail, struct mlab_group,
+						  counter) : g;
+			fail = &lim->counter;
+		}
+		if (limit)
+			*limit = fail;
 		trace_mlab_charge_fail(g, lim, nr_pages);
 		mlab_group_event(lim, MLAB_EVENT_MAX,
 				 READ_ONCE(lim->counter.max));
@@ -126,6 +143,7 @@ void mlab_group_uncharge(struct mlab_group *g, unsigned long nr_pages)
 	struct mlab_group_pcpu *pc;
 
 	mlab_policy_uncharge(g->hier->policy, &g->counter, nr_pages);
+	mlab_swap_uncharge_memsw(g, nr_pages);
 	pc = get_cpu_ptr(g->pcpu);
 	pc->owned -= nr_pages;
 	pc->stats.uncharges++;

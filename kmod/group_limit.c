@@ -76,7 +76,10 @@ int mlab_group_set_limit(struct mlab_group *g, enum mlab_limit which,
 	switch (which) {
 	case MLAB_LIMIT_MAX:
 		old = READ_ONCE(g->counter.max);
-		if (h->v1)
+		/* v1: memory.limit_in_bytes <= memsw.limit_in_bytes */
+		if (h->v1 && nr_pages > mlab_swap_memsw_max(g))
+			err = -EINVAL;
+		else if (h->v1)
 			err = mlab_group_resize_max(g, nr_pages);
 		else
 			mlab_group_set_max_v2(g, nr_pages);

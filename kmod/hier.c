@@ -46,6 +46,7 @@ struct mlab_hier *mlab_hier_create(bool v1, bool recursiveprot,
 	h->recursiveprot = recursiveprot;
 	h->reclaim = reclaim;
 	h->oom_mode = oom;
+	mlab_swap_dev_init(&h->swap, 0);
 	mutex_init(&h->lock);
 	xa_init(&h->groups);
 	atomic64_set(&h->next_ino, 0);
@@ -119,6 +120,7 @@ void mlab_hier_get_opts(struct mlab_hier *h, struct mlab_hier_opts *opts)
 	opts->batch = mlab_policy_batch(h->policy);
 	opts->reclaim = h->reclaim;
 	opts->oom = h->oom_mode;
+	opts->swap = READ_ONCE(h->swap.total);
 	mutex_unlock(&h->lock);
 }
 

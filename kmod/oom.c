@@ -422,6 +422,27 @@ static u64 mlab_oom_max_overage(struct mlab_group *g)
 	return overage;
 }
 
+/*
+ * swap_find_max_overage(): the same over memory.swap.high; every level over
+ * it counts a swap "high" event, as the kernel counts them here (each time
+ * the penalty is worked out).
+ */
+static u64 mlab_oom_swap_max_overage(struct mlab_group *g)
+{
+	u64 overage, max_overage = 0;
+
+	if (g->hier->v1)
+		return 0;
+	for (; g && !mlab_group_is_root(g); g = g->parent) {
+		overage = mlab_oom_overage(mlab_counter_read(&g->swap.counter),
+					   READ_ONCE(g->swap.counter.high));
+		if (overage)
+			mlab_swap_event(g, MLAB_SWAP_EVENT_HIGH, 1);
+		max_overage = max(overage, max_overage);
+	}
+	return max_overage;
+}
+
 /* calculate_high_delay(): quadratic in the overage, linear in the charge. */
 static unsigned long mlab_oom_high_delay(u64 max_overage,
 					 unsigned long nr_pages)
@@ -443,9 +464,10 @@ static unsigned long mlab_oom_high_delay(u64 max_overage,
  * @flags: the charge's MLAB_CHARGE_* flags
  *
  * As mem_cgroup_handle_over_high(), but in the charger's own context
- * rather than on the return to user space: reclaim toward high while it
- * makes progress (and up to MAX_RECLAIM_RETRIES times when it does not),
- * then sleep killably for calculate_high_delay() jiffies, capped at two
+ * rather than on the return to user space, for memory.high and
+ * memory.swap.high (whose penalty adds to memory's): reclaim toward
+ * memory.high while it makes progress (and up to MAX_RECLAIM_RETRIES times
+ * when it does not), then sleep killably for calculate_high_delay() jiffies, capped at two
  * seconds and skipped when under HZ/100.  MLAB_CHARGE_NOWAIT charges
  * reclaim but do not sleep.
  *
@@ -458,13 +480,15 @@ void mlab_oom_handle_high(struct mlab_group *g, unsigned long nr_pages,
 	unsigned long penalty, reclaimed;
 	bool in_retry = false;
 
-	if (!mlab_oom_max_overage(g))
+	if (!mlab_oom_max_overage(g) && !mlab_swap_over_high(g))
 		return;
 	for (;;) {
 		reclaimed = mlab_reclaim_high(g, in_retry ?
 					      MLAB_SWAP_CLUSTER_MAX : nr_pages);
 		penalty = mlab_oom_high_delay(mlab_oom_max_overage(g),
 					      nr_pages);
+		penalty += mlab_oom_high_delay(mlab_oom_swap_max_overage(g),
+					       nr_pages);
 		penalty = min(penalty, MLAB_MAX_HIGH_DELAY_JIFFIES);
 		if (penalty <= HZ / 100)
 			return;

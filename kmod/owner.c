@@ -12,17 +12,46 @@
 
 /*
  * What one owner holds in one group; the owner's reference pins @group.
- * @anon pages are the owner's alone; of the @file_size pages of page cache
- * it charged (and did not uncharge), @file.nr_pages are still resident:
- * reclaim may take the others.
+ * Of its @anon pages, @anon_res.nr_pages are resident and the others are
+ * swapped out: they are still the owner's, charged to swap instead of
+ * memory.  Of the @file_size pages of page cache it charged (and did not
+ * uncharge), @file.nr_pages are still resident: reclaim may take the
+ * others.
  */
 struct mlab_hold {
 	struct list_head node;
 	struct mlab_group *group;
 	unsigned long anon;
 	unsigned long file_size;
+	struct mlab_lru_entry anon_res;
 	struct mlab_lru_entry file;
 };
+
+/*
+ * Give back up to @nr_anon anon pages (resident ones first, then swapped
+ * out ones) and up to @nr_file resident file pages of @hold; the caller
+ * adjusts the hold's counts.
+ */
+static void mlab_hold_give_back(struct mlab_hold *hold, unsigned long nr_anon,
+				unsigned long nr_file)
+{
+	struct mlab_group *g = hold->group;
+	unsigned long anon, file = 0;
+
+	anon = mlab_lru_remove_anon(&g->lru, &hold->anon_res, nr_anon);
+	if (nr_file)
+		file = mlab_lru_remove(&g->lru, &hold->file, nr_file);
+	if (anon + file)
+		mlab_group_uncharge(g, anon + file);
+	/* What was not resident of @nr_anon is in swap. */
+	mlab_swap_free(g, nr_anon - anon);
+}
+
+/* Give back everything @hold holds. */
+static void mlab_hold_free_pages(struct mlab_hold *hold)
+{
+	mlab_hold_give_back(hold, hold->anon, ULONG_MAX);
+}
 
 static unsigned long mlab_owner_oom_pages(struct mlab_oom_target *t,
 					  struct mlab_group *domain,
@@ -59,12 +88,7 @@ static void mlab_owner_oom_reap(struct mlab_oom_target *t)
 	spin_lock(&o->holds_lock);
 	o->revoked = true;
 	list_for_each_entry(hold, &o->holds, node) {
-		unsigned long nr;
-
-		nr = hold->anon + mlab_lru_remove(&hold->group->lru,
-						  &hold->file, ULONG_MAX);
-		if (nr)
-			mlab_group_uncharge(hold->group, nr);
+		mlab_hold_free_pages(hold);
 		/* Read without the lock by mlab_owner_charge()'s size check. */
 		WRITE_ONCE(hold->anon, 0);
 		WRITE_ONCE(hold->file_size, 0);
@@ -122,12 +146,7 @@ static struct mlab_hold *mlab_owner_find(struct mlab_owner *o,
 /* Uncharge what @hold still holds and free it. */
 static void mlab_hold_free(struct mlab_hold *hold)
 {
-	struct mlab_group *g = hold->group;
-	unsigned long nr;
-
-	nr = hold->anon + mlab_lru_remove(&g->lru, &hold->file, ULONG_MAX);
-	if (nr)
-		mlab_group_uncharge(g, nr);
+	mlab_hold_free_pages(hold);
 	list_del(&hold->node);
 	mlab_group_detach(hold->group);
 	mlab_group_put(hold->group);
@@ -176,6 +195,7 @@ int mlab_owner_charge(struct mlab_owner *o, struct mlab_group *g,
 		err = mlab_group_attach(g);
 		if (err)
 			goto out;
+		mlab_lru_entry_init(&fresh->anon_res);
 		mlab_lru_entry_init(&fresh->file);
 		hold = fresh;
 	}
@@ -198,6 +218,8 @@ int mlab_owner_charge(struct mlab_owner *o, struct mlab_group *g,
 	*held += nr_pages;
 	if (type == MLAB_CHARGE_FILE)
 		mlab_lru_add(&g->lru, &hold->file, nr_pages);
+	else
+		mlab_lru_add_anon(&g->lru, &hold->anon_res, nr_pages);
 	if (fresh) {
 		mlab_group_get(g);
 		hold->group = g;
@@ -235,7 +257,6 @@ int mlab_owner_uncharge(struct mlab_owner *o, struct mlab_group *g,
 {
 	struct mlab_group *put = NULL;
 	struct mlab_hold *hold;
-	unsigned long nr = 0;
 	int err = 0;
 
 	if (!nr_pages || type >= MLAB_NR_CHARGE_TYPES)
@@ -250,10 +271,10 @@ int mlab_owner_uncharge(struct mlab_owner *o, struct mlab_group *g,
 		err = -EINVAL;
 	} else {
 		if (type == MLAB_CHARGE_FILE) {
-			nr = mlab_lru_remove(&g->lru, &hold->file, nr_pages);
+			mlab_hold_give_back(hold, 0, nr_pages);
 			hold->file_size -= nr_pages;
 		} else {
-			nr = nr_pages;
+			mlab_hold_give_back(hold, nr_pages, 0);
 			hold->anon -= nr_pages;
 		}
 		if (!hold->anon && !hold->file_size) {
@@ -262,8 +283,6 @@ int mlab_owner_uncharge(struct mlab_owner *o, struct mlab_group *g,
 		}
 	}
 	spin_unlock(&o->holds_lock);
-	if (nr)
-		mlab_group_uncharge(g, nr);
 	if (put) {
 		mlab_group_detach(g);
 		kfree(hold);

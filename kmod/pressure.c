@@ -46,12 +46,13 @@ static void mlab_pressure_unlock(const struct mlab_reclaim_ctl *ctl)
 
 static int mlab_pressure_try_charge(const struct mlab_reclaim_ctl *ctl,
 				    unsigned long nr_pages,
-				    struct mlab_lru **over)
+				    struct mlab_lru **over,
+				    struct mlab_counter **limit)
 {
 	struct mlab_group *lim = NULL;
 	int err;
 
-	err = mlab_group_try_charge(ctl->priv, nr_pages, false, &lim);
+	err = mlab_group_try_charge(ctl->priv, nr_pages, false, &lim, limit);
 	if (lim)
 		*over = &lim->lru;
 	return err;
@@ -65,9 +66,47 @@ static void mlab_pressure_evicted(const struct mlab_reclaim_ctl *ctl,
 	struct mlab_group_pcpu *pc;
 
 	mlab_policy_uncharge(g->hier->policy, &g->counter, nr_pages);
+	mlab_swap_uncharge_memsw(g, nr_pages);
 	pc = get_cpu_ptr(g->pcpu);
 	pc->owned -= nr_pages;
 	put_cpu_ptr(g->pcpu);
+}
+
+static unsigned long mlab_pressure_swap_room(const struct mlab_reclaim_ctl *ctl,
+					     struct mlab_lru *lru)
+{
+	return mlab_swap_room(mlab_lru_group(lru));
+}
+
+static unsigned long
+mlab_pressure_swap_reserve(const struct mlab_reclaim_ctl *ctl,
+			   struct mlab_lru *lru, unsigned long nr_pages)
+{
+	return mlab_swap_reserve(mlab_lru_group(lru), nr_pages);
+}
+
+/* Swapped-out pages leave memory (not memsw) and the owned pages. */
+static void mlab_pressure_swapped(const struct mlab_reclaim_ctl *ctl,
+				  struct mlab_lru *lru,
+				  unsigned long nr_swapped,
+				  unsigned long nr_reserved)
+{
+	struct mlab_group *g = mlab_lru_group(lru);
+	struct mlab_group_pcpu *pc;
+
+	if (nr_swapped) {
+		mlab_policy_uncharge(g->hier->policy, &g->counter, nr_swapped);
+		pc = get_cpu_ptr(g->pcpu);
+		pc->owned -= nr_swapped;
+		put_cpu_ptr(g->pcpu);
+	}
+	mlab_swap_commit(g, nr_swapped, nr_reserved);
+}
+
+static int mlab_pressure_swappiness(const struct mlab_reclaim_ctl *ctl,
+				    struct mlab_lru *lru)
+{
+	return mlab_swap_swappiness(mlab_lru_group(lru));
 }
 
 static void mlab_pressure_low_event(const struct mlab_reclaim_ctl *ctl,
@@ -85,6 +124,10 @@ static const struct mlab_reclaim_ops mlab_pressure_ops = {
 	.try_charge	= mlab_pressure_try_charge,
 	.evicted	= mlab_pressure_evicted,
 	.low_event	= mlab_pressure_low_event,
+	.swap_room	= mlab_pressure_swap_room,
+	.swap_reserve	= mlab_pressure_swap_reserve,
+	.swapped	= mlab_pressure_swapped,
+	.swappiness	= mlab_pressure_swappiness,
 };
 
 static void mlab_pressure_ctl(struct mlab_reclaim_ctl *ctl,
@@ -96,6 +139,8 @@ static void mlab_pressure_ctl(struct mlab_reclaim_ctl *ctl,
 	ctl->mode = READ_ONCE(g->hier->reclaim);
 	ctl->recursiveprot = g->hier->recursiveprot;
 	ctl->locked = locked;
+	ctl->may_swap = true;
+	ctl->swappiness = MLAB_SWAPPINESS_GROUP;
 }
 
 /**
@@ -150,18 +195,42 @@ unsigned long mlab_reclaim_high(struct mlab_group *g, unsigned long nr_pages)
  * mlab_group_reclaim - reclaim from a group's subtree (memory.reclaim)
  * @g: the group (the root is allowed)
  * @nr_pages: how many pages
+ * @swappiness: memory.reclaim's swappiness= (0..200 or
+ *	MLAB_SWAPPINESS_ANON_ONLY), or MLAB_SWAPPINESS_GROUP
  *
  * Context: process context, may sleep.
  * Return: 0, -EAGAIN (could not reclaim that much), -EINTR, -ENODEV.
  */
-int mlab_group_reclaim(struct mlab_group *g, unsigned long nr_pages)
+int mlab_group_reclaim(struct mlab_group *g, unsigned long nr_pages,
+		       int swappiness)
 {
 	struct mlab_reclaim_ctl ctl;
 
 	if (READ_ONCE(g->dead))
 		return -ENODEV;
 	mlab_pressure_ctl(&ctl, g, false);
+	ctl.swappiness = swappiness;
 	return mlab_reclaim_proactive(&ctl, &g->lru, nr_pages);
+}
+
+/**
+ * mlab_group_reclaim_locked - one reclaim call under the hierarchy lock
+ * @g: the group
+ * @nr_pages: how many pages to aim for
+ * @may_swap: whether anon pages may be swapped out
+ *
+ * Context: process context, may sleep; the caller holds the hierarchy lock.
+ * Return: pages reclaimed.
+ */
+unsigned long mlab_group_reclaim_locked(struct mlab_group *g,
+					unsigned long nr_pages, bool may_swap)
+{
+	struct mlab_reclaim_ctl ctl;
+
+	lockdep_assert_held(&g->hier->lock);
+	mlab_pressure_ctl(&ctl, g, true);
+	ctl.may_swap = may_swap;
+	return mlab_reclaim_pages(&ctl, &g->lru, nr_pages);
 }
 
 /**

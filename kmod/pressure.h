@@ -19,7 +19,10 @@ struct mlab_lru_stat {
 int mlab_group_charge_reclaim(struct mlab_group *g, unsigned long nr_pages,
 			      struct mlab_group **over);
 unsigned long mlab_reclaim_high(struct mlab_group *g, unsigned long nr_pages);
-int mlab_group_reclaim(struct mlab_group *g, unsigned long nr_pages);
+int mlab_group_reclaim(struct mlab_group *g, unsigned long nr_pages,
+		       int swappiness);
+unsigned long mlab_group_reclaim_locked(struct mlab_group *g,
+					unsigned long nr_pages, bool may_swap);
 int mlab_group_force_empty(struct mlab_group *g);
 bool mlab_group_reclaim_to_limit(struct mlab_group *g, unsigned long limit);
 int mlab_group_resize_max(struct mlab_group *g, unsigned long max);

@@ -5,9 +5,10 @@
  * A model of the kernel's memcg reclaim path: try_charge_memcg()'s retry
  * loop, try_to_free_mem_cgroup_pages() scanning at falling priorities,
  * shrink_node_memcgs() with its memory.min/low skips and second pass, and
- * get_scan_count()'s proportional pressure.  Every scanned file page is
- * clean and unmapped page cache, so scanned pages are reclaimed.  See
- * docs/reclaim.md for what is modelled and what is not.
+ * get_scan_count()'s proportional pressure and its anon/file balance.
+ * Every scanned file page is clean and unmapped page cache, so scanned
+ * pages are reclaimed; a scanned anon page is swapped out if it gets swap.
+ * See docs/reclaim.md for what is modelled and what is not.
  */
 #include <linux/atomic.h>
 #include <linux/errno.h>
@@ -40,7 +41,11 @@ struct mlab_scan_control {
 	int priority;
 	bool low_reclaim;	/* second pass: memory.low may be breached */
 	bool low_skipped;	/* the first pass left low-protected pages */
+	bool cache_trim;	/* plenty of page cache: leave anon alone */
 };
+
+/* The two lists of a group, as the kernel's LRU_INACTIVE_ANON/FILE. */
+enum { MLAB_LIST_ANON, MLAB_LIST_FILE, MLAB_NR_LISTS };
 
 /**
  * mlab_lru_init - prepare a group's LRU
@@ -54,6 +59,8 @@ void mlab_lru_init(struct mlab_lru *lru, struct mlab_counter *counter)
 	spin_lock_init(&lru->lock);
 	INIT_LIST_HEAD(&lru->entries);
 	lru->nr_file = 0;
+	INIT_LIST_HEAD(&lru->anon_entries);
+	lru->nr_anon = 0;
 	atomic_long_set(&lru->pgscan, 0);
 	atomic_long_set(&lru->pgsteal, 0);
 	lru->counter = counter;
@@ -71,6 +78,34 @@ void mlab_lru_entry_init(struct mlab_lru_entry *e)
 	e->nr_pages = 0;
 }
 
+static void mlab_lru_add_list(struct mlab_lru *lru, struct list_head *list,
+			      unsigned long *nr_list, struct mlab_lru_entry *e,
+			      unsigned long nr_pages)
+{
+	spin_lock(&lru->lock);
+	e->nr_pages += nr_pages;
+	*nr_list += nr_pages;
+	list_move_tail(&e->node, list);
+	spin_unlock(&lru->lock);
+}
+
+static unsigned long mlab_lru_remove_list(struct mlab_lru *lru,
+					  unsigned long *nr_list,
+					  struct mlab_lru_entry *e,
+					  unsigned long nr_pages)
+{
+	unsigned long nr;
+
+	spin_lock(&lru->lock);
+	nr = min(nr_pages, e->nr_pages);
+	e->nr_pages -= nr;
+	*nr_list -= nr;
+	if (!e->nr_pages)
+		list_del_init(&e->node);
+	spin_unlock(&lru->lock);
+	return nr;
+}
+
 /**
  * mlab_lru_add - put freshly charged file pages on a group's LRU
  * @lru: the group's LRU
@@ -84,11 +119,7 @@ void mlab_lru_entry_init(struct mlab_lru_entry *e)
 void mlab_lru_add(struct mlab_lru *lru, struct mlab_lru_entry *e,
 		  unsigned long nr_pages)
 {
-	spin_lock(&lru->lock);
-	e->nr_pages += nr_pages;
-	lru->nr_file += nr_pages;
-	list_move_tail(&e->node, &lru->entries);
-	spin_unlock(&lru->lock);
+	mlab_lru_add_list(lru, &lru->entries, &lru->nr_file, e, nr_pages);
 }
 
 /**
@@ -106,16 +137,40 @@ void mlab_lru_add(struct mlab_lru *lru, struct mlab_lru_entry *e,
 unsigned long mlab_lru_remove(struct mlab_lru *lru, struct mlab_lru_entry *e,
 			      unsigned long nr_pages)
 {
-	unsigned long nr;
+	return mlab_lru_remove_list(lru, &lru->nr_file, e, nr_pages);
+}
 
-	spin_lock(&lru->lock);
-	nr = min(nr_pages, e->nr_pages);
-	e->nr_pages -= nr;
-	lru->nr_file -= nr;
-	if (!e->nr_pages)
-		list_del_init(&e->node);
-	spin_unlock(&lru->lock);
-	return nr;
+/**
+ * mlab_lru_add_anon - put freshly charged anon pages on a group's LRU
+ * @lru: the group's LRU
+ * @e: the holder's anon entry
+ * @nr_pages: how many (already charged to the group)
+ *
+ * Context: any context but hard interrupt.
+ */
+void mlab_lru_add_anon(struct mlab_lru *lru, struct mlab_lru_entry *e,
+		       unsigned long nr_pages)
+{
+	mlab_lru_add_list(lru, &lru->anon_entries, &lru->nr_anon, e, nr_pages);
+}
+
+/**
+ * mlab_lru_remove_anon - take a holder's resident anon pages off the LRU
+ * @lru: the group's LRU
+ * @e: the holder's anon entry
+ * @nr_pages: at most this many; ULONG_MAX for all
+ *
+ * Reclaim may have swapped some of them out: only resident ones come off;
+ * the caller frees the rest from swap.
+ *
+ * Context: any context but hard interrupt.
+ * Return: the pages removed, at most @nr_pages.
+ */
+unsigned long mlab_lru_remove_anon(struct mlab_lru *lru,
+				   struct mlab_lru_entry *e,
+				   unsigned long nr_pages)
+{
+	return mlab_lru_remove_list(lru, &lru->nr_anon, e, nr_pages);
 }
 
 /**
@@ -137,16 +192,17 @@ unsigned long mlab_lru_entry_pages(struct mlab_lru *lru,
 	return nr;
 }
 
-/* Evict up to @nr_pages of @lru's file pages, oldest holder first. */
-static unsigned long mlab_lru_evict(const struct mlab_reclaim_ctl *ctl,
-				    struct mlab_lru *lru,
-				    unsigned long nr_pages)
+/* Take up to @nr_pages off one list, oldest holder first. */
+static unsigned long mlab_lru_isolate(struct mlab_lru *lru,
+				      struct list_head *list,
+				      unsigned long *nr_list,
+				      unsigned long nr_pages)
 {
 	struct mlab_lru_entry *e, *tmp;
 	unsigned long left = nr_pages, nr;
 
 	spin_lock(&lru->lock);
-	list_for_each_entry_safe(e, tmp, &lru->entries, node) {
+	list_for_each_entry_safe(e, tmp, list, node) {
 		if (!left)
 			break;
 		nr = min(left, e->nr_pages);
@@ -156,9 +212,19 @@ static unsigned long mlab_lru_evict(const struct mlab_reclaim_ctl *ctl,
 			list_del_init(&e->node);
 	}
 	nr = nr_pages - left;
-	lru->nr_file -= nr;
+	*nr_list -= nr;
 	spin_unlock(&lru->lock);
+	return nr;
+}
 
+/* Evict up to @nr_pages of @lru's file pages, oldest holder first. */
+static unsigned long mlab_lru_evict(const struct mlab_reclaim_ctl *ctl,
+				    struct mlab_lru *lru,
+				    unsigned long nr_pages)
+{
+	unsigned long nr;
+
+	nr = mlab_lru_isolate(lru, &lru->entries, &lru->nr_file, nr_pages);
 	atomic_long_add(nr, &lru->pgscan);
 	atomic_long_add(nr, &lru->pgsteal);
 	if (nr)
@@ -167,16 +233,55 @@ static unsigned long mlab_lru_evict(const struct mlab_reclaim_ctl *ctl,
 }
 
 /*
- * get_scan_count() for the file LRU: how many pages of @lru to scan at this
- * priority.  Classic LRU scales the pressure on a group with protection by
- * the share of its usage that is unprotected; 6.12's MGLRU does not (its
- * protection is only the below-min/below-low skip).
+ * Swap out up to @nr_pages of @lru's anon pages, oldest holder first:
+ * every page scanned asks for swap (shrink_folio_list()'s add_to_swap());
+ * those that get none stay.  Swap is reserved before the pages leave the
+ * list, so an owner that frees them meanwhile finds them charged to swap.
  */
-static unsigned long mlab_scan_count(const struct mlab_reclaim_ctl *ctl,
-				     struct mlab_scan_control *sc,
-				     struct mlab_lru *lru)
+static unsigned long mlab_lru_swap(const struct mlab_reclaim_ctl *ctl,
+				   struct mlab_lru *lru,
+				   unsigned long nr_pages)
 {
-	unsigned long size = mlab_lru_file(lru);
+	unsigned long scan = min(nr_pages, mlab_lru_anon(lru));
+	unsigned long reserved, nr;
+
+	if (!scan)
+		return 0;
+	reserved = ctl->ops->swap_reserve(ctl, lru, scan);
+	nr = mlab_lru_isolate(lru, &lru->anon_entries, &lru->nr_anon,
+			      reserved);
+	ctl->ops->swapped(ctl, lru, nr, reserved);
+	atomic_long_add(scan, &lru->pgscan);
+	atomic_long_add(nr, &lru->pgsteal);
+	return nr;
+}
+
+/* Can reclaim swap @lru's anon pages now (can_reclaim_anon_pages())? */
+static bool mlab_may_swap(const struct mlab_reclaim_ctl *ctl,
+			  struct mlab_lru *lru, unsigned long min_room)
+{
+	return ctl->may_swap && ctl->ops->swap_room && mlab_lru_anon(lru) &&
+	       ctl->ops->swap_room(ctl, lru) >= min_room;
+}
+
+static int mlab_swappiness(const struct mlab_reclaim_ctl *ctl,
+			   struct mlab_lru *lru)
+{
+	if (ctl->swappiness != MLAB_SWAPPINESS_GROUP)
+		return ctl->swappiness;
+	return ctl->ops->swappiness ? ctl->ops->swappiness(ctl, lru) : 0;
+}
+
+/*
+ * get_scan_count()'s proportional pressure on one list: a group with
+ * protection is scanned by the share of its usage that is unprotected
+ * (classic LRU); 6.12's MGLRU does not scale (its protection is only the
+ * below-min/below-low skip).
+ */
+static unsigned long mlab_scan_size(const struct mlab_reclaim_ctl *ctl,
+				    struct mlab_scan_control *sc,
+				    struct mlab_lru *lru, unsigned long size)
+{
 	unsigned long min = 0, low = 0, protection, usage, scan;
 
 	if (lru != sc->target) {
@@ -199,25 +304,147 @@ static unsigned long mlab_scan_count(const struct mlab_reclaim_ctl *ctl,
 }
 
 /*
- * shrink_lruvec(): scan in SWAP_CLUSTER_MAX batches; with only the file
- * list to scan, stop once this group alone gave nr_to_reclaim.
+ * get_scan_count() for the classic LRU: how many anon and file pages of
+ * @lru to scan at this priority.  Anon only with swap room and a non-zero
+ * swappiness; both lists alike at priority 0; file only while the target
+ * has plenty of page cache (cache_trim_mode); otherwise split by
+ * swappiness : 200 - swappiness (the kernel's refault cost feedback is not
+ * modelled: both costs are taken as equal).
  */
+static void mlab_scan_count(const struct mlab_reclaim_ctl *ctl,
+			    struct mlab_scan_control *sc, struct mlab_lru *lru,
+			    unsigned long *nr)
+{
+	int swappiness = mlab_swappiness(ctl, lru);
+
+	nr[MLAB_LIST_FILE] = mlab_scan_size(ctl, sc, lru, mlab_lru_file(lru));
+	nr[MLAB_LIST_ANON] = 0;
+	if (!swappiness || !mlab_may_swap(ctl, lru, 1))
+		return;
+	nr[MLAB_LIST_ANON] = mlab_scan_size(ctl, sc, lru, mlab_lru_anon(lru));
+	if (swappiness == MLAB_SWAPPINESS_ANON_ONLY) {
+		nr[MLAB_LIST_FILE] = 0;
+	} else if (!sc->priority) {
+		/* SCAN_EQUAL */
+	} else if (sc->cache_trim) {
+		nr[MLAB_LIST_ANON] = 0;
+	} else {
+		nr[MLAB_LIST_ANON] = nr[MLAB_LIST_ANON] * swappiness /
+				     MLAB_SWAPPINESS_MAX;
+		nr[MLAB_LIST_FILE] = nr[MLAB_LIST_FILE] *
+				     (MLAB_SWAPPINESS_MAX - swappiness) /
+				     MLAB_SWAPPINESS_MAX;
+	}
+}
+
+static unsigned long mlab_scan_list(const struct mlab_reclaim_ctl *ctl,
+				    struct mlab_lru *lru, int list,
+				    unsigned long nr_pages)
+{
+	if (list == MLAB_LIST_ANON)
+		return mlab_lru_swap(ctl, lru, nr_pages);
+	return mlab_lru_evict(ctl, lru, nr_pages);
+}
+
+/*
+ * shrink_lruvec() for the classic LRU: scan both lists in SWAP_CLUSTER_MAX
+ * batches, anon first, until each is done or runs dry; stop once this group
+ * alone gave nr_to_reclaim (the kernel then nudges the two lists towards
+ * their proportion once more; the lab stops).
+ */
+static void mlab_shrink_lru_classic(const struct mlab_reclaim_ctl *ctl,
+				    struct mlab_scan_control *sc,
+				    struct mlab_lru *lru)
+{
+	unsigned long nr[MLAB_NR_LISTS], reclaimed = 0, batch, got;
+	int i;
+
+	mlab_scan_count(ctl, sc, lru, nr);
+	while (nr[MLAB_LIST_ANON] || nr[MLAB_LIST_FILE]) {
+		for (i = 0; i < MLAB_NR_LISTS; i++) {
+			if (!nr[i])
+				continue;
+			batch = min(nr[i], MLAB_SWAP_CLUSTER_MAX);
+			nr[i] -= batch;
+			got = mlab_scan_list(ctl, lru, i, batch);
+			reclaimed += got;
+			if (got < batch)
+				nr[i] = 0;
+		}
+		if (reclaimed >= sc->nr_to_reclaim)
+			break;
+	}
+	sc->nr_reclaimed += reclaimed;
+}
+
+/*
+ * MGLRU (evict_folios() and isolate_folios()): scan (file + anon) >>
+ * priority pages in batches, each from the type chosen first and from the
+ * other when that gave nothing.  Anon needs at least MIN_LRU_BATCH slots of
+ * swap room; swappiness 0 is file only, 200 anon first, "max" anon only,
+ * anything else file first (with no refaults, the kernel's PID controller
+ * always picks file).
+ */
+static void mlab_shrink_lru_mglru(const struct mlab_reclaim_ctl *ctl,
+				  struct mlab_scan_control *sc,
+				  struct mlab_lru *lru)
+{
+	int swappiness = mlab_swappiness(ctl, lru);
+	int first = MLAB_LIST_FILE, second = -1;
+	unsigned long scan, reclaimed = 0, batch, got;
+	unsigned long size = mlab_lru_file(lru);
+
+	if (swappiness && mlab_may_swap(ctl, lru, MLAB_MIN_LRU_BATCH)) {
+		size += mlab_lru_anon(lru);
+		if (swappiness == MLAB_SWAPPINESS_ANON_ONLY) {
+			first = MLAB_LIST_ANON;
+			size = mlab_lru_anon(lru);
+		} else if (swappiness == MLAB_SWAPPINESS_MAX) {
+			first = MLAB_LIST_ANON;
+			second = MLAB_LIST_FILE;
+		} else {
+			second = MLAB_LIST_ANON;
+		}
+	}
+	scan = mlab_scan_size(ctl, sc, lru, size);
+	while (scan) {
+		batch = min(scan, MLAB_SWAP_CLUSTER_MAX);
+		scan -= batch;
+		got = mlab_scan_list(ctl, lru, first, batch);
+		if (!got && second >= 0)
+			got = mlab_scan_list(ctl, lru, second, batch);
+		reclaimed += got;
+		if (!got || reclaimed >= sc->nr_to_reclaim)
+			break;
+	}
+	sc->nr_reclaimed += reclaimed;
+}
+
 static void mlab_shrink_lru(const struct mlab_reclaim_ctl *ctl,
 			    struct mlab_scan_control *sc,
 			    struct mlab_lru *lru)
 {
-	unsigned long scan = mlab_scan_count(ctl, sc, lru);
-	unsigned long reclaimed = 0, batch, nr;
+	if (ctl->mode == MLAB_RECLAIM_MGLRU)
+		mlab_shrink_lru_mglru(ctl, sc, lru);
+	else
+		mlab_shrink_lru_classic(ctl, sc, lru);
+}
 
-	while (scan) {
-		batch = min(scan, MLAB_SWAP_CLUSTER_MAX);
-		scan -= batch;
-		nr = mlab_lru_evict(ctl, lru, batch);
-		reclaimed += nr;
-		if (nr < batch || reclaimed >= sc->nr_to_reclaim)
-			break;
-	}
-	sc->nr_reclaimed += reclaimed;
+/*
+ * prepare_scan_count(): with enough inactive page cache in the target's
+ * subtree at this priority the classic LRU leaves anon alone.  In the lab
+ * every file page is inactive and nothing refaults, so "enough" is any
+ * after the priority shift.
+ */
+static bool mlab_cache_trim(const struct mlab_reclaim_ctl *ctl,
+			    struct mlab_scan_control *sc)
+{
+	struct mlab_lru *pos = NULL;
+	unsigned long file = 0;
+
+	while ((pos = ctl->ops->next(ctl, sc->target, pos)))
+		file += mlab_lru_file(pos);
+	return file >> sc->priority;
 }
 
 /*
@@ -231,6 +458,8 @@ static void mlab_shrink_node(const struct mlab_reclaim_ctl *ctl,
 	struct mlab_counter *c;
 	unsigned long usage;
 
+	if (ctl->mode == MLAB_RECLAIM_LRU && ctl->may_swap)
+		sc->cache_trim = mlab_cache_trim(ctl, sc);
 	while ((pos = ctl->ops->next(ctl, root, pos))) {
 		c = pos->counter;
 		mlab_counter_calculate_protection(root->counter, c,
@@ -295,10 +524,10 @@ unsigned long mlab_reclaim_pages(const struct mlab_reclaim_ctl *ctl,
 	return sc.nr_reclaimed;
 }
 
-static unsigned long mlab_margin(struct mlab_lru *lru)
+static unsigned long mlab_margin(struct mlab_counter *c)
 {
-	unsigned long usage = mlab_counter_read(lru->counter);
-	unsigned long max = READ_ONCE(lru->counter->max);
+	unsigned long usage = mlab_counter_read(c);
+	unsigned long max = READ_ONCE(c->max);
 
 	return usage < max ? max - usage : 0;
 }
@@ -311,16 +540,21 @@ static unsigned long mlab_margin(struct mlab_lru *lru)
  */
 static unsigned long mlab_reclaim_for_charge(const struct mlab_reclaim_ctl *ctl,
 					     struct mlab_lru *over,
+					     struct mlab_counter *limit,
 					     unsigned long nr_pages)
 {
+	struct mlab_reclaim_ctl rctl = *ctl;
 	unsigned long total = 0, nr;
 
+	/* A memory+swap limit: swapping out would free nothing of it. */
+	if (limit != over->counter)
+		rctl.may_swap = false;
 	do {
-		nr = mlab_reclaim_pages(ctl, over,
+		nr = mlab_reclaim_pages(&rctl, over,
 					min(nr_pages, MLAB_SWAP_CLUSTER_MAX));
 		total += nr;
 		cond_resched();
-	} while (nr && mlab_margin(over) < nr_pages &&
+	} while (nr && mlab_margin(limit) < nr_pages &&
 		 !fatal_signal_pending(current));
 	return total;
 }
@@ -347,19 +581,23 @@ int mlab_reclaim_charge(const struct mlab_reclaim_ctl *ctl,
 {
 	int retries = MLAB_MAX_RECLAIM_RETRIES;
 	unsigned long reclaimed;
+	struct mlab_counter *limit;
 	struct mlab_lru *over;
 	bool drained = false;
 	int err;
 
 retry:
 	over = NULL;
-	err = ctl->ops->try_charge(ctl, nr_pages, &over);
+	limit = NULL;
+	err = ctl->ops->try_charge(ctl, nr_pages, &over, &limit);
 	if (err != -ENOMEM || !over)
 		return err;
+	if (!limit)
+		limit = over->counter;
 	if (fatal_signal_pending(current))
 		return -ENOMEM;
-	reclaimed = mlab_reclaim_for_charge(ctl, over, nr_pages);
-	if (mlab_margin(over) >= nr_pages)
+	reclaimed = mlab_reclaim_for_charge(ctl, over, limit, nr_pages);
+	if (mlab_margin(limit) >= nr_pages)
 		goto retry;
 	if (!drained) {
 		/* drain_all_stock(mem_over_limit): the limiting subtree's stock */

@@ -27,6 +27,13 @@
 #define MLAB_MAX_RECLAIM_RETRIES	16
 /* 1 << PAGE_ALLOC_COSTLY_ORDER: smaller charges retry while reclaim works. */
 #define MLAB_COSTLY_PAGES		8UL
+/* MGLRU scans anon only with at least MIN_LRU_BATCH (BITS_PER_LONG) slots. */
+#define MLAB_MIN_LRU_BATCH		64UL
+/* Swappiness: 200 is the largest; memory.reclaim's "max" (6.17) is anon only. */
+#define MLAB_SWAPPINESS_MAX		200
+#define MLAB_SWAPPINESS_ANON_ONLY	(MLAB_SWAPPINESS_MAX + 1)
+/* mlab_reclaim_ctl.swappiness: each group's own (ops->swappiness). */
+#define MLAB_SWAPPINESS_GROUP		(-1)
 
 /* Keep in step with mlab_reclaim_mode_names[]. */
 enum mlab_reclaim_mode {
@@ -40,7 +47,7 @@ extern const char * const mlab_reclaim_mode_names[MLAB_NR_RECLAIM_MODES];
 
 /* What a charge is; keep in step with the uapi's MEMCGLAB_CHARGE_*. */
 enum mlab_charge_type {
-	MLAB_CHARGE_ANON,	/* anonymous memory: never reclaimed (no swap) */
+	MLAB_CHARGE_ANON,	/* anonymous memory: reclaimed by swapping out */
 	MLAB_CHARGE_FILE,	/* page cache: reclaimable */
 	MLAB_NR_CHARGE_TYPES
 };
@@ -63,9 +70,12 @@ struct mlab_lru_entry {
 
 /**
  * struct mlab_lru - the reclaimable pages of one group
- * @lock: protects @entries, @nr_file and the entries' page counts
+ * @lock: protects @entries, @nr_file, @anon_entries, @nr_anon and the
+ *	entries' page counts
  * @entries: holders with resident file pages, oldest first
  * @nr_file: resident file pages of the group (not its children)
+ * @anon_entries: holders with resident anon pages, oldest first
+ * @nr_anon: resident anon pages of the group (not its children)
  * @pgscan: pages scanned here by reclaim
  * @pgsteal: pages reclaimed here
  * @counter: the group's page counter
@@ -74,6 +84,8 @@ struct mlab_lru {
 	spinlock_t lock;	/* see @lock above */
 	struct list_head entries;
 	unsigned long nr_file;
+	struct list_head anon_entries;
+	unsigned long nr_anon;
 	atomic_long_t pgscan;
 	atomic_long_t pgsteal;
 	struct mlab_counter *counter;
@@ -90,10 +102,19 @@ struct mlab_reclaim_ctl;
  * @unlock: undo @lock
  * @try_charge: one charge attempt of @nr_pages at the charging group; on
  *	-ENOMEM set *@over to the LRU of the group whose limit refused it
- *	(having counted the max event and failcnt there).  Any other error
- *	ends the charge.
+ *	(having counted the max event and failcnt there) and *@limit to the
+ *	counter that refused: that group's memory counter, or one that
+ *	counts swap too (v1 memsw), which swapping out would not relieve.
+ *	Any other error ends the charge.
  * @evicted: @nr_pages of @lru's file pages were reclaimed: uncharge them
  * @low_event: reclaim breached @lru's group's memory.low
+ * @swap_room: how many of @lru's anon pages could be swapped out now;
+ *	NULL: there is no swap
+ * @swap_reserve: reserve swap for up to @nr_pages of @lru's anon pages
+ *	(counting the failures); returns how many were reserved
+ * @swapped: @nr_swapped of @lru's anon pages left memory for swap:
+ *	uncharge them from memory; give back the rest of @nr_reserved
+ * @swappiness: the swappiness of @lru's group (0..200)
  *
  * Every callback gets the control structure, whose @priv is the caller's.
  */
@@ -103,10 +124,20 @@ struct mlab_reclaim_ops {
 	void (*lock)(const struct mlab_reclaim_ctl *ctl);
 	void (*unlock)(const struct mlab_reclaim_ctl *ctl);
 	int (*try_charge)(const struct mlab_reclaim_ctl *ctl,
-			  unsigned long nr_pages, struct mlab_lru **over);
+			  unsigned long nr_pages, struct mlab_lru **over,
+			  struct mlab_counter **limit);
 	void (*evicted)(const struct mlab_reclaim_ctl *ctl,
 			struct mlab_lru *lru, unsigned long nr_pages);
 	void (*low_event)(const struct mlab_reclaim_ctl *ctl,
+			  struct mlab_lru *lru);
+	unsigned long (*swap_room)(const struct mlab_reclaim_ctl *ctl,
+				   struct mlab_lru *lru);
+	unsigned long (*swap_reserve)(const struct mlab_reclaim_ctl *ctl,
+				      struct mlab_lru *lru,
+				      unsigned long nr_pages);
+	void (*swapped)(const struct mlab_reclaim_ctl *ctl, struct mlab_lru *lru,
+			unsigned long nr_swapped, unsigned long nr_reserved);
+	int (*swappiness)(const struct mlab_reclaim_ctl *ctl,
 			  struct mlab_lru *lru);
 };
 
@@ -118,6 +149,10 @@ struct mlab_reclaim_ops {
  * @mode: the reclaim model
  * @recursiveprot: effective protection in memory_recursiveprot mode
  * @locked: the caller already holds what @ops->lock takes
+ * @may_swap: anon pages may be swapped out (where @ops has swap)
+ * @swappiness: memory.reclaim's swappiness= (0..200, or
+ *	MLAB_SWAPPINESS_ANON_ONLY), or MLAB_SWAPPINESS_GROUP for each
+ *	group's own
  */
 struct mlab_reclaim_ctl {
 	const struct mlab_reclaim_ops *ops;
@@ -126,6 +161,8 @@ struct mlab_reclaim_ctl {
 	enum mlab_reclaim_mode mode;
 	bool recursiveprot;
 	bool locked;
+	bool may_swap;
+	int swappiness;
 };
 
 void mlab_lru_init(struct mlab_lru *lru, struct mlab_counter *counter);
@@ -136,6 +173,11 @@ unsigned long mlab_lru_remove(struct mlab_lru *lru, struct mlab_lru_entry *e,
 			      unsigned long nr_pages);
 unsigned long mlab_lru_entry_pages(struct mlab_lru *lru,
 				   struct mlab_lru_entry *e);
+void mlab_lru_add_anon(struct mlab_lru *lru, struct mlab_lru_entry *e,
+		       unsigned long nr_pages);
+unsigned long mlab_lru_remove_anon(struct mlab_lru *lru,
+				   struct mlab_lru_entry *e,
+				   unsigned long nr_pages);
 
 /**
  * mlab_lru_file - resident file pages of one group
@@ -147,6 +189,18 @@ unsigned long mlab_lru_entry_pages(struct mlab_lru *lru,
 static inline unsigned long mlab_lru_file(struct mlab_lru *lru)
 {
 	return READ_ONCE(lru->nr_file);
+}
+
+/**
+ * mlab_lru_anon - resident anon pages of one group
+ * @lru: the group's LRU
+ *
+ * Context: any context.
+ * Return: the count (racy against concurrent charges and reclaim).
+ */
+static inline unsigned long mlab_lru_anon(struct mlab_lru *lru)
+{
+	return READ_ONCE(lru->nr_anon);
 }
 
 unsigned long mlab_reclaim_pages(const struct mlab_reclaim_ctl *ctl,

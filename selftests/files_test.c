@@ -142,12 +142,15 @@ static const char * const v2_names[] = {
 	"memory.current", "memory.min", "memory.low", "memory.high",
 	"memory.max", "memory.peak", "memory.events", "memory.events.local",
 	"memory.stat", "cgroup.max.depth", "cgroup.max.descendants",
+	"memory.swap.current", "memory.swap.high", "memory.swap.max",
+	"memory.swap.peak", "memory.swap.events",
 };
 
 static const char * const v2_fresh[] = {
 	"memory.current", "memory.min", "memory.low", "memory.high",
 	"memory.max", "memory.peak", "memory.events", "memory.events.local",
-	"cgroup.max.depth", "cgroup.max.descendants",
+	"cgroup.max.depth", "cgroup.max.descendants", "memory.swap.current",
+	"memory.swap.high", "memory.swap.max", "memory.swap.events",
 };
 
 /* cgroup.max.*: "max" or an int (kstrtoint base 0), negative is ERANGE. */
@@ -233,12 +236,18 @@ static const char * const v1_names[] = {
 	"memory.limit_in_bytes", "memory.soft_limit_in_bytes",
 	"memory.failcnt", "memory.stat", "memory.use_hierarchy",
 	"memory.oom_control", "cgroup.max.depth", "cgroup.max.descendants",
+	"memory.swappiness", "memory.memsw.usage_in_bytes",
+	"memory.memsw.limit_in_bytes", "memory.memsw.max_usage_in_bytes",
+	"memory.memsw.failcnt",
 };
 
 static const char * const v1_fresh[] = {
 	"memory.usage_in_bytes", "memory.max_usage_in_bytes",
 	"memory.limit_in_bytes", "memory.soft_limit_in_bytes",
 	"memory.failcnt", "memory.use_hierarchy", "memory.oom_control",
+	"memory.swappiness", "memory.memsw.usage_in_bytes",
+	"memory.memsw.limit_in_bytes", "memory.memsw.max_usage_in_bytes",
+	"memory.memsw.failcnt",
 };
 
 FIXTURE(v1) {

@@ -31,8 +31,11 @@ struct node {
 	struct mlab_counter *c;
 	struct mlab_lru lru;
 	struct mlab_lru_entry entry;	/* the test's file pages here */
+	struct mlab_lru_entry anon_entry; /* its resident anon pages */
 	int parent;
 	unsigned long anon;		/* the test's anon pages here */
+	unsigned long swapped;		/* of them, swapped out */
+	struct mlab_counter *swap;	/* the v2 swap counter */
 	unsigned long low_events, max_events;
 };
 
@@ -49,6 +52,11 @@ struct tree {
 	struct mlab_lru *last;		/* the group evicted from last */
 	struct mlab_lru *target;	/* of the reclaim in progress */
 	unsigned long bad_min, bad_low;
+	/* swap: a device of swap_total pages, swap counters per node */
+	bool swap;
+	int swappiness;
+	struct mlab_counter *swap_counters;
+	unsigned long swap_total, swap_used;
 };
 
 static struct tree *ctl_tree(const struct mlab_reclaim_ctl *ctl)
@@ -114,7 +122,8 @@ static void t_unlock(const struct mlab_reclaim_ctl *ctl)
 }
 
 static int t_try_charge(const struct mlab_reclaim_ctl *ctl,
-			unsigned long nr_pages, struct mlab_lru **over)
+			unsigned long nr_pages, struct mlab_lru **over,
+			struct mlab_counter **limit)
 {
 	struct tree *t = ctl_tree(ctl);
 	struct mlab_counter *fail = NULL;
@@ -127,6 +136,7 @@ static int t_try_charge(const struct mlab_reclaim_ctl *ctl,
 		if (t->v[i].c == fail) {
 			t->v[i].max_events++;
 			*over = &t->v[i].lru;
+			*limit = fail;
 			t->target = *over;
 			return -ENOMEM;
 		}
@@ -169,6 +179,64 @@ static void t_low_event(const struct mlab_reclaim_ctl *ctl,
 	t->v[node_of(t, lru)].low_events++;
 }
 
+/* mem_cgroup_get_nr_swap_pages(): the device, then swap.max below root. */
+static unsigned long t_swap_room(const struct mlab_reclaim_ctl *ctl,
+				 struct mlab_lru *lru)
+{
+	struct tree *t = ctl_tree(ctl);
+	unsigned long room = t->swap_total - t->swap_used, u, m;
+	int i;
+
+	for (i = node_of(t, lru); i > 0; i = t->v[i].parent) {
+		u = mlab_counter_read(t->v[i].swap);
+		m = t->v[i].swap->max;
+		if (room > (u < m ? m - u : 0))
+			room = u < m ? m - u : 0;
+	}
+	return room;
+}
+
+static unsigned long t_swap_reserve(const struct mlab_reclaim_ctl *ctl,
+				    struct mlab_lru *lru, unsigned long nr)
+{
+	struct tree *t = ctl_tree(ctl);
+	unsigned long i, dev = t->swap_total - t->swap_used;
+	struct mlab_counter *fail;
+
+	if (dev > nr)
+		dev = nr;
+
+	for (i = 0; i < dev; i++)
+		if (!mlab_counter_try_charge(t->v[node_of(t, lru)].swap, 1,
+					     &fail))
+			break;
+	t->swap_used += i;
+	return i;
+}
+
+static void t_swapped(const struct mlab_reclaim_ctl *ctl,
+		      struct mlab_lru *lru, unsigned long nr,
+		      unsigned long reserved)
+{
+	struct tree *t = ctl_tree(ctl);
+	struct node *x = &t->v[node_of(t, lru)];
+
+	if (nr > reserved)
+		abort();
+	mlab_policy_uncharge(t->p, x->c, nr);
+	if (reserved > nr)
+		mlab_counter_uncharge(x->swap, reserved - nr);
+	t->swap_used -= reserved - nr;
+	x->swapped += nr;
+}
+
+static int t_swappiness(const struct mlab_reclaim_ctl *ctl,
+			struct mlab_lru *lru)
+{
+	(void)lru;
+	return ctl_tree(ctl)->swappiness;
+}
+
 static const struct mlab_reclaim_ops t_ops = {
 	.next = t_next,
 	.lock = t_lock,
@@ -178,15 +246,30 @@ static const struct mlab_reclaim_ops t_ops = {
 	.low_event = t_low_event,
 };
 
+static const struct mlab_reclaim_ops t_swap_ops = {
+	.next = t_next,
+	.lock = t_lock,
+	.unlock = t_unlock,
+	.try_charge = t_try_charge,
+	.evicted = t_evicted,
+	.low_event = t_low_event,
+	.swap_room = t_swap_room,
+	.swap_reserve = t_swap_reserve,
+	.swapped = t_swapped,
+	.swappiness = t_swappiness,
+};
+
 static void t_ctl(struct tree *t, struct mlab_reclaim_ctl *ctl,
 		  enum mlab_reclaim_mode mode)
 {
 	memset(ctl, 0, sizeof(*ctl));
-	ctl->ops = &t_ops;
+	ctl->ops = t->swap ? &t_swap_ops : &t_ops;
 	ctl->priv = t;
 	ctl->policy = t->p;
 	ctl->mode = mode;
 	ctl->recursiveprot = t->recursive;
+	ctl->may_swap = t->swap;
+	ctl->swappiness = MLAB_SWAPPINESS_GROUP;
 }
 
 static void t_init(struct tree *t, int id, const int *parents, int n)
@@ -198,6 +281,7 @@ static void t_init(struct tree *t, int id, const int *parents, int n)
 	if (IS_ERR(t->p))
 		abort();
 	t->counters = counters_alloc(n);
+	t->swap_counters = counters_alloc(n);
 	t->n = n;
 	for (i = 0; i < n; i++) {
 		struct node *x = &t->v[i];
@@ -207,8 +291,12 @@ static void t_init(struct tree *t, int id, const int *parents, int n)
 		mlab_policy_counter_init(t->p, x->c,
 					 x->parent < 0 ? NULL :
 					 &t->counters[x->parent], true);
+		x->swap = &t->swap_counters[i];
+		mlab_counter_init(x->swap, x->parent < 0 ? NULL :
+				  &t->swap_counters[x->parent], true);
 		mlab_lru_init(&x->lru, x->c);
 		mlab_lru_entry_init(&x->entry);
+		mlab_lru_entry_init(&x->anon_entry);
 	}
 }
 
@@ -217,6 +305,7 @@ static void t_destroy(struct tree *t)
 	mlab_policy_drain(t->p, NULL);
 	mlab_policy_destroy(t->p);
 	free(t->counters);
+	free(t->swap_counters);
 }
 
 /* Charge through the reclaim loop; file pages go on the node's LRU. */
@@ -231,10 +320,12 @@ static int t_charge(struct tree *t, int i, unsigned long nr, bool file,
 	err = mlab_reclaim_charge(&ctl, nr, NULL);
 	if (err)
 		return err;
-	if (file)
+	if (file) {
 		mlab_lru_add(&t->v[i].lru, &t->v[i].entry, nr);
-	else
+	} else {
+		mlab_lru_add_anon(&t->v[i].lru, &t->v[i].anon_entry, nr);
 		t->v[i].anon += nr;
+	}
 	return 0;
 }
 
@@ -245,7 +336,8 @@ static unsigned long subtree_sum(struct tree *t, int root, bool file)
 
 	for (i = 0; i < t->n; i++)
 		if (is_descendant(t, i, root))
-			sum += file ? mlab_lru_file(&t->v[i].lru) : t->v[i].anon;
+			sum += file ? mlab_lru_file(&t->v[i].lru) :
+			       t->v[i].anon - t->v[i].swapped;
 	return sum;
 }
 
@@ -296,6 +388,7 @@ static int prot_anon(struct tree *t, unsigned long nr,
 
 	if (!err) {
 		mlab_policy_uncharge(t->p, t->v[7].c, nr);
+		mlab_lru_remove_anon(&t->v[7].lru, &t->v[7].anon_entry, nr);
 		t->v[7].anon -= nr;
 	}
 	return err;
@@ -537,4 +630,96 @@ TEST(reclaim_properties)
 		check_usage(&t);
 		t_destroy(&t);
 	}
+}
+
+/* Swap of a subtree: what its nodes swapped out. */
+static unsigned long swapped_sum(struct tree *t, int root)
+{
+	unsigned long sum = 0;
+	int i;
+
+	for (i = 0; i < t->n; i++)
+		if (is_descendant(t, i, root))
+			sum += t->v[i].swapped;
+	return sum;
+}
+
+/*
+ * Random trees with a swap device, swap.max at random levels and a random
+ * swappiness: swap never passes the device or any swap.max, every level's
+ * swap counter is the swapped anon of its subtree, usage is resident anon
+ * + file (+ stock), and each node's anon is resident + swapped.
+ */
+TEST(reclaim_swap_properties)
+{
+	unsigned long rounds = harness_scale(300), r, used = 0;
+	uint64_t seed = 0x5a9e5a9e5a9eULL;
+
+	for (r = 0; r < rounds; r++) {
+		enum mlab_reclaim_mode mode = rnd_below(&seed, 2);
+		int parents[MAXN], n = 2 + rnd_below(&seed, MAXN - 2);
+		struct tree t;
+		int i, op;
+
+		parents[0] = -1;
+		for (i = 1; i < n; i++)
+			parents[i] = rnd_below(&seed, i);
+		t_init(&t, rnd_below(&seed, SHIM_NR_POLICIES), parents, n);
+		t.swap = true;
+		t.swappiness = rnd_below(&seed, 4) ? rnd_below(&seed, 201) :
+			       rnd_below(&seed, 2) * 200;
+		t.swap_total = rnd_below(&seed, 3000);
+		for (i = 1; i < n; i++) {
+			if (rnd_below(&seed, 2))
+				mlab_counter_set_max(t.v[i].c,
+						     100 + rnd_below(&seed, 3000));
+			if (rnd_below(&seed, 2))
+				mlab_counter_set_max(t.v[i].swap,
+						     rnd_below(&seed, 1500));
+			if (rnd_below(&seed, 3) == 0)
+				mlab_counter_set_low(t.v[i].c,
+						     rnd_below(&seed, 1000));
+		}
+		for (op = 0; op < 40; op++) {
+			int g = 1 + rnd_below(&seed, n - 1);
+			unsigned long nr = 1 + rnd_below(&seed, 600);
+			struct mlab_reclaim_ctl ctl;
+
+			switch (rnd_below(&seed, 4)) {
+			case 0:
+				t_ctl(&t, &ctl, mode);
+				t.target = &t.v[g].lru;
+				mlab_reclaim_proactive(&ctl, &t.v[g].lru, nr);
+				break;
+			case 1:
+				t_charge(&t, g, nr, true, mode);
+				break;
+			default:
+				t_charge(&t, g, nr, false, mode);
+				break;
+			}
+			EXPECT_LE(t.swap_used, t.swap_total);
+			EXPECT_EQ(t.swap_used, swapped_sum(&t, 0));
+			for (i = 0; i < n; i++) {
+				struct node *x = &t.v[i];
+
+				EXPECT_LE(mlab_counter_read(x->swap),
+					  x->swap->max);
+				EXPECT_EQ(mlab_counter_read(x->swap),
+					  swapped_sum(&t, i));
+				EXPECT_EQ(x->anon, x->swapped +
+					  mlab_lru_anon(&x->lru));
+				if (!t.swappiness)
+					EXPECT_EQ(x->swapped, 0);
+			}
+		}
+		used += t.swap_used;
+		EXPECT_EQ(t.bad_min, 0);
+		check_usage(&t);
+		t_destroy(&t);
+	}
+	/* The properties hold over trees that did swap. */
+	harness_note("%lu swap slots in use at the ends of %lu rounds", used,
+		     rounds);
+	EXPECT_GT(used, 0);
 }
