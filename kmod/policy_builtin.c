@@ -126,14 +126,17 @@ static void batched_release(struct mlab_policy *p)
 	free_percpu(batched_stock(p));
 }
 
-int batched_try_charge(struct mlab_policy *p, struct mlab_counter *c,
-		       unsigned long nr_pages, struct mlab_counter **fail)
+/*
+ * The stock missed: charge a batch and keep the surplus.  Out of line, so
+ * that the stock hit in batched_try_charge() saves no registers.
+ */
+static noinline int batched_charge_batch(struct mlab_policy *p,
+					 struct mlab_counter *c,
+					 unsigned long nr_pages,
+					 struct mlab_counter **fail)
 {
 	unsigned long batch = max_t(unsigned long, p->batch, nr_pages);
 	unsigned long flags;
-
-	if (consume_stock(p, c, nr_pages))
-		return 0;
 
 	if (!mlab_counter_try_charge(c, batch, fail)) {
 		/*
@@ -154,6 +157,14 @@ int batched_try_charge(struct mlab_policy *p, struct mlab_counter *c,
 	return 0;
 }
 
+int batched_try_charge(struct mlab_policy *p, struct mlab_counter *c,
+		       unsigned long nr_pages, struct mlab_counter **fail)
+{
+	if (consume_stock(p, c, nr_pages))
+		return 0;
+	return batched_charge_batch(p, c, nr_pages, fail);
+}
+
 void batched_charge(struct mlab_policy *p, struct mlab_counter *c,
 		    unsigned long nr_pages)
 {
@@ -169,10 +180,14 @@ void batched_uncharge(struct mlab_policy *p, struct mlab_counter *c,
 
 	local_irq_save(flags);
 	stock = this_cpu_ptr(batched_stock(p));
-	if (stock->cached == c)
-		__refill_stock(p, c, nr_pages);
-	else
+	if (stock->cached == c) {
+		/* __refill_stock() for a counter already cached, inline. */
+		stock->nr_pages += nr_pages;
+		if (stock->nr_pages > p->batch)
+			drain_stock(stock);
+	} else {
 		mlab_counter_uncharge(c, nr_pages);
+	}
 	local_irq_restore(flags);
 }
 
