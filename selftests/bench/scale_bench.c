@@ -17,7 +17,9 @@
  * a charge with K other owners alive.
  *
  * Each result is one line "memcglab-scale: {json}" on stdout for
- * scale_report.py.  Times come from CLOCK_MONOTONIC around the whole loop.
+ * scale_report.py: "per" is the cost per group (the median over the
+ * chunks of a step) or per operation (the fastest round), "total_ns" the
+ * step's whole time.  Times come from CLOCK_MONOTONIC.
  *
  *   scale_bench [-n "1000 10000"] [-d "1 10 100 300 1000"] [-k "1 100 1000 10000"]
  */
@@ -154,12 +156,46 @@ static int count_group(const struct mlab_group_info *gi, void *data)
  * One hierarchy under test: the lab's or the memcg's copy of the same tree.
  * Its costs are summed over the chunks (see groups_point()).
  */
+/*
+ * A step's cost over its chunks: the total, and every chunk's cost per
+ * group, whose median is the point's result (a host stall inflates one
+ * chunk, not the median).
+ */
+struct acc {
+	double sum;
+	double *per;
+	int n;
+};
+
+static void acc_add(struct acc *a, double t, long groups)
+{
+	a->sum += t;
+	a->per[a->n++] = t / groups;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+static double acc_median(struct acc *a)
+{
+	if (!a->n)
+		return 0;
+	qsort(a->per, a->n, sizeof(double), cmp_double);
+	return a->n % 2 ? a->per[a->n / 2] :
+	       (a->per[a->n / 2 - 1] + a->per[a->n / 2]) / 2;
+}
+
 struct side {
 	const char *target;
 	const char *base;
 	bool lab;
 	char **p;
-	double mkdir_ns, stat_ns, rmdir_ns, dump_ns;
+	struct acc mkdir_ns, stat_ns, rmdir_ns;
+	double dump_ns;
 	long long mem;
 };
 
@@ -178,7 +214,7 @@ static int side_mkdir(struct side *s, long from, long to, long n, bool tree)
 		if (!s->lab && tree && i < n / FANOUT && memcg_subtree(s->p[i]))
 			return -errno;
 	}
-	s->mkdir_ns += now_ns() - t0;
+	acc_add(&s->mkdir_ns, now_ns() - t0, to - from);
 	s->mem += kernel_mem() - mem0;
 	return 0;
 }
@@ -192,7 +228,7 @@ static int side_read_stat(struct side *s, long from, long to)
 	for (i = from; i < to; i++)
 		if (mlab_read(mlab_path(f, s->p[i], "memory.stat"), buf, sizeof(buf)) < 0)
 			return -errno;
-	s->stat_ns += now_ns() - t0;
+	acc_add(&s->stat_ns, now_ns() - t0, to - from);
 	return 0;
 }
 
@@ -207,7 +243,7 @@ static int side_rmdir(struct side *s, long from, long to)
 			return -errno;
 		}
 	}
-	s->rmdir_ns += now_ns() - t0;
+	acc_add(&s->rmdir_ns, now_ns() - t0, to - from);
 	return 0;
 }
 
@@ -307,8 +343,14 @@ static int groups_point(const char *lab, const char *memcg, long n, bool tree)
 	long from, to, chunk = n < 10 * CHUNK ? (n + 9) / 10 : CHUNK;
 
 	for (k = 0; k < nsides; k++) {
-		sides[k].p = make_paths(sides[k].base, n, tree);
-		if (!sides[k].p)
+		struct side *s = &sides[k];
+		size_t nchunks = (size_t)(n / chunk + 1);
+
+		s->p = make_paths(s->base, n, tree);
+		s->mkdir_ns.per = calloc(nchunks, sizeof(double));
+		s->stat_ns.per = calloc(nchunks, sizeof(double));
+		s->rmdir_ns.per = calloc(nchunks, sizeof(double));
+		if (!s->p || !s->mkdir_ns.per || !s->stat_ns.per || !s->rmdir_ns.per)
 			return -ENOMEM;
 	}
 	/* Let the last point's deferred frees (RCU, offlining) settle. */
@@ -338,12 +380,15 @@ static int groups_point(const char *lab, const char *memcg, long n, bool tree)
 	for (k = 0; k < nsides; k++) {
 		struct side *s = &sides[k];
 
-		emit(s->target, shape, n, "mkdir", s->mkdir_ns / n, s->mkdir_ns);
+		emit(s->target, shape, n, "mkdir", acc_median(&s->mkdir_ns), s->mkdir_ns.sum);
 		emit(s->target, shape, n, "bytes_per_group", (double)s->mem / n, 0);
-		emit(s->target, shape, n, "read_stat", s->stat_ns / n, s->stat_ns);
+		emit(s->target, shape, n, "read_stat", acc_median(&s->stat_ns), s->stat_ns.sum);
 		emit(s->target, shape, n, "dump", s->dump_ns / n, s->dump_ns);
-		emit(s->target, shape, n, "rmdir", s->rmdir_ns / n, s->rmdir_ns);
+		emit(s->target, shape, n, "rmdir", acc_median(&s->rmdir_ns), s->rmdir_ns.sum);
 		free_paths(s->p, n);
+		free(s->mkdir_ns.per);
+		free(s->stat_ns.per);
+		free(s->rmdir_ns.per);
 	}
 	if (nsides == 1)
 		printf("memcglab-scale-note: %ld groups: the memcg stops at %d (mem_cgroup ids are 16-bit)\n",
