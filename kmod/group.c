@@ -286,10 +286,8 @@ struct mlab_group *mlab_group_lookup(u32 hier_id, u64 id)
  */
 bool mlab_group_is_descendant(struct mlab_group *g, struct mlab_group *root)
 {
-	for (; g; g = g->parent)
-		if (g == root)
-			return true;
-	return false;
+	/* cgroup_is_descendant(): one look at the ancestor array, O(1). */
+	return g->level >= root->level && g->ancestors[root->level] == root;
 }
 
 /**

@@ -257,6 +257,7 @@ int batched_try_charge(struct mlab_policy *p, struct mlab_counter *c,
 {
 	if (consume_stock(p, c, nr_pages))
 		return 0;
+	/* Out of line: the stock hit above saves no registers. */
 	return mlab_stock_try_charge(p, c, nr_pages, fail, __refill_stock);
 }
 
@@ -275,10 +276,14 @@ void batched_uncharge(struct mlab_policy *p, struct mlab_counter *c,
 
 	local_irq_save(flags);
 	stock = this_cpu_ptr(batched_stock(p));
-	if (stock->cached == c)
-		__refill_stock(p, c, nr_pages);
-	else
+	if (stock->cached == c) {
+		/* __refill_stock() for a counter already cached, inline. */
+		stock->nr_pages += nr_pages;
+		if (stock->nr_pages > p->batch)
+			drain_stock(stock);
+	} else {
 		mlab_counter_uncharge(c, nr_pages);
+	}
 	local_irq_restore(flags);
 }
 

@@ -13,17 +13,36 @@ import math
 import sys
 
 PREFIX = "memcglab-scale: "
+SLAB = "memcglab-scale-slab: "
+NOTE = "memcglab-scale-note: "
 UNITS = {"bytes_per_group": "B"}
 
 
-def load(path):
+def load(path, prefix=PREFIX):
     pts = []
     with open(path, errors="replace") as f:
         for line in f:
-            i = line.find(PREFIX)
+            i = line.find(prefix)
             if i >= 0:
-                pts.append(json.loads(line[i + len(PREFIX):]))
+                rest = line[i + len(prefix):]
+                pts.append(json.loads(rest) if rest.startswith("{") else rest.strip())
     return pts
+
+
+def slab_table(slabs):
+    """Bytes per group by allocator cache, lab beside memcg."""
+    by = {}
+    for s in slabs:
+        by.setdefault(s["cache"], {})[s["target"]] = s["bytes_per_group"]
+    out = ["%-28s %10s %10s" % ("cache (1000 flat groups)", "lab", "memcg")]
+    tot = {"lab": 0, "memcg": 0}
+    for cache, r in sorted(by.items(), key=lambda kv: -max(kv[1].values())):
+        for t in tot:
+            tot[t] += r.get(t, 0)
+        out.append("%-28s %10s %10s" % (cache, "%.0f B" % r["lab"] if "lab" in r else "-",
+                                        "%.0f B" % r["memcg"] if "memcg" in r else "-"))
+    out.append("%-28s %10s %10s" % ("total", "%.0f B" % tot["lab"], "%.0f B" % tot["memcg"]))
+    return "\n".join(out)
 
 
 def fmt(v, op):
@@ -39,17 +58,27 @@ def fmt(v, op):
 
 
 def table(pts):
+    """One row per (operation, shape, size): the lab's cost, the memcg's, their
+    ratio, and each one's growth against the previous size of that row
+    (1.0 = flat per group, 10 = linear per group for a tenfold size)."""
     rows = {}
     for p in pts:
         key = (p["op"], p["shape"], p["n"])
         rows.setdefault(key, {})[p["target"]] = p["per"]
-    out = ["%-16s %-6s %7s %12s %12s %10s" % ("operation", "shape", "n", "lab", "memcg",
-                                              "lab/memcg")]
-    for (op, shape, n), r in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2])):
+    out = ["%-16s %-6s %7s %12s %12s %10s %8s %8s" % (
+        "operation", "shape", "n", "lab", "memcg", "lab/memcg", "lab gr", "memcg gr")]
+    prev = {}
+    for (op, shape, n), r in sorted(rows.items(), key=lambda kv: kv[0]):
         lab, mem = r.get("lab"), r.get("memcg")
         ratio = "%.2f" % (lab / mem) if lab is not None and mem else "-"
-        out.append("%-16s %-6s %7d %12s %12s %10s" % (op, shape, n, fmt(lab, op),
-                                                     fmt(mem, op), ratio))
+        grow = []
+        for t, v in (("lab", lab), ("memcg", mem)):
+            last = prev.get((op, shape, t))
+            grow.append("%.2f" % (v / last) if v and last else "-")
+            if v:
+                prev[(op, shape, t)] = v
+        out.append("%-16s %-6s %7d %12s %12s %10s %8s %8s" % (
+            op, shape, n, fmt(lab, op), fmt(mem, op), ratio, grow[0], grow[1]))
     return "\n".join(out), rows
 
 
@@ -123,6 +152,12 @@ def main():
     text, rows = table(pts)
     print("Scale (guest, QEMU TCG; per group, or per charge):")
     print(text)
+    for note in load(sys.argv[1], NOTE):
+        print("note:", note)
+    slabs = load(sys.argv[1], SLAB)
+    if slabs:
+        print("Memory per group by cache (/proc/slabinfo, meminfo Percpu):")
+        print(slab_table(slabs))
     with open(sys.argv[2] + "/scale.json", "w") as f:
         json.dump(pts, f, indent=1)
     pic = svg(pts)

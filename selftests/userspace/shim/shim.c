@@ -10,7 +10,7 @@
 
 #include "shim.h"
 
-static __thread int this_cpu;
+__thread int shim_cpu;
 static bool cpu_offline[SHIM_NR_CPUS];
 static pthread_mutex_t cpu_irq_lock[SHIM_NR_CPUS] = {
 	[0 ... SHIM_NR_CPUS - 1] = PTHREAD_MUTEX_INITIALIZER,
@@ -21,12 +21,7 @@ static bool warn_quiet;
 
 void shim_set_cpu(int cpu)
 {
-	this_cpu = cpu % SHIM_NR_CPUS;
-}
-
-int shim_this_cpu(void)
-{
-	return this_cpu;
+	shim_cpu = cpu % SHIM_NR_CPUS;
 }
 
 void shim_set_cpu_online(int cpu, bool online)
@@ -41,7 +36,7 @@ bool shim_cpu_online(int cpu)
 
 unsigned long shim_irq_save(void)
 {
-	int cpu = this_cpu;
+	int cpu = shim_cpu;
 
 	if (pthread_mutex_lock(&cpu_irq_lock[cpu]))
 		abort();
@@ -56,16 +51,16 @@ void shim_irq_restore(unsigned long flags)
 
 void shim_on_each_cpu(void (*func)(void *info), void *info)
 {
-	int self = this_cpu;
+	int self = shim_cpu;
 	int cpu;
 
 	for (cpu = 0; cpu < SHIM_NR_CPUS; cpu++) {
 		if (!shim_cpu_online(cpu))
 			continue;
 		pthread_mutex_lock(&cpu_irq_lock[cpu]);
-		this_cpu = cpu;
+		shim_cpu = cpu;
 		func(info);
-		this_cpu = self;
+		shim_cpu = self;
 		pthread_mutex_unlock(&cpu_irq_lock[cpu]);
 	}
 }

@@ -32,7 +32,18 @@ enum shim_policy {
 extern const char *const shim_policy_names[SHIM_NR_POLICIES];
 
 void shim_set_cpu(int cpu);
-int shim_this_cpu(void);
+
+/*
+ * The thread's CPU id, read inline: the kernel's this_cpu_ptr() is one
+ * %gs-relative add, not a call into another file.
+ */
+extern __thread int shim_cpu;
+
+static inline int shim_this_cpu(void)
+{
+	return shim_cpu;
+}
+
 void shim_set_cpu_online(int cpu, bool online);
 bool shim_cpu_online(int cpu);
 

@@ -21,5 +21,6 @@
 #endif
 
 #define __percpu
+#define noinline		__attribute__((__noinline__))
 #define __force
 #endif
