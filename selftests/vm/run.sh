@@ -23,6 +23,14 @@
 # /boot (Debian's newest kernel, selftests/vm/deps.sh --newest).
 # MEMCGLAB_KERNEL_IMAGE boots that image instead (the debug kernel of make
 # check-debug; KVER then names its build/KVER/ module).
+#
+# Every boot but the KVM probe gets a scratch disk: a sparse raw image of
+# SCRATCH_SIZE (2G) at build/vm/<boot>/scratch.img, made empty for the boot
+# and removed after it (only the blocks the guest writes take host space),
+# attached as virtio-blk. The guest's /init makes ext4 on it and mounts it at
+# /mnt/scratch ($MEMCGLAB_SCRATCH): reclaimable page cache for the real
+# memcg, and room for a swap file (scratch-swap). A boot whose scratch disk
+# could not be set up fails.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -60,17 +68,24 @@ kernel_file() {
 
 # qemu_cmd KVER INITRAMFS MODE ACCEL [TESTS [V1PHASE]]: the QEMU command
 # line, as the array qcmd (every argument one word: -append's value has
-# spaces).
+# spaces). With scratch_img set, the scratch disk is attached.
+scratch_img=""
+SCRATCH_SIZE=2G
 qemu_cmd() {
 	local append="console=ttyS0 panic=-1 mitigations=off memcglab.mode=$3"
-	local t=${5:-}
+	local t=${5:-} disk=()
 	[ -n "$t" ] && append+=" memcglab.tests=${t// /,}"
 	[ -n "${6:-}" ] && append+=" memcglab.v1=$6"
+	if [ -n "$scratch_img" ]; then
+		append+=" memcglab.scratch=1"
+		disk=(-drive "file=$scratch_img,if=none,id=scratch,format=raw,cache=unsafe"
+		      -device virtio-blk-pci,drive=scratch)
+	fi
 	local accel=(-accel tcg -cpu max)
 	[ "$4" = kvm ] && accel=(-accel kvm -cpu host)
 	qcmd=(qemu-system-x86_64 -nodefaults -no-reboot -display none -m 2048 -smp 2
 	      "${accel[@]}" -kernel "${MEMCGLAB_KERNEL_IMAGE:-$(kernel_file "$1" vmlinuz)}"
-	      -initrd "$2" -append "$append")
+	      "${disk[@]}" -initrd "$2" -append "$append")
 }
 
 # --print-cmd KVER INITRAMFS MODE ACCEL [TESTS [V1PHASE]]: print the QEMU
@@ -134,10 +149,15 @@ boot() {
 		exec {lock}>&-; return
 	fi
 	accel=$(kvm_choice "$kver" "$dir/initramfs.cpio")
+	local scratch_img=$dir/scratch.img
+	rm -f "$scratch_img"
+	truncate -s "$SCRATCH_SIZE" "$scratch_img"
 	qemu_cmd "$kver" "$dir/initramfs.cpio" "$mode" "$accel" "$btests" "$phase"
 	if [ "$mode" = shell ]; then
 		"${qcmd[@]}" -monitor none -serial mon:stdio -serial "file:$dir/ttyS1.log"
-		exit $?
+		qrc=$?
+		rm -f "$scratch_img"
+		exit $qrc
 	fi
 
 	echo "# memcglab-rig: $label, $accel, mode $mode, timeout ${timeout}s"
@@ -153,10 +173,12 @@ boot() {
 			{ print; print > out; fflush() }'
 	qrc=${PIPESTATUS[0]}
 	secs=$(( $(date +%s) - start ))
+	rm -f "$scratch_img"
 
 	{ [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; } && why+=("timeout after ${timeout}s")
 	grep -q '^memcglab-rig: dmesg-end' "$dir/out.log" || why+=("guest did not finish")
 	grep -q '^memcglab-rig: rmmod=failed' "$dir/out.log" && why+=("module would not unload")
+	grep -q '^memcglab-rig: scratch=failed' "$dir/out.log" && why+=("scratch disk failed")
 	if [ "$mode" = test ]; then
 		plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$dir/out.log" | head -n 1)
 		npass=$(grep -cE '^ok [0-9]+ ' "$dir/out.log")
