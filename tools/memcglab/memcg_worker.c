@@ -57,10 +57,6 @@ static void worker_reply(int fd)
 }
 
 /*
- * The worker process. Everything it needs is faulted in before it says it is
- * ready; after that it only touches and drops pages of its region.
- */
-/*
  * Append bytes of page cache to the file, then write it back (fdatasync):
  * clean pages are what reclaim can take at once, as the kernel selftests'
  * page cache is. 0 or errno.
@@ -80,6 +76,11 @@ static int file_append(int fd, uint64_t *size, uint64_t bytes, struct wshared *s
 	return fdatasync(fd) ? errno : 0;
 }
 
+/*
+ * The worker process. Everything it needs is faulted in before it says it is
+ * ready; after that it only touches and drops pages of its region and
+ * writes and truncates its file.
+ */
 static __attribute__((noreturn)) void worker_main(int cmd_fd, int done_fd,
 						  int file_fd, struct wshared *sh)
 {
