@@ -294,7 +294,7 @@ bench: deps ## benchmarks: native, then in one guest, then scale [BENCH_SECONDS=
 	rm -rf $(BENCH_OUT)/guest && mkdir -p $(BENCH_OUT)/guest/bench
 	install -m 0755 selftests/bench/guest-bench.sh $(BENCH_OUT)/guest/bench/
 	$(MAKE) --no-print-directory -C selftests/bench guest OUTPUT=$(BENCH_OUT)
-	install -m 0755 $(BENCH_OUT)/scale_bench $(BENCH_OUT)/guest/bench/
+	install -m 0755 $(BENCH_OUT)/scale_bench $(BENCH_OUT)/reclaim_bench $(BENCH_OUT)/guest/bench/
 	echo "$(SCALE_SIZES)" >$(BENCH_OUT)/guest/bench/scale_sizes
 	awk 'BEGIN { printf "%d\n", $(BENCH_SECONDS) * 1000 }' >$(BENCH_OUT)/guest/bench/ms
 	MEMCGLAB_VM_MEM=$(BENCH_VM_MEM) \

@@ -32,22 +32,6 @@ struct worker {
 	int status;	/* from waitpid() once reaped */
 };
 
-static int set_adj(int adj)
-{
-	char buf[16];
-
-	snprintf(buf, sizeof(buf), "%d", adj);
-	return mlab_write("/proc/self/oom_score_adj", buf);
-}
-
-static int real_enter(const char *cgroup)
-{
-	char path[MLAB_PATH_MAX], buf[32];
-
-	snprintf(buf, sizeof(buf), "%d", getpid());
-	return mlab_write(mlab_path(path, cgroup, "cgroup.procs"), buf);
-}
-
 /*
  * Charge @bytes in 1M steps (lab: one write each; real: touch the pages).
  * Returns 0 or the lab write's -errno; a real worker is killed instead.
@@ -76,54 +60,44 @@ static int charge_steps(const struct where *w, int fd, size_t bytes)
 	return 0;
 }
 
+struct worker_job {
+	const struct where *w;
+	size_t bytes;
+	int adj;
+};
+
+/* In the worker: take @adj, join the group (real) or open a descriptor. */
+static int worker_job(void *arg)
+{
+	const struct worker_job *j = arg;
+	int fd = -1, err;
+
+	if (j->adj && mlab_oom_adj(j->adj))
+		return -EPERM;
+	if (j->w->real) {
+		err = mlab_cgroup_enter(j->w->path);
+		if (err)
+			return err;
+	} else {
+		fd = mlab_charge_open(j->w->path);
+		if (fd < 0)
+			return fd;
+	}
+	return charge_steps(j->w, fd, j->bytes);
+}
+
 /*
- * Start a worker in @w that charges @bytes with oom_score_adj @adj.  With
- * @stay it reports on a pipe and then waits to be killed; otherwise it
- * exits with the charge's errno (0 when all of it fit).  Returns the pid,
- * or -errno; with @stay, only after the charge is done (a refused charge
- * is -ENOMEM).
+ * Start a worker in @w that charges @bytes with oom_score_adj @adj
+ * (mlab_worker_start()).  With @stay it waits to be killed once the charge
+ * is done, and the pid comes back only then (a refused charge: -errno);
+ * otherwise it exits with the charge's errno (0 when all of it fit).
  */
 static pid_t worker_start(const struct where *w, size_t bytes, int adj,
 			  bool stay)
 {
-	int pfd[2];
-	pid_t pid;
-	char c;
+	struct worker_job j = { .w = w, .bytes = bytes, .adj = adj };
 
-	if (pipe(pfd))
-		return -errno;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		int fd = -1, err = 0;
-
-		close(pfd[0]);
-		if (adj && set_adj(adj))
-			_exit(100);
-		if (w->real)
-			err = real_enter(w->path);
-		else
-			fd = mlab_charge_open(w->path);
-		if (err || (!w->real && fd < 0))
-			_exit(101);
-		err = charge_steps(w, fd, bytes);
-		if (!stay)
-			_exit(-err);
-		c = err ? 1 : 0;
-		if (write(pfd[1], &c, 1) != 1)
-			_exit(102);
-		for (;;)
-			pause();
-	}
-	close(pfd[1]);
-	if (stay && (read(pfd[0], &c, 1) != 1 || c)) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		pid = -ENOMEM;
-	}
-	close(pfd[0]);
-	return pid;
+	return mlab_worker_start(worker_job, &j, stay);
 }
 
 static int worker_wait(pid_t pid)

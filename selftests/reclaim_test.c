@@ -761,81 +761,83 @@ struct real_prot {
 	pid_t pid[4];
 };
 
-static int join(const char *cg)
-{
-	char buf[32];
+struct pagecache_job {
+	const char *cgroup;
+	char path[MLAB_PATH_MAX + 32];
+	long long size;
+};
 
-	snprintf(buf, sizeof(buf), "%d", getpid());
-	return wr(cg, "cgroup.procs", buf);
+/* In the worker: join the child group and write size bytes of page cache. */
+static int pagecache_job(void *arg)
+{
+	const struct pagecache_job *j = arg;
+	char buf[65536];
+	long long done;
+	int fd, err;
+
+	err = mlab_cgroup_enter(j->cgroup);
+	if (err)
+		return err;
+	fd = open(j->path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		return -errno;
+	memset(buf, 'x', sizeof(buf));
+	for (done = 0; done < j->size; done += sizeof(buf))
+		if (write(fd, buf, sizeof(buf)) != sizeof(buf))
+			return errno ? -errno : -ENOSPC;
+	fsync(fd);
+	return 0;
 }
 
 static int real_pagecache(void *ctx, int i, long long size)
 {
 	struct real_prot *rp = ctx;
-	int pfd[2];
-	char ok;
+	struct pagecache_job j = { .cgroup = rp->c[i], .size = size };
 	pid_t pid;
 
-	if (pipe(pfd))
-		return -errno;
-	pid = fork();
+	snprintf(j.path, sizeof(j.path), "%s/memcg-prot-%d", rp->scratch, i);
+	pid = mlab_worker_start(pagecache_job, &j, true);
 	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		char path[MLAB_PATH_MAX + 32], buf[65536];
-		long long done;
-		int fd;
-
-		close(pfd[0]);
-		if (join(rp->c[i]))
-			_exit(1);
-		snprintf(path, sizeof(path), "%s/memcg-prot-%d", rp->scratch, i);
-		fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-		if (fd < 0)
-			_exit(1);
-		memset(buf, 'x', sizeof(buf));
-		for (done = 0; done < size; done += sizeof(buf))
-			if (write(fd, buf, sizeof(buf)) != sizeof(buf))
-				_exit(1);
-		fsync(fd);
-		if (write(pfd[1], "y", 1) != 1)
-			_exit(1);
-		pause();
-		_exit(0);
-	}
-	close(pfd[1]);
+		return pid;
 	rp->pid[i] = pid;
-	if (read(pfd[0], &ok, 1) != 1) {
-		close(pfd[0]);
-		return -EIO;
-	}
-	close(pfd[0]);
+	return 0;
+}
+
+struct anon_job {
+	const char *cgroup;
+	long long size;
+};
+
+/* In the worker: join G and touch size bytes of anonymous memory. */
+static int anon_job(void *arg)
+{
+	const struct anon_job *j = arg;
+	long long i;
+	char *p;
+	int err;
+
+	err = mlab_cgroup_enter(j->cgroup);
+	if (err)
+		return err;
+	p = mmap(NULL, j->size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	for (i = 0; i < j->size; i += 4096)
+		p[i] = 1;
 	return 0;
 }
 
 static int real_anon(void *ctx, long long size)
 {
 	struct real_prot *rp = ctx;
+	struct anon_job j = { .cgroup = rp->g, .size = size };
 	int status;
 	pid_t pid;
 
-	pid = fork();
+	pid = mlab_worker_start(anon_job, &j, false);
 	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		char *p;
-		long long i;
-
-		if (join(rp->g))
-			_exit(2);
-		p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (p == MAP_FAILED)
-			_exit(3);
-		for (i = 0; i < size; i += 4096)
-			p[i] = 1;
-		_exit(0);
-	}
+		return pid;
 	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
 	/* Killed by the OOM killer: the kernel's way of refusing. */

@@ -44,9 +44,21 @@ scale() {
 		echo 1000 10000)" || rc=1
 }
 
+# The cost of reclaim per page reclaimed, lab beside the real memcg
+# (reclaim_bench.c, page cache on the rig's scratch disk): 64M, 3 rounds;
+# reclaim_only skips everything else.
+reclaim() {
+	[ -x /tests/bench/reclaim_bench ] || return 0
+	/tests/bench/reclaim_bench -s 64 -r 3 || rc=1
+}
+
 rc=0
 if [ -e /tests/bench/scale_only ]; then
 	scale
+	exit $rc
+fi
+if [ -e /tests/bench/reclaim_only ]; then
+	reclaim
 	exit $rc
 fi
 # The anchor first and last, to see drift over the run.
@@ -99,5 +111,6 @@ if mount -t memcglab none $lab && mkdir $lab/a; then
 else
 	rc=1
 fi
+reclaim
 scale
 exit $rc

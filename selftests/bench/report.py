@@ -36,12 +36,18 @@ def load_native(path):
 
 def parse_guest(path):
     """Points from the guest log, averaged per (kind, depth, threads)."""
-    points, extra, info = {}, [], {}
+    points, extra, info, reclaim = {}, [], {}, []
     if not path or not os.path.exists(path):
         return None
     with open(path, errors="replace") as f:
         for line in f:
             line = line.strip()
+            if line.startswith("memcglab-bench-reclaim: "):
+                try:
+                    reclaim.append(json.loads(line.split(": ", 1)[1]))
+                except ValueError:
+                    pass
+                continue
             if line.startswith("memcglab-bench-json: "):
                 try:
                     extra.append(json.loads(line.split(": ", 1)[1]))
@@ -75,7 +81,36 @@ def parse_guest(path):
             p["per_thread_ns"] = [n / o for n, o in zip(ns, ops)]
     for p in points.values():
         p["ns_per_pair"] = sum(p["runs"]) / len(p["runs"])
-    return {"info": info, "points": points, "io": extra}
+    return {"info": info, "points": points, "io": extra, "reclaim": reclaim}
+
+
+def reclaim_rows(guest):
+    """Reclaim cost per page reclaimed: lab / real memcg, per round."""
+    rows = []
+    pts = guest.get("reclaim", []) if guest else []
+    by = {}
+    for p in pts:
+        by.setdefault(p["round"], {})[p["target"]] = p
+    if not by:
+        return rows
+    print()
+    print("reclaim (guest): memory.reclaim of %d MiB of clean page cache, ns per page"
+          " reclaimed" % (pts[0]["bytes"] >> 20))
+    print("  %5s | %9s %7s | %9s %7s | %s" % ("round", "lab", "pages", "memcg", "pages",
+                                            "lab/memcg"))
+    for rnd in sorted(by):
+        lab, real = by[rnd].get("lab"), by[rnd].get("memcg")
+        if not lab or not real or not lab["ns_per_page"] or not real["ns_per_page"]:
+            continue
+        ratio = lab["ns_per_page"] / real["ns_per_page"]
+        rows.append({"round": rnd, "lab": lab, "memcg": real, "ratio": ratio})
+        print("  %5d | %9.1f %7d | %9.1f %7d | %.4f" % (
+            rnd, lab["ns_per_page"], lab["pages"], real["ns_per_page"], real["pages"], ratio))
+    if rows:
+        r = sorted(x["ratio"] for x in rows)
+        print("  median lab/memcg %.4f (the lab evicts whole charges from a list; the kernel"
+              " isolates, unmaps and frees every page)" % r[len(r) // 2])
+    return rows
 
 
 def index_native(native):
@@ -220,6 +255,7 @@ def main():
                             pol, d, t, b["ns_per_pair"], a["ns_per_pair"],
                             (a["ns_per_pair"] / b["ns_per_pair"] - 1) * 100))
     stock = multistock_rows(gpts)
+    reclaim = reclaim_rows(guest)
     io = guest["io"] if guest else []
     if io:
         print()
@@ -233,7 +269,7 @@ def main():
               "guest": {"info": guest["info"], "io": io,
                         "points": [dict(v, key=None) for v in gpts.values()]} if guest else None,
               "memcg_ns_per_page": memcg, "rows": rows, "layout": layout,
-              "multistock": stock}
+              "multistock": stock, "reclaim": reclaim}
     for p in (result["guest"] or {}).get("points", []):
         p.pop("key", None)
     with open(os.path.join(out, "bench.json"), "w") as f:

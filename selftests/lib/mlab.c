@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -292,4 +293,58 @@ int mlab_as_nobody(int (*fn)(void *arg), void *arg)
 	if (WEXITSTATUS(status) == 254)
 		return -EPROTO;
 	return -WEXITSTATUS(status);
+}
+
+pid_t mlab_worker_start(int (*fn)(void *arg), void *arg, bool stay)
+{
+	int pfd[2], err;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		return err;
+	}
+	if (!pid) {
+		close(pfd[0]);
+		err = fn(arg);
+		if (!stay)
+			_exit(err > 0 || err < -255 ? 255 : -err);
+		if (write(pfd[1], &err, sizeof(err)) != sizeof(err))
+			_exit(255);
+		for (;;)
+			pause();
+	}
+	close(pfd[1]);
+	if (stay) {
+		ssize_t n = read(pfd[0], &err, sizeof(err));
+
+		if (n != sizeof(err) || err) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			pid = n != sizeof(err) ? -ECHILD : err < 0 ? err : -EPROTO;
+		}
+	}
+	close(pfd[0]);
+	return pid;
+}
+
+int mlab_cgroup_enter(const char *path)
+{
+	char file[MLAB_PATH_MAX], buf[32];
+
+	snprintf(buf, sizeof(buf), "%d", (int)getpid());
+	return mlab_write(mlab_path(file, path, "cgroup.procs"), buf);
+}
+
+int mlab_oom_adj(int adj)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%d", adj);
+	return mlab_write("/proc/self/oom_score_adj", buf);
 }

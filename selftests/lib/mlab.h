@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "libmlab.h"
 
@@ -83,5 +84,24 @@ int mlab_memcg1_umount(const char *dir);
  * fn returns 0 or a negative errno; so does this, with -EFAULT when the
  * child could not drop its ids or died, -EPROTO when fn broke the rule. */
 int mlab_as_nobody(int (*fn)(void *arg), void *arg);
+
+/*
+ * A worker: a child process that runs fn(arg) -- typically join a cgroup
+ * (mlab_cgroup_enter), set its oom_score_adj, then charge (touch anonymous
+ * memory, write page cache, write a memcglab.charge descriptor) -- and
+ * reports fn's result over a pipe. The real memcg tests (reclaim_test,
+ * oom_test) and the lab ones start their chargers this way.
+ *
+ * With stay, the child then waits to be killed, and this returns once it
+ * has reported: its pid when fn returned 0; fn's -errno when it failed (the
+ * child is killed and reaped); -ECHILD when the child died before reporting
+ * (an OOM kill while charging; reaped). Without stay, the child exits with
+ * -fn() as its status (0: all of it fit) and the pid comes back at once.
+ */
+pid_t mlab_worker_start(int (*fn)(void *arg), void *arg, bool stay);
+/* Move the calling process into the cgroup at path (cgroup.procs). */
+int mlab_cgroup_enter(const char *path);
+/* Write the calling process's /proc/self/oom_score_adj. */
+int mlab_oom_adj(int adj);
 
 #endif /* MLAB_TEST_LIB_H */

@@ -138,6 +138,18 @@ kernel_path() {
 	bash "$top/selftests/vm/run.sh" --print-cmd "$1" /x.cpio test tcg | grep -qx -- "$2"
 }
 ok "qemu: a host kernel boots from /boot" kernel_path 6.1.0-57-amd64 /boot/vmlinuz-6.1.0-57-amd64
+# The scratch disk: a virtio-blk drive of the image, before -append, and
+# memcglab.scratch=1 at the end of the one -append argument.
+scratch_attached() {
+	local args
+	mapfile -t args < <(MEMCGLAB_PRINT_SCRATCH=/b/scratch.img bash "$top/selftests/vm/run.sh" \
+		--print-cmd 6.1.0-57-amd64 /x.cpio test tcg)
+	printf '%s\n' "${args[@]}" | grep -qx -- '-drive' &&
+		printf '%s\n' "${args[@]}" | grep -qx -- 'file=/b/scratch.img,if=none,id=scratch,format=raw,cache=unsafe' &&
+		printf '%s\n' "${args[@]}" | grep -qx -- 'virtio-blk-pci,drive=scratch' &&
+		[ "${args[-2]}" = -append ] && [ "${args[-1]% memcglab.scratch=1}" != "${args[-1]}" ]
+}
+ok "qemu: the scratch disk is attached and announced" scratch_attached
 mkdir -p "$tmp/chroot/boot"
 touch "$tmp/chroot/boot/vmlinuz-7.2.0-test-amd64"
 ok "qemu: the newest kernel boots from the chroot's /boot" env MEMCGLAB_CHROOT="$tmp/chroot" \

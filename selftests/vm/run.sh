@@ -91,8 +91,10 @@ qemu_cmd() {
 }
 
 # --print-cmd KVER INITRAMFS MODE ACCEL [TESTS [V1PHASE]]: print the QEMU
-# command, one argument a line (selftests/vm/host-test.sh checks it).
+# command, one argument a line (selftests/vm/host-test.sh checks it);
+# MEMCGLAB_PRINT_SCRATCH=IMG prints it with that scratch image attached.
 if [ $print_cmd = 1 ]; then
+	scratch_img=${MEMCGLAB_PRINT_SCRATCH:-}
 	qemu_cmd "$@"
 	printf '%s\n' "${qcmd[@]}"
 	exit 0

@@ -166,7 +166,7 @@ static void open_and_run(struct run *r, const struct scenario *sc,
 
 static void run_flavour(struct flavour_result *fr, const struct cmp_opts *co)
 {
-	struct tgt_config cfg = { .v1 = fr->v1 };
+	struct tgt_config cfg = { .v1 = fr->v1, .file_charges = fr->sc->file_charges };
 
 	fr->nr_runs = 0;
 	fr->ref = -1;

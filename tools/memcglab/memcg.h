@@ -15,12 +15,13 @@
 #define WORKER_PT_PREFAULT (512ULL << 20) /* page tables made before joining */
 #define WORKER_LEAF ".workers"		/* v2 leaf that holds the workers */
 
-enum { W_CHARGE = 1, W_UNCHARGE };
+enum { W_CHARGE = 1, W_UNCHARGE, W_CHARGE_FILE, W_UNCHARGE_FILE };
 
 struct wshared {
 	_Atomic uint64_t progress;	/* bytes touched by the current charge */
 	_Atomic uint64_t held;		/* bytes held after the last command */
 	_Atomic int ready;
+	_Atomic int err;		/* errno of a failed file write, else 0 */
 };
 
 struct worker {
@@ -29,7 +30,16 @@ struct worker {
 	pid_t pid;
 	int pidfd, cmd_fd, done_fd;
 	struct wshared *sh;	/* one shared page per worker */
-	uint64_t held;		/* what the parent believes it holds */
+	uint64_t held;		/* anon the parent believes it holds */
+	/*
+	 * Page cache: the worker's file on $MEMCGLAB_SCRATCH ("" without
+	 * one), opened before it joins the group, and the bytes written to
+	 * it. Reclaim may evict part of it; mincore() says what is left. The
+	 * file outlives a killed worker (its pages stay charged, as page
+	 * cache does) and goes when the charger is released.
+	 */
+	char file[PATH_MAX];
+	uint64_t file_bytes;
 	bool dead;		/* exited without being told to */
 };
 
@@ -42,15 +52,22 @@ struct memcg_priv {
 };
 
 void worker_free(struct worker *w);
+/* worker_free() and remove the charger's file: its page cache goes too. */
+void worker_release(struct worker *w);
+/* Bytes of w's file in the page cache now. */
+uint64_t worker_file_resident(const struct worker *w);
 int worker_wait(struct target *t, struct worker *w);
 void set_oom_adj(pid_t pid, const char *val);
 int worker_send(struct target *t, struct worker *w, int op, uint64_t bytes);
+/* A new worker; file: the page cache file to adopt (a restored worker's), or NULL. */
 int worker_spawn(struct target *t, const char *name, const char *group,
-			struct worker **out);
+		 const char *file, struct worker **out);
 struct worker *worker_find(struct target *t, const char *name, size_t *idx);
 void worker_check_alive(struct worker *w);
 uint64_t oom_kills(struct target *t, const char *group);
 int worker_restore(struct target *t, struct worker *w, size_t idx,
 			  uint64_t held);
+/* The scratch directory for file charges, or NULL (err says why). */
+const char *memcg_scratch(char *err, size_t len);
 
 #endif /* MEMCGLAB_MEMCG_H */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The memcg target's workers: one process per charger that touches and
- * drops anonymous memory in its group on command (see target_memcg.c).
+ * drops anonymous memory, and writes and truncates page cache in its own
+ * file on the scratch disk, in its group on command (see target_memcg.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -26,6 +28,12 @@
 #define WORKER_STACK (128UL << 10)	/* stack touched before joining */
 #define CHARGE_TIMEOUT_MS 120000
 #define BLOCKED_STALL_MS 1500		/* v1 oom_kill_disable: stalled + under_oom */
+#define WRITE_CHUNK (64UL << 10)	/* page cache is written this much at a time */
+#define TMPFS_MAGIC_ 0x01021994
+#define RAMFS_MAGIC_ 0x858458f6
+
+/* Written to the charger's file; faulted in before the worker joins. */
+static char wbuf[WRITE_CHUNK];
 
 struct wcmd {
 	int op;
@@ -49,19 +57,44 @@ static void worker_reply(int fd)
 }
 
 /*
+ * Append bytes of page cache to the file, then write it back (fdatasync):
+ * clean pages are what reclaim can take at once, as the kernel selftests'
+ * page cache is. 0 or errno.
+ */
+static int file_append(int fd, uint64_t *size, uint64_t bytes, struct wshared *sh)
+{
+	for (uint64_t off = 0; off < bytes;) {
+		size_t n = bytes - off < WRITE_CHUNK ? bytes - off : WRITE_CHUNK;
+		ssize_t w = pwrite(fd, wbuf, n, (off_t)(*size + off));
+
+		if (w <= 0)
+			return w < 0 ? errno : ENOSPC;
+		off += (uint64_t)w;
+		atomic_store_explicit(&sh->progress, off, memory_order_relaxed);
+	}
+	*size += bytes;
+	return fdatasync(fd) ? errno : 0;
+}
+
+/*
  * The worker process. Everything it needs is faulted in before it says it is
- * ready; after that it only touches and drops pages of its region.
+ * ready; after that it only touches and drops pages of its region and
+ * writes and truncates its file.
  */
 static __attribute__((noreturn)) void worker_main(int cmd_fd, int done_fd,
-						  struct wshared *sh)
+						  int file_fd, struct wshared *sh)
 {
 	volatile char *region;
 	struct wcmd cmd;
-	uint64_t held = 0;
+	uint64_t held = 0, fsize = 0;
+	struct stat st;
 
 	for (int fd = 3; fd < 1024; fd++)
-		if (fd != cmd_fd && fd != done_fd)
+		if (fd != cmd_fd && fd != done_fd && fd != file_fd)
 			close(fd);
+	if (file_fd >= 0 && !fstat(file_fd, &st))
+		fsize = (uint64_t)st.st_size;
+	memset(wbuf, 'm', sizeof(wbuf));
 	touch_stack();
 	region = mmap(NULL, WORKER_VA, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -91,6 +124,12 @@ static __attribute__((noreturn)) void worker_main(int cmd_fd, int done_fd,
 		} else if (cmd.op == W_UNCHARGE && cmd.bytes <= held) {
 			held -= cmd.bytes;
 			madvise((void *)(region + held), cmd.bytes, MADV_DONTNEED);
+		} else if (cmd.op == W_CHARGE_FILE) {
+			atomic_store(&sh->progress, 0);
+			atomic_store(&sh->err, file_append(file_fd, &fsize, cmd.bytes, sh));
+		} else if (cmd.op == W_UNCHARGE_FILE && cmd.bytes <= fsize) {
+			fsize -= cmd.bytes;
+			atomic_store(&sh->err, ftruncate(file_fd, (off_t)fsize) ? errno : 0);
 		}
 		atomic_store(&sh->held, held);
 		worker_reply(done_fd);
@@ -113,6 +152,69 @@ void worker_free(struct worker *w)
 	if (w->sh)
 		munmap(w->sh, PAGE);
 	free(w);
+}
+
+void worker_release(struct worker *w)
+{
+	char file[PATH_MAX];
+
+	tgt_fmt(file, sizeof(file), "%s", w->file);
+	worker_free(w);
+	if (file[0])
+		unlink(file);
+}
+
+uint64_t worker_file_resident(const struct worker *w)
+{
+	uint64_t pages = 0;
+	unsigned char *vec;
+	struct stat st;
+	size_t n;
+	void *map;
+	int fd;
+
+	if (!w->file[0])
+		return 0;
+	fd = open(w->file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) || !st.st_size) {
+		close(fd);
+		return 0;
+	}
+	n = ((size_t)st.st_size + PAGE - 1) / PAGE;
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	vec = malloc(n);
+	if (map != MAP_FAILED && vec && !mincore(map, (size_t)st.st_size, vec))
+		for (size_t i = 0; i < n; i++)
+			pages += vec[i] & 1;
+	free(vec);
+	if (map != MAP_FAILED)
+		munmap(map, (size_t)st.st_size);
+	close(fd);
+	return pages * PAGE;
+}
+
+const char *memcg_scratch(char *err, size_t len)
+{
+	const char *dir = getenv("MEMCGLAB_SCRATCH");
+	struct statfs sf;
+
+	if (!dir || !*dir) {
+		tgt_fmt(err, len, "file charges need page cache on a disk-backed filesystem: "
+			"MEMCGLAB_SCRATCH is not set (the rig mounts one at /mnt/scratch)");
+		return NULL;
+	}
+	if (statfs(dir, &sf)) {
+		tgt_fmt(err, len, "MEMCGLAB_SCRATCH=%s: %s", dir, strerror(errno));
+		return NULL;
+	}
+	if (sf.f_type == TMPFS_MAGIC_ || sf.f_type == RAMFS_MAGIC_) {
+		tgt_fmt(err, len, "MEMCGLAB_SCRATCH=%s is tmpfs/ramfs: its pages are not "
+			"reclaimable page cache", dir);
+		return NULL;
+	}
+	return dir;
 }
 
 /* Where a worker of group goes: GROUP/.workers on v2 (made on demand), GROUP on v1. */
@@ -195,11 +297,13 @@ int worker_send(struct target *t, struct worker *w, int op, uint64_t bytes)
 }
 
 int worker_spawn(struct target *t, const char *name, const char *group,
-			struct worker **out)
+		 const char *file, struct worker **out)
 {
+	static unsigned int seq;
+	const char *scratch;
 	struct worker *w;
-	char dir[PATH_MAX];
-	int pipefd[2], ret;
+	char dir[PATH_MAX], why[256];
+	int pipefd[2], ret, file_fd = -1;
 
 	ret = worker_dir(t, group, dir, sizeof(dir));
 	if (ret)
@@ -210,6 +314,21 @@ int worker_spawn(struct target *t, const char *name, const char *group,
 	w->pidfd = w->cmd_fd = w->done_fd = -1;
 	tgt_fmt(w->name, sizeof(w->name), "%s", name);
 	tgt_fmt(w->group, sizeof(w->group), "%s", group);
+	/* The file is made here: the inode is charged to the runner. */
+	scratch = memcg_scratch(why, sizeof(why));
+	if (file && file[0])
+		tgt_fmt(w->file, sizeof(w->file), "%s", file);
+	else if (scratch)
+		tgt_fmt(w->file, sizeof(w->file), "%s/memcglab.%d.%u", scratch,
+			(int)getpid(), seq++);
+	if (w->file[0]) {
+		file_fd = open(w->file, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (file_fd < 0) {
+			ret = tgt_fail(t, -errno, "worker %s: %s: %s", name, w->file,
+				       strerror(errno));
+			goto fail;
+		}
+	}
 	/* Faulted in here, so it is charged to the runner, not to the group. */
 	w->sh = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (w->sh == MAP_FAILED) {
@@ -232,9 +351,12 @@ int worker_spawn(struct target *t, const char *name, const char *group,
 	}
 	if (w->pid == 0) {
 		close(pipefd[1]);
-		worker_main(pipefd[0], w->done_fd, w->sh);
+		worker_main(pipefd[0], w->done_fd, file_fd, w->sh);
 	}
 	close(pipefd[0]);
+	if (file_fd >= 0)
+		close(file_fd);
+	file_fd = -1;
 	w->cmd_fd = pipefd[1];
 	w->pidfd = (int)syscall(SYS_pidfd_open, w->pid, 0);
 	if (w->pidfd < 0) {
@@ -254,7 +376,12 @@ int worker_spawn(struct target *t, const char *name, const char *group,
 	*out = w;
 	return 0;
 fail:
-	worker_free(w);
+	if (file_fd >= 0)
+		close(file_fd);
+	if (file && file[0])
+		worker_free(w);
+	else
+		worker_release(w);
 	return ret;
 }
 
@@ -305,9 +432,10 @@ int worker_restore(struct target *t, struct worker *w, size_t idx,
 	struct worker *nw;
 	int ret;
 
-	ret = worker_spawn(t, w->name, w->group, &nw);
+	ret = worker_spawn(t, w->name, w->group, w->file, &nw);
 	if (ret)
 		return ret;
+	nw->file_bytes = w->file_bytes;
 	p->workers[idx] = nw;
 	worker_free(w);
 	if (!held)

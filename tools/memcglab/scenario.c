@@ -126,6 +126,7 @@ static int do_scenario_run(const struct cmd *self, int argc, char **argv)
 		scenario_free(&sc);
 		return EXIT_SKIP;
 	}
+	cfg.file_charges = sc.file_charges;
 	ret = target_open(&t, &cfg);
 	if (ret) {
 		if (ret == -EOPNOTSUPP)

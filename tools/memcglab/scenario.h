@@ -17,7 +17,7 @@ enum step_op {
 
 enum sc_field {
 	F_USAGE, F_LIMIT, F_PEAK, F_FAILCNT, F_EV_MAX, F_EV_HIGH, F_EV_OOM,
-	F_EV_OOM_KILL, F_UNDER_OOM, F_HELD, F_NR_FIELDS
+	F_EV_OOM_KILL, F_UNDER_OOM, F_HELD, F_EV_LOW, F_NR_FIELDS
 };
 
 enum sc_cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
@@ -33,6 +33,7 @@ struct step {
 	enum tgt_knob knob;
 	enum tgt_reset reset;
 	uint64_t value;		/* size for set/charge/uncharge, operand of check */
+	bool file;		/* charge/uncharge: page cache, not anon */
 	int expect;		/* 0 or -errno after "=>", EXPECT_NONE */
 	enum sc_field field;	/* check */
 	enum sc_cmp cmp;	/* check */
@@ -53,6 +54,7 @@ struct scenario {
 	char plot_group[128];
 	unsigned int flavours;
 	bool headline;
+	bool file_charges;	/* some step charges page cache */
 	struct step *steps;
 	size_t nr_steps;
 	struct divergence *divs;

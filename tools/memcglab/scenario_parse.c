@@ -26,7 +26,7 @@ static const char *const field_names[F_NR_FIELDS + 1] = {
 	[F_FAILCNT] = "failcnt", [F_EV_MAX] = "events.max",
 	[F_EV_HIGH] = "events.high", [F_EV_OOM] = "events.oom",
 	[F_EV_OOM_KILL] = "events.oom_kill", [F_UNDER_OOM] = "under_oom",
-	[F_HELD] = "held", [F_NR_FIELDS] = NULL,
+	[F_HELD] = "held", [F_EV_LOW] = "events.low", [F_NR_FIELDS] = NULL,
 };
 
 static const char *const cmp_names[] = { "==", "!=", "<", "<=", ">", ">=", NULL };
@@ -38,7 +38,7 @@ static const struct {
 	{ "ok", 0 }, { "ENOMEM", -ENOMEM }, { "EBUSY", -EBUSY },
 	{ "EINVAL", -EINVAL }, { "ENOENT", -ENOENT }, { "EEXIST", -EEXIST },
 	{ "EACCES", -EACCES }, { "EPERM", -EPERM }, { "EOPNOTSUPP", -EOPNOTSUPP },
-	{ "ENOTEMPTY", -ENOTEMPTY }, { "EIO", -EIO },
+	{ "ENOTEMPTY", -ENOTEMPTY }, { "EIO", -EIO }, { "EAGAIN", -EAGAIN },
 };
 
 const char *step_op_name(enum step_op op)
@@ -171,6 +171,17 @@ static int parse_step(struct scenario *sc, struct step *s, char **tok, int n)
 		return parse_err(sc->path, line, "unknown directive '%s'", tok[0]);
 	s->op = (enum step_op)i;
 	want = nargs[s->op];
+	/* charge GROUP CHARGER [anon|file] SIZE, uncharge CHARGER [anon|file] SIZE */
+	if ((s->op == OP_CHARGE || s->op == OP_UNCHARGE) && n == want + 1) {
+		if (!strcmp(tok[n - 2], "file"))
+			s->file = true;
+		else if (strcmp(tok[n - 2], "anon"))
+			return parse_err(sc->path, line, "charge type is anon or file, not '%s'",
+					 tok[n - 2]);
+		tok[n - 2] = tok[n - 1];
+		n--;
+		sc->file_charges |= s->file;
+	}
 	if (n != want)
 		return parse_err(sc->path, line, "wrong number of words for '%s'", tok[0]);
 	switch (s->op) {

@@ -17,6 +17,7 @@ struct chg {
 	char name[64];
 	char group[128];
 	uint64_t held;
+	bool file;		/* has charged page cache */
 };
 
 struct exec_state {
@@ -47,7 +48,7 @@ static struct chg *chg_find(struct exec_state *es, const char *name)
 static uint64_t group_slack(const struct target *t, struct exec_state *es,
 			    const char *group)
 {
-	unsigned int n = 0;
+	unsigned int n = 0, nr_file = 0;
 	uint64_t bytes = 0;
 
 	unsigned int groups = 1;
@@ -55,6 +56,7 @@ static uint64_t group_slack(const struct target *t, struct exec_state *es,
 	for (size_t i = 0; i < es->nr_chg; i++) {
 		if (in_subtree(es->chg[i].group, group)) {
 			n++;
+			nr_file += es->chg[i].file;
 			bytes += es->chg[i].held;
 		}
 	}
@@ -66,7 +68,7 @@ static uint64_t group_slack(const struct target *t, struct exec_state *es,
 		    strcmp(s->group, group) && in_subtree(s->group, group))
 			groups++;
 	}
-	return target_slack(t, groups, n, bytes);
+	return target_slack(t, groups, n, nr_file, bytes);
 }
 
 /* Smallest limit minus usage from group up to the scenario root. */
@@ -116,6 +118,9 @@ static bool field_value(const struct step_result *r, enum sc_field f, uint64_t *
 		return st->has & TGT_HAS_EVENTS;
 	case F_EV_HIGH:
 		*v = st->ev_high;
+		return st->has & TGT_HAS_EVENTS;
+	case F_EV_LOW:
+		*v = st->ev_low;
 		return st->has & TGT_HAS_EVENTS;
 	case F_EV_OOM:
 		*v = st->ev_oom;
@@ -219,7 +224,7 @@ static void run_step(struct target *t, struct exec_state *es, const struct step 
 		break;
 	case OP_CHARGE:
 		r->room = path_room(t, s->group);
-		ret = target_charge(t, s->charger, s->group, s->value, &cr);
+		ret = target_charge(t, s->charger, s->group, s->file, s->value, &cr);
 		r->done = cr.done;
 		r->oom_killed = cr.oom_killed;
 		r->blocked = cr.blocked;
@@ -235,9 +240,11 @@ static void run_step(struct target *t, struct exec_state *es, const struct step 
 				snprintf(c->group, sizeof(c->group), "%s", s->group);
 			}
 		}
+		if (c && !ret && s->file)
+			c->file = true;
 		break;
 	case OP_UNCHARGE:
-		ret = target_uncharge(t, s->charger, s->value);
+		ret = target_uncharge(t, s->charger, s->file, s->value);
 		break;
 	case OP_RELEASE:
 		ret = target_release(t, s->charger);

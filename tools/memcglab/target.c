@@ -11,13 +11,14 @@
 #include "target.h"
 
 /* Keep in step with enum tgt_knob. */
-const char *const tgt_knob_names[TGT_NR_KNOBS] = {
+const char *const tgt_knob_names[TGT_NR_KNOBS + 1] = {
 	[TGT_KNOB_MAX] = "max",
 	[TGT_KNOB_HIGH] = "high",
 	[TGT_KNOB_LOW] = "low",
 	[TGT_KNOB_MIN] = "min",
 	[TGT_KNOB_SOFT_LIMIT] = "soft_limit",
 	[TGT_KNOB_OOM_KILL_DISABLE] = "oom_kill_disable",
+	[TGT_KNOB_RECLAIM] = "reclaim",
 };
 
 void tgt_fmt(char *buf, size_t len, const char *fmt, ...)
@@ -106,15 +107,16 @@ int target_stats(struct target *t, const char *group, struct tgt_stats *st)
 }
 
 int target_charge(struct target *t, const char *charger, const char *group,
-		  uint64_t bytes, struct tgt_charge_res *res)
+		  bool file, uint64_t bytes, struct tgt_charge_res *res)
 {
 	memset(res, 0, sizeof(*res));
-	return t->ops->charge(t, charger, group, bytes, res);
+	return t->ops->charge(t, charger, group, file, bytes, res);
 }
 
-int target_uncharge(struct target *t, const char *charger, uint64_t bytes)
+int target_uncharge(struct target *t, const char *charger, bool file,
+		    uint64_t bytes)
 {
-	return t->ops->uncharge(t, charger, bytes);
+	return t->ops->uncharge(t, charger, file, bytes);
 }
 
 int target_release(struct target *t, const char *charger)
@@ -128,9 +130,9 @@ int target_held(struct target *t, const char *charger, uint64_t *bytes)
 }
 
 uint64_t target_slack(const struct target *t, unsigned int nr_groups,
-		      unsigned int nr_chargers, uint64_t bytes)
+		      unsigned int nr_chargers, unsigned int nr_file, uint64_t bytes)
 {
-	return t->ops->slack(t, nr_groups, nr_chargers, bytes);
+	return t->ops->slack(t, nr_groups, nr_chargers, nr_file, bytes);
 }
 
 /* ---- flavour file mapping shared by the lab and memcg targets ---- */
@@ -150,6 +152,8 @@ static const char *knob_file(bool v1, enum tgt_knob knob)
 		return v1 ? "memory.soft_limit_in_bytes" : NULL;
 	case TGT_KNOB_OOM_KILL_DISABLE:
 		return v1 ? "memory.oom_control" : NULL;
+	case TGT_KNOB_RECLAIM:
+		return v1 ? NULL : "memory.reclaim";
 	default:
 		return NULL;
 	}

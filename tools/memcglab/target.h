@@ -41,10 +41,11 @@ enum tgt_knob {
 	TGT_KNOB_MIN,		/* memory.min (v2) */
 	TGT_KNOB_SOFT_LIMIT,	/* memory.soft_limit_in_bytes (v1) */
 	TGT_KNOB_OOM_KILL_DISABLE, /* memory.oom_control (v1), value 0/1 */
+	TGT_KNOB_RECLAIM,	/* memory.reclaim (v2): reclaim that much now */
 	TGT_NR_KNOBS
 };
-/* "max", "high", "low", "min", "soft_limit", "oom_kill_disable". */
-extern const char *const tgt_knob_names[TGT_NR_KNOBS];
+/* "max", "high", "low", "min", "soft_limit", "oom_kill_disable", "reclaim". */
+extern const char *const tgt_knob_names[TGT_NR_KNOBS + 1];	/* NULL-terminated */
 
 enum tgt_reset { TGT_RESET_PEAK, TGT_RESET_FAILCNT };
 
@@ -86,6 +87,11 @@ struct tgt_config {
 	enum tgt_kind kind;
 	bool v1;
 	const char *policy;	/* lab: mount option policy=, NULL for default */
+	/*
+	 * The run charges page cache: memcg needs a disk-backed filesystem
+	 * for it ($MEMCGLAB_SCRATCH) and opens with -EOPNOTSUPP without one.
+	 */
+	bool file_charges;
 };
 
 struct target;
@@ -99,21 +105,31 @@ struct target_ops {
 		   uint64_t val);
 	int (*reset)(struct target *t, const char *group, enum tgt_reset what);
 	int (*stats)(struct target *t, const char *group, struct tgt_stats *st);
+	/*
+	 * file: reclaimable page cache (lab: "file SIZE"; memcg: written to
+	 * the charger's file on $MEMCGLAB_SCRATCH), else anonymous memory.
+	 */
 	int (*charge)(struct target *t, const char *charger, const char *group,
-		      uint64_t bytes, struct tgt_charge_res *res);
-	int (*uncharge)(struct target *t, const char *charger, uint64_t bytes);
+		      bool file, uint64_t bytes, struct tgt_charge_res *res);
+	int (*uncharge)(struct target *t, const char *charger, bool file,
+			uint64_t bytes);
 	/* Give back everything the charger holds and forget it. */
 	int (*release)(struct target *t, const char *charger);
-	/* Bytes the charger holds now (0 once its worker was OOM killed). */
+	/*
+	 * Bytes the charger holds now: anon plus what reclaim left of its page
+	 * cache (0 once its worker was OOM killed).
+	 */
 	int (*held)(struct target *t, const char *charger, uint64_t *bytes);
 	/*
 	 * Slack in bytes this target may add to a group's usage on top of the
 	 * exact page count (batching stock, worker overhead, kernel memory of
 	 * child groups), for a subtree of nr_groups groups (itself included)
-	 * holding nr_chargers chargers and bytes of charges. See docs/compare.md.
+	 * holding nr_chargers chargers (nr_file of them with page cache) and
+	 * bytes of charges. See docs/compare.md.
 	 */
 	uint64_t (*slack)(const struct target *t, unsigned int nr_groups,
-			  unsigned int nr_chargers, uint64_t bytes);
+			  unsigned int nr_chargers, unsigned int nr_file,
+			  uint64_t bytes);
 };
 
 struct target {
@@ -142,12 +158,13 @@ int target_set(struct target *t, const char *group, enum tgt_knob knob,
 int target_reset(struct target *t, const char *group, enum tgt_reset what);
 int target_stats(struct target *t, const char *group, struct tgt_stats *st);
 int target_charge(struct target *t, const char *charger, const char *group,
-		  uint64_t bytes, struct tgt_charge_res *res);
-int target_uncharge(struct target *t, const char *charger, uint64_t bytes);
+		  bool file, uint64_t bytes, struct tgt_charge_res *res);
+int target_uncharge(struct target *t, const char *charger, bool file,
+		    uint64_t bytes);
 int target_release(struct target *t, const char *charger);
 int target_held(struct target *t, const char *charger, uint64_t *bytes);
 uint64_t target_slack(const struct target *t, unsigned int nr_groups,
-		      unsigned int nr_chargers, uint64_t bytes);
+		      unsigned int nr_chargers, unsigned int nr_file, uint64_t bytes);
 
 extern const struct target_ops tgt_lab_ops;
 extern const struct target_ops tgt_memcg_ops;

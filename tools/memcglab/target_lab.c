@@ -258,7 +258,7 @@ static uint64_t lab_headroom(struct target *t, const char *group)
 }
 
 static int lab_charge(struct target *t, const char *charger, const char *group,
-		      uint64_t bytes, struct tgt_charge_res *res)
+		      bool file, uint64_t bytes, struct tgt_charge_res *res)
 {
 	struct lab_priv *p = t->priv;
 	struct lab_charger *c = charger_find(t, charger);
@@ -288,7 +288,8 @@ static int lab_charge(struct target *t, const char *charger, const char *group,
 		tgt_fmt(c->group, sizeof(c->group), "%s", group);
 		c->fd = fd;
 	}
-	tgt_fmt(buf, sizeof(buf), "%llu", (unsigned long long)bytes);
+	tgt_fmt(buf, sizeof(buf), "%s%llu", file ? "file " : "",
+		(unsigned long long)bytes);
 	n = write(c->fd, buf, strlen(buf));
 	if (n == (ssize_t)strlen(buf)) {
 		res->done = pages;
@@ -306,7 +307,8 @@ static int lab_charge(struct target *t, const char *charger, const char *group,
 			strerror(-ret));
 }
 
-static int lab_uncharge(struct target *t, const char *charger, uint64_t bytes)
+static int lab_uncharge(struct target *t, const char *charger, bool file,
+			uint64_t bytes)
 {
 	struct lab_charger *c = charger_find(t, charger);
 	char buf[32];
@@ -314,7 +316,8 @@ static int lab_uncharge(struct target *t, const char *charger, uint64_t bytes)
 
 	if (!c)
 		return tgt_fail(t, -ENOENT, "no charger %s", charger);
-	tgt_fmt(buf, sizeof(buf), "-%llu", (unsigned long long)bytes);
+	tgt_fmt(buf, sizeof(buf), "%s-%llu", file ? "file " : "",
+		(unsigned long long)bytes);
 	n = write(c->fd, buf, strlen(buf));
 	if (n != (ssize_t)strlen(buf)) {
 		int ret = n < 0 ? -errno : -EIO;
@@ -356,11 +359,13 @@ static int lab_held(struct target *t, const char *charger, uint64_t *bytes)
  * leaf.
  */
 static uint64_t lab_slack(const struct target *t, unsigned int nr_groups,
-			  unsigned int nr_chargers, uint64_t bytes)
+			  unsigned int nr_chargers, unsigned int nr_file,
+			  uint64_t bytes)
 {
 	const struct lab_priv *p = t->priv;
 
 	(void)nr_groups;
+	(void)nr_file;
 	(void)bytes;
 	return p->batch * t->ncpus * (nr_chargers ? nr_chargers : 1) * PAGE;
 }
