@@ -706,9 +706,13 @@ static int lab_touch(const char *g, int mb, long long *peak)
 
 /*
  * With a swap file on the rig's scratch disk, the real memcg and the lab
- * side by side: 12M of anon under memory.max 8M swaps 4M out in both; with
- * memory.swap.max 2M neither passes 2M of swap, and both stop after about
- * 10M (the real child is OOM-killed, the lab charge fails).
+ * side by side: 12M of anon under memory.max 8M swaps at least the 4M of
+ * excess out in both; with memory.swap.max 2M neither passes 2M of swap
+ * and both stop short of 12M (the real child OOM-killed, the lab charge
+ * refused).  The kernel stops earlier and swaps more: its swap slots also
+ * hold pages still in the swap cache (resident and swapped at once), which
+ * the lab does not model, so a lab slot always frees a page and the kernel's
+ * do not (docs/reclaim.md has the measured numbers).
  */
 TEST(real_swap_side_by_side)
 {
@@ -755,7 +759,9 @@ TEST(real_swap_side_by_side)
 	EXPECT_LE(lpeak, MB(2));
 	EXPECT_LT(rgot, 12);
 	EXPECT_LT(lgot, 12);
-	EXPECT_LE(abs(rgot - lgot), 1);
+	EXPECT_GE(rgot, 8);
+	EXPECT_GE(lgot, 8);
+	EXPECT_LE(rgot, lgot);
 	mlab_umount(dir, false);
 	mlab_memcg2_remove(real);
 	EXPECT_EQ(0, system("scratch-swap off"));
