@@ -294,12 +294,16 @@ int mlab_owner_uncharge(struct mlab_owner *o, struct mlab_group *g,
 }
 
 /**
- * mlab_owner_held - pages an owner holds in a group
+ * mlab_owner_held - pages an owner holds in memory in a group
  * @o: the owner
  * @g: the group
  *
+ * Like page cache that reclaim took, anon pages swapped out are not
+ * counted (they are in swap, still the owner's to give back), so what the
+ * owners of a group hold is what it charges to memory.
+ *
  * Context: process context, may sleep.
- * Return: the number of pages: anonymous ones and resident page cache.
+ * Return: the number of pages: resident anon and resident page cache.
  */
 unsigned long mlab_owner_held(struct mlab_owner *o, struct mlab_group *g)
 {
@@ -309,7 +313,8 @@ unsigned long mlab_owner_held(struct mlab_owner *o, struct mlab_group *g)
 	spin_lock(&o->holds_lock);
 	hold = mlab_owner_find(o, g);
 	if (hold)
-		nr = hold->anon + mlab_lru_entry_pages(&g->lru, &hold->file);
+		nr = mlab_lru_entry_pages(&g->lru, &hold->anon_res) +
+		     mlab_lru_entry_pages(&g->lru, &hold->file);
 	spin_unlock(&o->holds_lock);
 	return nr;
 }
