@@ -125,7 +125,7 @@ append_is_one_word() {
 	for i in "${!args[@]}"; do
 		[ "${args[$i]}" = -append ] || continue
 		echo "append: ${args[$((i + 1))]}"
-		[ "${args[$((i + 1))]}" = "console=ttyS0 panic=-1 mitigations=off memcglab.mode=$2$4 memcglab.v1=now" ] &&
+		[ "${args[$((i + 1))]}" = "console=ttyS0 panic=-1 mitigations=off no_timer_check memcglab.mode=$2$4 memcglab.v1=now" ] &&
 			[ "${args[$((i + 2))]:-}" = "" ]
 		return
 	done
