@@ -26,7 +26,10 @@
  *   - nothing is negative or absurd (usage, owned bytes below 2^60);
  *   - owned bytes (netlink) equal what the live descriptors on it hold;
  *   - usage equals the owned bytes of the subtree (strict, locked), or
- *     exceeds them by at most the per-cpu stock (batched);
+ *     exceeds them by at most the per-cpu stock (batched); swapped-out
+ *     pages (half the seeds mount with a swap device) are owned no
+ *     longer, and v1 memsw usage is exactly the subtree's owned bytes
+ *     plus its swapped-out pages (memory.stat total_swap);
  *   - the kernel log has no new splat.
  * At the end every worker is gone, so nothing is owned, every group can be
  * removed, every usage is 0, the hierarchies unmount and rmmod succeeds.
@@ -103,8 +106,9 @@ static const char * const v2_files[] = {
 	"memory.current", "memory.max", "memory.high", "memory.low",
 	"memory.min", "memory.peak", "memory.events", "memory.events.local",
 	"memory.stat", "memory.reclaim", "memory.oom.group", "memory.swap.max",
-	"memory.swap.current", "memory.swap.high", "cgroup.max.depth",
-	"cgroup.max.descendants", "memcglab.charge",
+	"memory.swap.current", "memory.swap.high", "memory.swap.peak",
+	"memory.swap.events", "cgroup.max.depth", "cgroup.max.descendants",
+	"memcglab.charge",
 };
 
 static const char * const v1_files[] = {
@@ -113,7 +117,8 @@ static const char * const v1_files[] = {
 	"memory.soft_limit_in_bytes", "memory.oom_control",
 	"memory.use_hierarchy", "memory.stat", "memory.force_empty",
 	"memory.swappiness", "memory.memsw.limit_in_bytes",
-	"memory.memsw.usage_in_bytes", "memcglab.charge",
+	"memory.memsw.usage_in_bytes", "memory.memsw.max_usage_in_bytes",
+	"memory.memsw.failcnt", "memcglab.charge",
 };
 
 static const char * const values[] = {
@@ -376,6 +381,7 @@ struct fuzz {
 	char dir[NR_MOUNTS][MLAB_PATH_MAX];	/* the shared hierarchies */
 	char opts[NR_MOUNTS][64];
 	bool exact[NR_MOUNTS];		/* usage == owned, no stock */
+	bool swap[NR_MOUNTS];		/* mounted with a swap device */
 	unsigned int batch[NR_MOUNTS];
 	int workers;
 	int logfd;
@@ -820,7 +826,26 @@ struct gstate {
 	char path[32];
 	int parent;
 	uint64_t usage, owned, held;
+	uint64_t memsw_usage;	/* v1 */
+	uint64_t swapped;	/* v1: memory.stat total_swap */
+	bool memsw;		/* v1, not the root */
 };
+
+/* The value of @key in @dir's memory.stat; (uint64_t)-errno if absent. */
+static uint64_t stat_key(const char *dir, const char *key)
+{
+	char p[MLAB_PATH_MAX], buf[8192], *l;
+	size_t n = strlen(key);
+	int err;
+
+	err = mlab_read(mlab_path(p, dir, "memory.stat"), buf, sizeof(buf));
+	if (err < 0)
+		return (uint64_t)err;
+	for (l = buf; l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+		if (!strncmp(l, key, n) && l[n] == ' ')
+			return strtoull(l + n + 1, NULL, 10);
+	return (uint64_t)-ENOENT;
+}
 
 /* Depth first: every group of mount m, parents first. */
 static int walk(struct fuzz *f, int m, const char *path, int parent,
@@ -903,6 +928,27 @@ static void check_mount(struct fuzz *f, int m, struct mlab_nl *nl, bool final)
 		}
 		gs[i].usage = g.usage;
 		gs[i].owned = g.owned;
+		/*
+		 * With a swap device, reclaim moves owners' anon pages out of
+		 * memory: they leave usage and what the owners read back, and
+		 * v2 charges them to memory.swap.current.  v1 charges memsw
+		 * exactly (no stock) with every charge, swap device or not,
+		 * and a swap-out leaves it unchanged: memsw is what the
+		 * subtree owns plus its swapped pages (total_swap).
+		 */
+		if (f->swap[m] && m == 0 && gs[i].path[0] &&
+		    mlab_num(dir, "memory.swap.current") >= ABSURD)
+			fail(f, "%s: memory.swap.current unreadable or negative", dir);
+		if (m == 1) {
+			gs[i].memsw_usage = mlab_num(dir, "memory.memsw.usage_in_bytes");
+			gs[i].memsw = gs[i].memsw_usage != (uint64_t)-ENOENT;
+			gs[i].swapped = gs[i].memsw ? stat_key(dir, "total_swap") : 0;
+			if (gs[i].memsw && (gs[i].memsw_usage >= ABSURD ||
+					    gs[i].swapped >= ABSURD))
+				fail(f, "%s: memsw usage %" PRIu64 ", total_swap %" PRIu64
+				     ": unreadable or negative", dir, gs[i].memsw_usage,
+				     gs[i].swapped);
+		}
 		if (gs[i].usage >= ABSURD || gs[i].owned >= ABSURD)
 			fail(f, "%s: usage %" PRIu64 " owned %" PRIu64 ": negative?",
 			     dir, gs[i].usage, gs[i].owned);
@@ -936,6 +982,10 @@ static void check_mount(struct fuzz *f, int m, struct mlab_nl *nl, bool final)
 		}
 		slack = f->exact[m] ? 0 : (uint64_t)f->batch[m] * PAGE *
 			(uint64_t)sysconf(_SC_NPROCESSORS_CONF) * (uint64_t)groups;
+		if (gs[i].memsw && gs[i].memsw_usage != sub + gs[i].swapped)
+			fail(f, "%s/%s: memsw usage %" PRIu64 ", the subtree owns %"
+			     PRIu64 " and has %" PRIu64 " swapped out", f->dir[m],
+			     gs[i].path, gs[i].memsw_usage, sub, gs[i].swapped);
 		if (gs[i].usage < sub || gs[i].usage > sub + slack)
 			fail(f, "%s/%s: usage %" PRIu64 ", the subtree owns %" PRIu64
 			     " (stock slack %" PRIu64 ")", f->dir[m], gs[i].path,
@@ -989,9 +1039,12 @@ static void refresh_one(void *data, const char *dir, const char *opts)
 	struct fuzz *f = data;
 	int m;
 
-	for (m = 0; m < NR_MOUNTS; m++)
-		if (!strcmp(dir, f->dir[m]))
-			f->batch[m] = stock_batch(opts, &f->exact[m]);
+	for (m = 0; m < NR_MOUNTS; m++) {
+		if (strcmp(dir, f->dir[m]))
+			continue;
+		f->batch[m] = stock_batch(opts, &f->exact[m]);
+		f->swap[m] = strstr(opts, ",swap=") != NULL;
+	}
 }
 
 static void refresh_opts(struct fuzz *f)
@@ -1156,8 +1209,10 @@ static int setup(struct fuzz *f, uint64_t seed)
 
 		if (!f->opts[m][0]) {
 			p = policies[(seed >> (8 * m)) % ARRAY_SIZE(policies)];
-			snprintf(f->opts[m], sizeof(f->opts[m]), "%spolicy=%s%s",
-				 m ? "v1," : "", p, !strcmp(p, "batched") ? ",batch=16" : "");
+			/* half the seeds give a hierarchy a swap device */
+			snprintf(f->opts[m], sizeof(f->opts[m]), "%spolicy=%s%s%s",
+				 m ? "v1," : "", p, !strcmp(p, "batched") ? ",batch=16" : "",
+				 (seed >> (16 + m)) & 1 ? ",swap=32M" : "");
 		}
 		err = mlab_mount(f->opts[m], f->dir[m]);
 		if (err)
