@@ -40,7 +40,7 @@ struct prun {
 	char policy[MEMCGLAB_POLICY_NAME_MAX];
 	int ret;
 	char err[PATH_MAX + 128];
-	uint64_t charges, refused, accepted_refusal, clamped, cost_ns;
+	uint64_t charges, refused, refused_too, accepted_refusal, clamped, cost_ns;
 	struct greplay *g;
 	uint64_t *plot;		/* usage of the plot group per sample */
 	size_t nplot;
@@ -173,6 +173,8 @@ static int replay_ev(struct target *t, const struct trace *tr, const struct trac
 			if (!e->ret) {
 				pr->refused++;
 				gr->owed += n;
+			} else {
+				pr->refused_too++;
 			}
 		} else {
 			return ret;
@@ -324,6 +326,8 @@ static void print_run(const struct replay *rp, const struct prun *pr)
 	}
 	print_u64(PRINT_ANY, "charges", " %" PRIu64 " charges", pr->charges);
 	print_u64(PRINT_ANY, "refused", ", %" PRIu64 " refused", pr->refused);
+	print_u64(PRINT_ANY, "refused_as_kernel", " (+%" PRIu64 " the kernel refused too)",
+		  pr->refused_too);
 	print_u64(PRINT_ANY, "accepted_kernel_refusals", ", %" PRIu64 " accepted that the kernel refused",
 		  pr->accepted_refusal);
 	print_u64(PRINT_ANY, "clamped_pages", ", %" PRIu64 " pages uncharged beyond held", pr->clamped);
@@ -331,8 +335,8 @@ static void print_run(const struct replay *rp, const struct prun *pr)
 		     pr->charges ? (double)pr->cost_ns / (double)pr->charges : 0);
 	print_str(PRINT_ANY, "result", ": %s", pr->agrees ? "agrees" : "DIVERGES");
 	print_nl();
-	print_text("  %-20s %10s %10s %10s %10s %10s %8s %4s %s\n", "group", "k.usage", "usage",
-		   "k.peak", "peak", "tolerance", "max_ev", "oom", "");
+	print_text("  %-20s %10s %10s %10s %10s %10s %8s %8s %4s %s\n", "group", "k.usage", "usage",
+		   "k.peak", "peak", "tolerance", "k.max_ev", "max_ev", "oom", "");
 	print_open_arr("groups");
 	for (size_t g = 0; g < tr->nr_groups; g++) {
 		const struct trace_group *tg = &tr->groups[g];
@@ -350,6 +354,7 @@ static void print_run(const struct replay *rp, const struct prun *pr)
 		print_u64(PRINT_JSON, "peak", NULL, gr->st.peak);
 		print_str(PRINT_TEXT, NULL, " %10s", format_size(gr->slack, e, sizeof(e)));
 		print_u64(PRINT_JSON, "tolerance", NULL, gr->slack);
+		print_u64(PRINT_TEXT, NULL, " %8" PRIu64, tg->f_max_ev);
 		print_u64(PRINT_ANY, "max_events", " %8" PRIu64, gr->st.ev_max);
 		print_u64(PRINT_ANY, "oom", " %4" PRIu64, gr->st.ev_oom);
 		print_u64(PRINT_JSON, "kernel_max_events", NULL, tg->f_max_ev);
