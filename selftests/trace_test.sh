@@ -52,7 +52,13 @@ record() { # name, record args... -- command
 	"$cli" trace record -o "$w/$name.trace" "$@" >$w/$name.rec 2>&1 || {
 		cat $w/$name.rec; return 1; }
 	cat $w/$name.rec
-	says $w/$name.rec "lost 0, missed 0" && clean
+	# Nothing may be lost in the ring buffer. A kprobe can miss a hit that
+	# comes while another probe's handler runs on that CPU (an uncharge in
+	# an interrupt): counted, reported, and kept under 1% of the events.
+	says $w/$name.rec "lost 0, missed [0-9]+\$" &&
+	awk '{ for (i = 1; i <= NF; i++) { if ($i == "events") ev = $(i - 1);
+	       if ($i == "missed") m = $(i + 1) } } END { exit !(m * 100 <= ev) }' \
+		$w/$name.rec && clean
 }
 replay_agrees() { # name, policy
 	"$cli" trace replay "$w/$1.trace" --policy "$2" >$w/$1.$2 2>&1
