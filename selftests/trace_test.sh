@@ -118,13 +118,34 @@ check "record many short-lived allocations on every CPU" \
 check "the many-CPU trace has charges on more than one CPU" \
 	sh -c "awk '\$3 == \"c\" { print \$2 }' $w/manycpu.trace | sort -u | wc -l | grep -qv '^1\$'"
 
-for t in pagecache oom manycpu; do
+# A hierarchy: the command starts in a (max 12M), moves its shell to b,
+# leaves a 6M tmpfs file charged to b.
+h=/sys/fs/cgroup/trace_test_h
+echo +memory >/sys/fs/cgroup/cgroup.subtree_control
+mkdir -p $h && echo +memory >$h/cgroup.subtree_control && mkdir -p $h/a $h/b &&
+	echo 12M >$h/a/memory.max && echo 2M >$h/b/memory.low
+cat >$w/hier.sh <<SH
+dd if=/dev/zero of=/dev/null bs=8M count=2 2>/dev/null
+echo \$\$ >$h/b/cgroup.procs
+dd if=/dev/zero of=$w/h.file bs=64k count=96 2>/dev/null
+dd if=/dev/zero of=/dev/null bs=4M count=1 2>/dev/null
+SH
+check "record a hierarchy: a command in a (max 12M) that moves on to b" \
+	record hier --cgroup $h --run-in a -- sh $w/hier.sh
+check "the hierarchy trace has the root, a and b with their settings" \
+	sh -c "grep -Eq '^group [12] a .* max=12582912 ' $w/hier.trace &&
+	       b=\$(awk '\$1 == \"group\" && \$3 == \"b\" && / low=2097152 / { print \$2 }' $w/hier.trace) &&
+	       grep -Eq \"^final \$b usage=[1-9]\" $w/hier.trace"
+
+for t in pagecache oom manycpu hier; do
 	check "$t: strict replay agrees with the kernel (usage and peak of every group)" \
 		replay_agrees $t strict
 done
-for t in pagecache oom manycpu; do
+for t in pagecache oom manycpu hier; do
 	sed 's/^/# /' $w/$t.strict
 done
+rm -f $w/h.file
+rmdir $h/a $h/b $h
 check "oom: replay under every policy, with a plot and JSON" \
 	sh -c "'$cli' -j trace replay $w/oom.trace --policy all --plot $w/oom.svg >$w/all.json &&
 	       grep -q '\"policy\":\"batched\"' $w/all.json && grep -q '<polyline' $w/oom.svg"
@@ -158,6 +179,10 @@ check "record into a missing cgroup: a clear error, nothing left" \
 	--cgroup /sys/fs/cgroup/nosuch -- true
 check "record a command that cannot run: the recording still ends cleanly" \
 	sh -c "'$cli' trace record -o $w/x.trace -- /nonexistent/cmd | grep -q 'exit 127'"
+check "SIGTERM to trace record goes to the command; the trace is written" \
+	sh -c "'$cli' trace record -o $w/term.trace -- sleep 30 >$w/term.rec 2>&1 & p=\$!;
+	       sleep 2; kill -TERM \$p; wait \$p; cat $w/term.rec;
+	       grep -q 'exit -15' $w/term.rec && grep -q '^end ' $w/term.trace"
 check "after all of it a new recording starts (none left running)" \
 	record again -- true
 check "nothing of ours is left" clean

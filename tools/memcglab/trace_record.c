@@ -31,6 +31,7 @@ struct recorder {
 	struct trace tr;
 	struct cg_hier hier;
 	char root[PATH_MAX];	/* the recorded cgroup's directory */
+	const char *run_in;	/* the group the command starts in, under root */
 	bool made_root;
 	char inst[PATH_MAX];	/* our tracefs instance */
 	int pipe_fd;
@@ -42,6 +43,25 @@ struct recorder {
 	bool have_ts0;
 	char err[PATH_MAX + 256];
 };
+
+/* SIGINT, SIGTERM, SIGHUP while the command runs go to the command. */
+static volatile sig_atomic_t rec_child;
+
+static void forward_signal(int sig)
+{
+	if (rec_child > 0)
+		kill((pid_t)rec_child, sig);
+}
+
+static void forward_signals(bool on)
+{
+	struct sigaction sa = { .sa_handler = on ? forward_signal : SIG_DFL };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
 
 static uint64_t now_us(void)
 {
@@ -457,7 +477,14 @@ static int record(struct recorder *r, char **argv, int *status, uint64_t *run_us
 		mlab_nl_close(&nl);
 		return -ECHILD;
 	}
-	ret = cg_attach(r->root, pid, r->err, sizeof(r->err));
+	if (r->run_in) {
+		char leaf[PATH_MAX * 2];
+
+		tgt_fmt(leaf, sizeof(leaf), "%s/%s", r->root, r->run_in);
+		ret = cg_attach(leaf, pid, r->err, sizeof(r->err));
+	} else {
+		ret = cg_attach(r->root, pid, r->err, sizeof(r->err));
+	}
 	if (ret) {
 		kill(pid, SIGKILL);
 		close(go);
@@ -466,6 +493,8 @@ static int record(struct recorder *r, char **argv, int *status, uint64_t *run_us
 		return ret;
 	}
 	t0 = now_us();
+	rec_child = pid;
+	forward_signals(true);
 	if (write(go, &c, 1) != 1)
 		kill(pid, SIGKILL);
 	close(go);
@@ -479,6 +508,8 @@ static int record(struct recorder *r, char **argv, int *status, uint64_t *run_us
 	}
 	*run_us = now_us() - t0;
 	*status = wst;
+	forward_signals(false);
+	rec_child = 0;
 	/* what is still stocked or cached stays charged: that is the kernel's end state */
 	snapshot_final(r);
 	mlab_nl_close(&nl);	/* stops the probes; memcglab_rec_end follows */
@@ -515,6 +546,10 @@ int do_trace_record(const struct cmd *self, int argc, char **argv)
 			cgroup = argv[++i];
 		} else if (!strcmp(argv[i], "--max") && i + 1 < argc) {
 			max = argv[++i];
+		} else if (!strcmp(argv[i], "--run-in") && i + 1 < argc) {
+			r.run_in = argv[++i];
+			if (r.run_in[0] == '/' || strstr(r.run_in, ".."))
+				return cmd_usage_error(self, "--run-in takes a group below the recorded one");
 		} else if (argv[i][0] == '-') {
 			return cmd_usage_error(self, "unknown option %s", argv[i]);
 		} else {

@@ -361,7 +361,9 @@ static void print_run(const struct replay *rp, const struct prun *pr)
 		print_u64(PRINT_JSON, "kernel_oom_kill", NULL, tg->f_oom_kill);
 		print_bool(PRINT_JSON, "usage_agrees", NULL, gr->usage_ok);
 		print_bool(PRINT_JSON, "peak_agrees", NULL, gr->peak_ok);
-		print_str(PRINT_TEXT, NULL, " %s", gr->usage_ok && gr->peak_ok ? "agrees" :
+		print_bool(PRINT_JSON, "kernel_known", NULL, tg->have_final);
+		print_str(PRINT_TEXT, NULL, " %s", !tg->have_final ? "(gone before the end: not compared)" :
+			  gr->usage_ok && gr->peak_ok ? "agrees" :
 			  !gr->usage_ok ? "usage DIVERGES" : "peak DIVERGES");
 		print_close_obj();
 		print_nl();
@@ -569,14 +571,16 @@ static int do_trace_replay(const struct cmd *self, int argc, char **argv)
 static const struct cmd trace_cmds[] = {
 	{
 		.name = "record",
-		.args = "[-o FILE] [--cgroup PATH] [--max SIZE] -- COMMAND [ARGS]...",
+		.args = "[-o FILE] [--cgroup PATH] [--run-in GROUP] [--max SIZE] -- COMMAND [ARGS]...",
 		.summary = "run COMMAND in a real memory cgroup and record its charges",
 		.run = do_trace_record,
 		.help = "Runs COMMAND in a cgroup v2 memory cgroup (a new one under the cgroup2\n"
 			"mount, or --cgroup PATH) while memcglab.ko's probes record every charge\n"
 			"request, uncharge, stock drain and reclaim of that subtree; writes the\n"
 			"trace (docs/trace.md) to FILE (default memcglab.trace). --max sets the\n"
-			"new cgroup's memory.max. Needs root, tracefs and the module.\n",
+			"new cgroup's memory.max; --run-in starts COMMAND in GROUP below the\n"
+			"recorded cgroup (v2 keeps processes out of groups whose children have\n"
+			"the memory controller). Needs root, tracefs and the module.\n",
 	},
 	{
 		.name = "replay",
