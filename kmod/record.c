@@ -280,6 +280,7 @@ static int mlab_rec_uncharge_pre(struct kprobe *p, struct pt_regs *regs)
 	struct page_counter *counter;
 	struct mem_cgroup *memcg;
 	unsigned int kind = MLAB_REC_UNCHARGE_PAGE;
+	unsigned long nr, usage;
 
 	counter = (struct page_counter *)regs_get_kernel_argument(regs, 0);
 	memcg = mlab_rec_counter_memcg(counter);
@@ -292,10 +293,10 @@ static int mlab_rec_uncharge_pre(struct kprobe *p, struct pt_regs *regs)
 	if (this_cpu_read(mlab_rec_draining))
 		kind = MLAB_REC_DRAIN;
 	/* The counter is read before it drops: report the usage after. */
-	trace_memcglab_rec_uncharge(mlab_rec_id(memcg),
-				    regs_get_kernel_argument(regs, 1), kind,
-				    mlab_rec_usage(memcg) -
-				    regs_get_kernel_argument(regs, 1));
+	nr = regs_get_kernel_argument(regs, 1);
+	usage = mlab_rec_usage(memcg);
+	trace_memcglab_rec_uncharge(mlab_rec_id(memcg), nr, kind,
+				    usage > nr ? usage - nr : 0);
 	return 0;
 }
 

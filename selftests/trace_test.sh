@@ -52,13 +52,11 @@ record() { # name, record args... -- command
 	"$cli" trace record -o "$w/$name.trace" "$@" >$w/$name.rec 2>&1 || {
 		cat $w/$name.rec; return 1; }
 	cat $w/$name.rec
-	# Nothing may be lost in the ring buffer. A kprobe can miss a hit that
-	# comes while another probe's handler runs on that CPU (an uncharge in
-	# an interrupt): counted, reported, and kept under 1% of the events.
-	says $w/$name.rec "lost 0, missed [0-9]+\$" &&
-	awk '{ for (i = 1; i <= NF; i++) { if ($i == "events") ev = $(i - 1);
-	       if ($i == "missed") m = $(i + 1) } } END { exit !(m * 100 <= ev) }' \
-		$w/$name.rec && clean
+	# Nothing may be lost in the ring buffer. A kprobe hit that comes while
+	# another probe's handler runs on that CPU is counted as missed, for
+	# every cgroup of the system, not only ours: reported, not judged here
+	# (the replays below show whether the recorded stream is complete).
+	says $w/$name.rec "lost 0, missed [0-9]+\$" && clean
 }
 replay_agrees() { # name, policy
 	"$cli" trace replay "$w/$1.trace" --policy "$2" >$w/$1.$2 2>&1
@@ -179,6 +177,17 @@ check "record into a missing cgroup: a clear error, nothing left" \
 	--cgroup /sys/fs/cgroup/nosuch -- true
 check "record a command that cannot run: the recording still ends cleanly" \
 	sh -c "'$cli' trace record -o $w/x.trace -- /nonexistent/cmd | grep -q 'exit 127'"
+check "a second recording while one runs: EBUSY with the module's message" \
+	sh -c "'$cli' trace record -o $w/b1.trace -- sleep 8 >/dev/null 2>&1 & p=\$!; sleep 3;
+	       '$cli' trace record -o $w/b2.trace -- true >$w/b2.out 2>&1; rc=\$?; wait \$p;
+	       cat $w/b2.out; [ \$rc -ne 0 ] && grep -q 'busy: another recording runs' $w/b2.out &&
+	       grep -q '^end ' $w/b1.trace"
+nm=/sys/fs/cgroup/trace_test_nm
+mkdir -p $nm/x
+check "a cgroup without the memory controller: ENOENT with the module's message" \
+	fails_with "no such cgroup with the memory controller" \
+	"$cli" trace record -o $w/x.trace --cgroup $nm/x -- true
+rmdir $nm/x $nm
 check "SIGTERM to trace record goes to the command; the trace is written" \
 	sh -c "'$cli' trace record -o $w/term.trace -- sleep 30 >$w/term.rec 2>&1 & p=\$!;
 	       sleep 2; kill -TERM \$p; wait \$p; cat $w/term.rec;
