@@ -278,7 +278,7 @@ static void parse_line(struct recorder *r, char *line)
 		return;
 	}
 	ts_us += ts_s * 1000000;
-	if (!r->have_ts0) {
+	if (!r->have_ts0 || ts_us < r->ts0_us) {
 		r->ts0_us = ts_us;
 		r->have_ts0 = true;
 	}
@@ -307,7 +307,7 @@ static void parse_line(struct recorder *r, char *line)
 	e = trace_add_ev(&r->tr);
 	if (!e)
 		return;
-	e->t_us = ts_us >= r->ts0_us ? ts_us - r->ts0_us : 0;
+	e->t_us = ts_us;	/* made relative in order_events() */
 	e->cpu = cpu;
 	e->group = (uint32_t)g;
 	e->nr = nr;
@@ -331,6 +331,29 @@ static void parse_line(struct recorder *r, char *line)
 		e->ret = (int32_t)reclaimed;
 		break;
 	}
+}
+
+/*
+ * trace_pipe merges the CPUs' buffers by time among the events there at
+ * the moment of the read, so an event that reached its buffer late can
+ * come after later ones of another CPU. Put them in time order (stable:
+ * one CPU's events keep theirs; the displacements are short) and make
+ * the times relative to the first.
+ */
+static void order_events(struct trace *tr, uint64_t t0)
+{
+	for (size_t i = 1; i < tr->nr_evs; i++) {
+		struct trace_ev e = tr->evs[i];
+		size_t j = i;
+
+		while (j > 0 && tr->evs[j - 1].t_us > e.t_us) {
+			tr->evs[j] = tr->evs[j - 1];
+			j--;
+		}
+		tr->evs[j] = e;
+	}
+	for (size_t i = 0; i < tr->nr_evs; i++)
+		tr->evs[i].t_us -= t0;
 }
 
 /* Read what trace_pipe has now. 0 when it had nothing, 1 when it had lines. */
@@ -517,6 +540,7 @@ static int record(struct recorder *r, char **argv, int *status, uint64_t *run_us
 		if (drain_pipe(r) <= 0)
 			usleep(20000);
 	drain_pipe(r);
+	order_events(&r->tr, r->ts0_us);
 	r->tr.duration_us = *run_us;
 	if (!r->ended) {
 		tgt_fmt(r->err, sizeof(r->err), "%s/trace_pipe: the end of the recording never arrived",
