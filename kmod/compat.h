@@ -194,4 +194,16 @@ static inline void mlab_kill_pinned_super(struct super_block *sb)
 #endif
 }
 
+/*
+ * What `trace record` probes (record.c).  try_charge_memcg,
+ * page_counter_try_charge, page_counter_uncharge and
+ * try_to_free_mem_cgroup_pages keep their names and arguments on every
+ * target kernel.  The per-cpu stock's refill (memcg, nr_pages) and its
+ * drain (whose page_counter_uncharge() is the stock's, not a request's)
+ * are static functions; these are the names the kernels keep out of line,
+ * checked in each guest (selftests/trace_test.sh lists them).
+ */
+#define MLAB_REC_SYM_REFILL	"refill_stock"
+#define MLAB_REC_SYM_DRAIN	"drain_stock"
+
 #endif /* _MLAB_COMPAT_H */

@@ -226,6 +226,13 @@ static const struct genl_ops mlab_nl_ops[] = {
 		.policy = mlab_nl_policy_get_policy,
 		.maxattr = MEMCGLAB_A_POLICY_ATTR_MAX,
 	},
+	{
+		.cmd = MEMCGLAB_CMD_TRACE,
+		.doit = mlab_nl_trace_doit,
+		.policy = mlab_nl_trace_policy,
+		.maxattr = MEMCGLAB_A_TRACE_ATTR_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
 };
 
 static const struct genl_multicast_group mlab_nl_mcgrps[] = {
@@ -292,8 +299,13 @@ int mlab_netlink_init(void)
 	err = mlab_group_register_notifier(&mlab_nl_event_nb);
 	if (err)
 		goto socks_exit;
+	err = mlab_nl_trace_init();
+	if (err)
+		goto events_exit;
 	return 0;
 
+events_exit:
+	mlab_group_unregister_notifier(&mlab_nl_event_nb);
 socks_exit:
 	mlab_nl_socks_exit();
 unregister_family:
@@ -311,5 +323,6 @@ void mlab_netlink_exit(void)
 {
 	mlab_group_unregister_notifier(&mlab_nl_event_nb);
 	genl_unregister_family(&mlab_nl_family);
+	mlab_nl_trace_exit();
 	mlab_nl_socks_exit();
 }

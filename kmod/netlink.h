@@ -3,7 +3,7 @@
  * netlink.h - the "memcglab" generic netlink family.  main.c calls the two
  * entry points; the rest is shared by netlink.c (the family),
  * netlink_group.c (GROUP_GET, GROUP_SET, GROUP_RESET), netlink_charge.c
- * (CHARGE) and netlink_bench.c (BENCH) only.
+ * (CHARGE), netlink_bench.c (BENCH) and netlink_trace.c (TRACE) only.
  */
 #ifndef _MLAB_NETLINK_H
 #define _MLAB_NETLINK_H
@@ -46,5 +46,10 @@ int mlab_nl_socks_init(void);
 void mlab_nl_socks_exit(void);
 
 int mlab_nl_bench_doit(struct sk_buff *skb, struct genl_info *info);
+
+extern const struct nla_policy mlab_nl_trace_policy[MEMCGLAB_A_TRACE_ATTR_MAX + 1];
+int mlab_nl_trace_doit(struct sk_buff *skb, struct genl_info *info);
+int mlab_nl_trace_init(void);
+void mlab_nl_trace_exit(void);
 
 #endif /* _MLAB_NETLINK_H */

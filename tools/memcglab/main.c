@@ -22,6 +22,7 @@ static const struct cmd *const objects[] = {
 	&run_cmd,
 	&bench_cmd,
 	&policy_cmd,
+	&trace_cmd,
 	NULL,
 };
 

@@ -74,6 +74,7 @@ extern const struct cmd compare_cmd;
 extern const struct cmd run_cmd;
 extern const struct cmd bench_cmd;
 extern const struct cmd policy_cmd;
+extern const struct cmd trace_cmd;
 
 /* Global options: the only global mutable state of the CLI. */
 struct options {

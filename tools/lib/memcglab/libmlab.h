@@ -216,4 +216,12 @@ struct mlab_policy_entry {
 typedef int (*mlab_policy_cb)(const struct mlab_policy_entry *pe, void *data);
 int mlab_nl_policy_dump(struct mlab_nl *nl, mlab_policy_cb cb, void *data);
 
+/*
+ * Start recording the real memcg of a cgroup (v2 id) subtree into the
+ * memcglab_rec tracepoints; it stops when nl is closed. probes gets the
+ * kernel functions probed. 0 or -errno (EBUSY: another recording runs).
+ */
+int mlab_nl_trace_start(struct mlab_nl *nl, uint64_t cgroup_id, char *probes,
+			size_t len);
+
 #endif /* MEMCGLAB_LIBMLAB_H */

@@ -430,3 +430,34 @@ int mlab_nl_policy_dump(struct mlab_nl *nl, mlab_policy_cb cb, void *data)
 
 	return mlab_nl_dump(nl, nlh, policy_dump_cb, &ctx);
 }
+
+static const uint8_t trace_types[MEMCGLAB_A_TRACE_ATTR_MAX + 1] = {
+	[MEMCGLAB_A_TRACE_CGROUP] = MNL_TYPE_U64,
+	[MEMCGLAB_A_TRACE_PROBES] = MNL_TYPE_NUL_STRING,
+};
+
+struct trace_ctx {
+	char *probes;
+	size_t len;
+};
+
+static int trace_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[MEMCGLAB_A_TRACE_ATTR_MAX + 1] = { 0 };
+	struct trace_ctx *ctx = data;
+
+	if (mlab_attr_parse(nlh, tb, MEMCGLAB_A_TRACE_ATTR_MAX, trace_types) < 0)
+		return -EINVAL;
+	attr_str(tb[MEMCGLAB_A_TRACE_PROBES], ctx->probes, ctx->len, "");
+	return 0;
+}
+
+int mlab_nl_trace_start(struct mlab_nl *nl, uint64_t cgroup_id, char *probes,
+			size_t len)
+{
+	struct nlmsghdr *nlh = mlab_nl_msg(nl, MEMCGLAB_CMD_TRACE, 0);
+	struct trace_ctx ctx = { probes, len };
+
+	mnl_attr_put_u64(nlh, MEMCGLAB_A_TRACE_CGROUP, cgroup_id);
+	return mlab_nl_talk(nl, nlh, trace_cb, &ctx);
+}
