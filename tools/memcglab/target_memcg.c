@@ -375,7 +375,9 @@ static uint64_t memcg_slack(const struct target *t, unsigned int nr_groups,
 {
 	const struct memcg_priv *p = t->priv;
 	uint64_t pt = 0, prefault = (uint64_t)nr_chargers * WORKER_PT_PREFAULT;
-	unsigned int stocks = nr_groups < p->stock_groups ? nr_groups : p->stock_groups;
+	/* A target that was never opened (trace replay's model): this kernel. */
+	unsigned int sg = p ? p->stock_groups : stock_groups();
+	unsigned int stocks = nr_groups < sg ? nr_groups : sg;
 
 	if (bytes > prefault)
 		pt = (bytes - prefault) / (512 * PAGE) + 1;

@@ -138,7 +138,7 @@ static int setup(struct target *t, const struct trace *tr, struct prun *pr)
 			continue;
 		lab_group(tr, g, grp, sizeof(grp));
 		snprintf(name, sizeof(name), "g%zu", g);
-		ret = target_charge(t, name, grp, own, &res);
+		ret = target_charge(t, name, grp, false, own, &res);
 		if (ret)
 			return ret;
 		pr->g[g].held = own / PAGE;
@@ -159,13 +159,13 @@ static int replay_ev(struct target *t, const struct trace *tr, const struct trac
 	if (e->type == TEV_CHARGE) {
 		lab_group(tr, e->group, grp, sizeof(grp));
 		t0 = ns_now();
-		ret = target_charge(t, name, grp, n * PAGE, &res);
+		ret = target_charge(t, name, grp, false, n * PAGE, &res);
 		pr->cost_ns += ns_now() - t0;
 		pr->charges++;
 		if (!ret && e->ret) {
 			/* the kernel refused it: keep the streams in step */
 			pr->accepted_refusal++;
-			return target_uncharge(t, name, n * PAGE);
+			return target_uncharge(t, name, false, n * PAGE);
 		}
 		if (!ret) {
 			gr->held += n;
@@ -194,7 +194,7 @@ static int replay_ev(struct target *t, const struct trace *tr, const struct trac
 	if (!n)
 		return 0;
 	gr->held -= n;
-	return target_uncharge(t, name, n * PAGE);
+	return target_uncharge(t, name, false, n * PAGE);
 }
 
 static void judge(struct replay *rp, struct target *t, struct prun *pr)
@@ -208,7 +208,7 @@ static void judge(struct replay *rp, struct target *t, struct prun *pr)
 		struct greplay *gr = &pr->g[g];
 		unsigned int n = subtree_size(tr, g);
 
-		gr->slack = target_slack(t, n, n, 0) + target_slack(&model, n, 0, 0);
+		gr->slack = target_slack(t, n, n, 0, 0) + target_slack(&model, n, 0, 0, 0);
 		if (!tg->have_final) {
 			gr->usage_ok = gr->peak_ok = true;
 			continue;
