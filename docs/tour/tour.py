@@ -162,6 +162,25 @@ def kernels_of_logs(logs, chapter):
     return [parse_log(log, chapter) for log in logs]
 
 
+def norm(line):
+    """compare.awk's norm(), for grouping outputs that compare equal."""
+    line = re.sub(r'/tmp/tmp\.[A-Za-z0-9]+', '/tmp/TMP', line)
+    line = re.sub(r'pid [0-9]+', 'pid PID', line)
+    line = re.sub(r'[0-9]+\.[0-9]+ ?m?s', 'T.Ts', line)
+    if re.match(r'^ *memcg/', line):
+        line = re.sub(r' +', ' ', re.sub(r'[0-9][0-9.]*[KMG]?', 'N', line))
+    line = re.sub(r'reference [0-9][0-9.]*[KMG]?', 'reference N', line)
+    line = re.sub(r'dev [0-9]+ ino', 'dev D ino', line)
+    line = re.sub(r'id [0-9]+:', 'id D:', line)
+    line = re.sub(r'"hier":[0-9]+', '"hier":D', line)
+    return re.sub(r'hier=[0-9]+', 'hier=D', line)
+
+
+def same(a, b):
+    return a is not None and b is not None and len(a) == len(b) and \
+        all(norm(x) == norm(y) for x, y in zip(a, b))
+
+
 def vkey(kver):
     return [int(x) if x.isdigit() else x for x in re.split(r'[.+-]', kver)]
 
@@ -191,7 +210,12 @@ def update(md, logs):
                 for kv in kernels:
                     per[kv] = body
         for kernel, outs in runs:
-            per[kernel] = outs.get(n, [])
+            new = outs.get(n, [])
+            # What compares equal to what was shown stays as it was shown.
+            if not same(per.get(kernel, common), new):
+                per[kernel] = new
+            else:
+                per[kernel] = per.get(kernel, common)
         for body in per.values():
             for out in body:
                 if out.startswith('# ') or KSECT.match(out):
@@ -205,7 +229,7 @@ def update(md, logs):
         groups = []
         for kv in sorted(per, key=vkey):
             for g in groups:
-                if g[1] == per[kv]:
+                if same(g[1], per[kv]):
                     g[0].append(kv)
                     break
             else:
@@ -381,6 +405,8 @@ if __name__ == '__main__':
         plot(a[1], a[2])
     elif a[:1] == ['answers'] and len(a) >= 2:
         answers(a[1], a[2:])
+    elif a[:1] == ['norm'] and len(a) == 2:
+        print(norm(a[1]))
     elif a[:1] == ['hash'] and len(a) == 4:
         print(answer_hash(a[1], a[2], a[3]))
     else:
