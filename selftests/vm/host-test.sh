@@ -242,6 +242,10 @@ ok "tour: update from the guest's sessions restores a changed chapter" tour_upda
 # The exercises' checker accepts the right answers (in any unit) and
 # rejects wrong ones.
 cat >"$tmp/right" <<'EOT'
+03-limits 1 no
+04-watermarks 3 4194304
+06-protection 1 8M
+06-protection 3 8192K
 08-reclaim 1 7.5M
 08-reclaim 2 yes
 08-reclaim 3 C, D
