@@ -279,7 +279,7 @@ stress: modules-all tools selftests ## the guest stress test on every kernel [ST
 # KASAN and lockdep under TCG are slow: every test program gets 20 minutes.
 check-debug: deps tools selftests ## the guest suite on the lockdep/KASAN/kmemleak kernel
 	@set -e; out=$$(bash selftests/vm/debug-kernel.sh); eval "$$(echo "$$out" | tail -n 3)"; \
-	$(MAKE) --no-print-directory modules KVER=$$DEBUG_KVER KDIR=$$DEBUG_KDIR; \
+	$(MAKE) --no-print-directory modules policies KVER=$$DEBUG_KVER KDIR=$$DEBUG_KDIR; \
 	$(MAKE) --no-print-directory selftests; \
 	$(call fuzz_extra,$(BUILD)/debug-extra,$(call guest_fuzz_seconds,1800)); \
 	echo timeout=$$(( $(call guest_fuzz_seconds,1800) + 1200 )) \
