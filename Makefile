@@ -11,7 +11,8 @@
 SHELL := /bin/bash
 TOP := $(CURDIR)
 BUILD := $(TOP)/build
-CHROOT := $(BUILD)/chroot/unstable
+# The unstable chroot: MEMCGLAB_CHROOT shares one between trees.
+CHROOT := $(or $(MEMCGLAB_CHROOT),$(BUILD)/chroot/unstable)
 
 # Recursive variables: evaluated where used, so that a target that first
 # installs a kernel sees it.
@@ -36,7 +37,7 @@ KMOD_SRCS = $(wildcard kmod/*.c kmod/*.h)
 .PHONY: all deps deps-build deps-newest modules modules-all policies tools selftests \
 	linux-src lint checkpatch kernel-doc uapi-check sparse check check-unit check-host check-vm \
 	check-rig check-pkg run vm clean distclean help coverage bench fuzz fuzz-guest stress \
-	check-debug docs install-selftests modules-host dkms-source dkms-install
+	check-debug docs tour-check install-selftests modules-host dkms-source dkms-install
 
 all: deps-build modules tools ## build the module for KVER and the CLI
 
@@ -87,9 +88,14 @@ modules-all: deps-newest ## the module and the policy modules for every kernel i
 # build/<kver>/policies/<dir>/.
 POLICY_DIRS = $(wildcard policies/*) docs/policy-example
 POLICY_KDIR = $(or $(KDIR),/lib/modules/$(KVER)/build)
-# A kernel whose module builds in the chroot (Debian's newest) gets none yet.
+# A kernel whose module builds in the chroot (Debian's newest) builds them
+# in there too (kbuild.sh --policy).
 policies: modules ## the policy modules for KVER
-	@[ -e $(POLICY_KDIR)/Makefile ] || { echo "  SKIP    policy modules for $(KVER): no host headers"; exit 0; }; \
+	@set -e; if [ -z "$(KDIR)" ] && [ ! -e $(POLICY_KDIR)/Makefile ] && \
+		[ -e $(CHROOT)/usr/src/linux-headers-$(KVER)/Makefile ]; then \
+		for d in $(POLICY_DIRS); do $(KBUILD) --policy $(KVER) $(TOP)/$$d \
+			$(BUILD)/$(KVER)/policies/$$(basename $$d); done; exit 0; fi; \
+	[ -e $(POLICY_KDIR)/Makefile ] || { echo "  SKIP    policy modules for $(KVER): no host headers"; exit 0; }; \
 	set -e; for d in $(POLICY_DIRS); do o=$(BUILD)/$(KVER)/policies/$$(basename $$d); \
 		mkdir -p $$o && find $$o -maxdepth 1 -type l -delete; \
 		for f in $(TOP)/$$d/Kbuild $(TOP)/$$d/*.[ch]; do ln -sfn $$f $$o/; done; \
@@ -196,12 +202,31 @@ run: deps ## the main job in the 6.1 guest
 modules-host: deps ## the module for every kernel installed on the host
 	@set -e; for v in $(HOST_KVERS); do $(MAKE) --no-print-directory modules KVER=$$v; done
 
-# Rewrite the outputs shown in docs/tour/ from a real run in the guest.
-docs: deps ## rerun the tour in the guest, refresh docs/tour/
-	$(MAKE) --no-print-directory modules-host tools selftests
-	bash selftests/vm/run.sh --mode test --tests docs_test.sh $(firstword $(HOST_KVERS)) || true
-	@for md in docs/tour/*.md; do \
-		python3 docs/tour/tour.py update $$md build/vm/$(firstword $(HOST_KVERS))/out.log; done
+# Rewrite the outputs shown in docs/tour/ from real runs in the guest, one
+# kernel after the other (DOCS_KVERS, default every target kernel): a
+# command's output that differs by kernel is shown per kernel. A guest run
+# that fails (a command that does not behave as the chapter says, a splat,
+# a timeout) fails `make docs` and changes nothing. Then the plots.
+DOCS_KVERS ?= $(KVERS)
+TOUR_MD = $(wildcard docs/tour/[0-9]*.md docs/tour/README.md)
+docs: modules-all tools selftests ## rerun the tour in the guest on every kernel, refresh docs/tour/ and its plots [DOCS_KVERS=...]
+	@rm -rf $(BUILD)/docs-extra && mkdir -p $(BUILD)/docs-extra/memcglab
+	@touch $(BUILD)/docs-extra/memcglab/docs-refresh
+	@set -e; for v in $(DOCS_KVERS); do \
+		bash selftests/vm/run.sh --mode test --tests docs_test.sh \
+			--extra $(BUILD)/docs-extra $$v; done
+	@set -e; for md in $(TOUR_MD); do \
+		TOUR_KERNELS="$(KVERS)" python3 docs/tour/tour.py update $$md \
+			$(foreach v,$(DOCS_KVERS),build/vm/$(v)/out.log); done
+	@set -e; for md in $$(grep -l '^<!-- plot: ' $(TOUR_MD)); do \
+		python3 docs/tour/tour.py plot $$md docs/tour/$$(basename $$md .md).svg; \
+		echo "  PLOT    docs/tour/$$(basename $$md .md).svg"; done
+
+# The tour's exercises: make tour-check ANSWERS=FILE checks a student's
+# answers ("CHAPTER N ANSWER" a line, docs/tour/README.md).
+tour-check: ## check answers to the tour's exercises [ANSWERS=FILE]
+	@[ -n "$(ANSWERS)" ] || { echo "make tour-check: give ANSWERS=FILE (docs/tour/README.md)"; exit 2; }
+	python3 docs/tour/tour.py answers $(ANSWERS)
 
 vm: deps ## an interactive guest shell with the module loaded [KVER=...]
 	$(MAKE) --no-print-directory modules tools selftests
@@ -262,7 +287,7 @@ stress: modules-all tools selftests ## the guest stress test on every kernel [ST
 # KASAN and lockdep under TCG are slow: every test program gets 20 minutes.
 check-debug: deps tools selftests ## the guest suite on the lockdep/KASAN/kmemleak kernel
 	@set -e; out=$$(bash selftests/vm/debug-kernel.sh); eval "$$(echo "$$out" | tail -n 3)"; \
-	$(MAKE) --no-print-directory modules KVER=$$DEBUG_KVER KDIR=$$DEBUG_KDIR; \
+	$(MAKE) --no-print-directory modules policies KVER=$$DEBUG_KVER KDIR=$$DEBUG_KDIR; \
 	$(MAKE) --no-print-directory selftests; \
 	$(call fuzz_extra,$(BUILD)/debug-extra,$(call guest_fuzz_seconds,1800)); \
 	echo timeout=$$(( $(call guest_fuzz_seconds,1800) + 1200 )) \

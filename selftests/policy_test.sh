@@ -59,7 +59,7 @@ unknown_listed() {
 
 [ "$(id -u)" -eq 0 ] || { echo "# SKIP: needs root"; exit 4; }
 ls "$mods"/memcglab_policy_*.ko >/dev/null 2>&1 ||
-	{ echo "# SKIP: no policy modules built for $(uname -r) (the newest kernel's chroot build does not make them yet)"; exit 4; }
+	{ echo "# SKIP: no policy modules built for $(uname -r) (make policies KVER=$(uname -r))"; exit 4; }
 grep -qw memcglab /proc/filesystems || insmod "$ko" || exit 1
 
 policies="example multistock"

@@ -156,6 +156,141 @@ ok "qemu: the newest kernel boots from the chroot's /boot" env MEMCGLAB_CHROOT="
 	bash -c "bash '$top/selftests/vm/run.sh' --print-cmd 7.2.0-test-amd64 /x.cpio test tcg |
 		grep -qx -- '$tmp/chroot/boot/vmlinuz-7.2.0-test-amd64'"
 
+# --- the tour (docs/tour): outputs that cannot drift, the answer checker -----
+
+tour=$top/docs/tour
+tour_kernels="6.1.0-57-amd64 6.12.95+deb12-amd64 7.2.13+deb14-amd64"
+# tour_cmp CHAPTER.md LOG KVER: the guest's comparison (busybox awk, as in
+# the guest) of what CHAPTER.md shows with LOG, a chapter's session.
+tour_cmp() {
+	python3 "$tour/tour.py" gen "$1" "$tmp/tour.sh" &&
+	busybox awk -v kernel="$3" -f "$tour/compare.awk" "$tmp/tour.expect" "$2"
+}
+# tour_log CHAPTER.md KVER: the session a guest on KVER prints when it
+# prints exactly what CHAPTER.md shows (nesting removed).
+tour_log() {
+	python3 "$tour/tour.py" fakelog "$1" "$2" | sed -n '/@@CHAPTER/,$p' | sed '1d; s/^# //'
+}
+tour_all_agree() {
+	local md k
+	for md in "$tour"/[0-9]*.md "$tour"/README.md; do
+		python3 "$tour/tour.py" gen "$md" "$tmp/tour.sh" || return 1
+		for k in $tour_kernels; do
+			tour_log "$md" "$k" >"$tmp/tour.log"
+			busybox awk -v kernel="$k" -f "$tour/compare.awk" "$tmp/tour.expect" \
+				"$tmp/tour.log" || { echo "$md on $k"; return 1; }
+		done
+	done
+}
+ok "tour: every chapter agrees with its own outputs on every kernel" tour_all_agree
+# tour_mutated SED CHAPTER KVER: the chapter with one output line changed
+# by SED no longer agrees with the session of the unchanged chapter.
+tour_mutated() {
+	cp "$tour/$2.md" "$tmp/$2.md"
+	sed -i "$1" "$tmp/$2.md"
+	! cmp -s "$tour/$2.md" "$tmp/$2.md" || { echo "sed changed nothing"; return 1; }
+	tour_log "$tour/$2.md" "$3" >"$tmp/tour.log"
+	! tour_cmp "$tmp/$2.md" "$tmp/tour.log" "$3"
+}
+ok "tour: a changed output line fails the comparison" \
+	tour_mutated '0,/^10485760$/s//10485761/' 02-charge 6.1.0-57-amd64
+ok "tour: a removed output line fails the comparison" \
+	tour_mutated '0,/^12582912$/{/^12582912$/d}' 03-limits 6.12.95+deb12-amd64
+ok "tour: a changed line in one kernel's output fails on that kernel" \
+	tour_mutated '/^@ 6.12.95+deb12-amd64/,/^# /s/reclaim=lru/reclaim=mglru/' 08-reclaim 7.2.13+deb14-amd64
+tour_other_kernel() {
+	cp "$tour/08-reclaim.md" "$tmp/08-reclaim.md"
+	sed -i '/^@ 6.12.95+deb12-amd64/,/^# /s/reclaim=lru/reclaim=mglru/' "$tmp/08-reclaim.md"
+	tour_log "$tour/08-reclaim.md" 6.1.0-57-amd64 >"$tmp/tour.log"
+	tour_cmp "$tmp/08-reclaim.md" "$tmp/tour.log" 6.1.0-57-amd64
+}
+ok "tour: ... and not on another kernel" tour_other_kernel
+# The normalisation (docs/tour/README.md): temporary names, pids, times and
+# the real memcg's rows may differ; a lab row's number may not.
+tour_norm() { # shown, printed, expect (0 agree, 1 differ)
+	printf '# x\n%s\n' "$1" >"$tmp/n.md"
+	sed -i '1i ```console' "$tmp/n.md"; echo '```' >>"$tmp/n.md"
+	printf '@@CMD 1 ok\n%s\n@@RC 1 0\n@@END\n' "$2" >"$tmp/n.log"
+	tour_cmp "$tmp/n.md" "$tmp/n.log" 6.1.0-57-amd64 >/dev/null
+	[ $? -eq "$3" ] || return 1
+	# tour.py's copy of the rules (make docs groups outputs with it) agrees.
+	[ "$(python3 "$tour/tour.py" norm "$1")" = "$(python3 "$tour/tour.py" norm "$2")" ]
+	[ $? -eq "$3" ]
+}
+tour_norms() {
+	tour_norm "/tmp/tmp.AbC123xyz0" "/tmp/tmp.QQQ999zzzz" 0 &&
+	tour_norm "pid 203's current affinity mask: 3" "pid 4711's current affinity mask: 3" 0 &&
+	tour_norm "real	0m 0.48s" "real	0m 0.61s" 0 &&
+	tour_norm "  memcg/v2     12.0M   20M  35  ENOMEM@8.0M" "  memcg/v2       12M   20M 141  ENOMEM@7.9M" 0 &&
+	tour_norm "  lab/v2/strict  20M  ok  DIVERGES: usage 20M, reference 268K" \
+		"  lab/v2/strict  20M  ok  DIVERGES: usage 20M, reference 312K" 0 &&
+	tour_norm "  lab/v2/strict  20M  10M" "  lab/v2/strict  20M  11M" 1 &&
+	tour_norm "real	0m 0.48s" "real	1m 0.48s" 1 &&
+	tour_norm "/lab/a dev 25 ino 7" "/lab/a dev 27 ino 7" 0 &&
+	tour_norm "/lab/a (id 25:7, parent 1)" "/lab/a (id 28:7, parent 1)" 0 &&
+	tour_norm "/lab/a (id 25:7, parent 1)" "/lab/a (id 25:8, parent 1)" 1 &&
+	tour_norm "mlab_charge: hier=25 id=22 nr_pages=1" "mlab_charge: hier=27 id=22 nr_pages=1" 0 &&
+	tour_norm "mlab_charge: hier=25 id=22 nr_pages=1" "mlab_charge: hier=25 id=23 nr_pages=1" 1 &&
+	tour_norm "4096" "4097" 1
+}
+ok "tour: the normalisation masks what it says and nothing else" tour_norms
+# make docs's rewrite: the mutated chapter, updated from the unchanged
+# chapter's sessions on every kernel, is the unchanged chapter again.
+tour_update_restores() {
+	local k logs=""
+	for md in 02-charge 08-reclaim; do
+		cp "$tour/$md.md" "$tmp/$md.md"
+		sed -i '0,/^10485760$/s//10485761/; /^@ 6.1.0-57-amd64/,/^# /s/oom=off/oom=kill/' "$tmp/$md.md"
+		logs=""
+		for k in $tour_kernels; do
+			python3 "$tour/tour.py" fakelog "$tour/$md.md" "$k" >"$tmp/$md.$k.log"
+			logs="$logs $tmp/$md.$k.log"
+		done
+		TOUR_KERNELS="$tour_kernels" python3 "$tour/tour.py" update "$tmp/$md.md" $logs &&
+		diff "$tour/$md.md" "$tmp/$md.md" || return 1
+	done
+}
+ok "tour: update from the guest's sessions restores a changed chapter" tour_update_restores
+# The exercises' checker accepts the right answers (in any unit) and
+# rejects wrong ones.
+cat >"$tmp/right" <<'EOT'
+03-limits 1 no
+04-watermarks 3 4194304
+06-protection 1 8M
+06-protection 3 8192K
+08-reclaim 1 7.5M
+08-reclaim 2 yes
+08-reclaim 3 C, D
+09-high 1 500
+09-high 2 0
+09-high 3 Yes
+10-oom 1 x
+10-oom 2 2
+10-oom 3 20971520
+11-policy 1 charge
+11-policy 2 36
+12-tracing 1 64
+12-tracing 2 1
+12-tracing 3 2251799813685247
+EOT
+tour_answers() { python3 "$tour/tour.py" answers "$1"; }
+tour_all_right() {
+	tour_answers "$tmp/right" &&
+	[ "$(grep -c '^<!-- answer ' "$tour"/[0-9]*.md | awk -F: '{ s += $2 } END { print s }')" = \
+		"$(grep -c . "$tmp/right")" ]
+}
+ok "tour: the checker accepts every right answer (and knows them all)" tour_all_right
+ok "tour: ... in another unit" sh -c "echo '08-reclaim 1 7680K' >'$tmp/unit' &&
+	python3 '$tour/tour.py' answers '$tmp/unit'"
+tour_wrong() { # a line replacing one right answer
+	{ grep -v "^${1% *} " "$tmp/right"; echo "$1"; } >"$tmp/wrong"
+	! tour_answers "$tmp/wrong" >"$tmp/verdict" && grep -qx "wrong  ${1% *}" "$tmp/verdict"
+}
+ok "tour: the checker rejects a wrong size" tour_wrong "08-reclaim 1 7.4M"
+ok "tour: the checker rejects a wrong word" tour_wrong "08-reclaim 2 no"
+ok "tour: the checker rejects a wrong count" tour_wrong "09-high 1 992"
+ok "tour: the checker rejects an unknown exercise" not tour_answers <(echo "08-reclaim 9 1")
+
 # --- make help --------------------------------------------------------------
 
 help_lists_all() {

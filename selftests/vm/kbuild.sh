@@ -3,6 +3,10 @@
 #
 # kbuild.sh KVER DIR [MAKE ARGS...]
 # kbuild.sh --check KVER   print why KVER cannot be built for (nothing if it can)
+# kbuild.sh --policy KVER SRC OUT   a policy module (docs/policy.md) from
+#                           directory SRC, for a kernel that builds in the
+#                           chroot, against the memcglab.ko built there; the
+#                           .ko goes to OUT
 #
 # Build memcglab.ko for kernel KVER out of tree, in DIR (build/<kver>/ for
 # `make modules`, build/lint/<kver>/ for the lint). Make arguments (C=2 W=1,
@@ -43,6 +47,30 @@ if [ "${1:-}" = --check ]; then
 	problem "$2" || true
 	exit 0
 fi
+
+# The chroot's copy of this tree's build directory DIR (one per source
+# tree: checkouts that share a chroot, through $MEMCGLAB_CHROOT, must not
+# build into each other's objects).
+inner_rel() {
+	echo "memcglab/$(printf '%s' "$top" | md5sum | cut -c1-8)/${1#"$top"/build/}"
+}
+
+if [ "${1:-}" = --policy ]; then
+	[ $# -eq 4 ] || { echo "usage: $0 --policy KVER SRC OUT" >&2; exit 2; }
+	kver=$2 src=$3 out=$4
+	in_chroot "$kver" || { echo "kbuild.sh: $kver does not build in the chroot" >&2; exit 1; }
+	rel=$(inner_rel "$top/build/$kver")
+	prel=$rel/policies/$(basename "$src")
+	[ -e "$chroot_dir/$rel/Module.symvers" ] ||
+		{ echo "kbuild.sh: build memcglab.ko for $kver first (make modules KVER=$kver)" >&2; exit 1; }
+	mkdir -p "$chroot_dir/$prel" "$out"
+	cp -p "$src/Kbuild" "$src"/*.[ch] "$chroot_dir/$prel/"
+	rm -f "$chroot_dir/$prel"/*.ko
+	bash "$top/selftests/vm/chroot-run.sh" "$chroot_dir" make -C "/lib/modules/$kver/build" \
+		M="/$prel" MEMCGLAB="/$rel" KBUILD_EXTRA_SYMBOLS="/$rel/Module.symvers" modules
+	cp -p "$chroot_dir/$prel"/*.ko "$out/"
+	exit 0
+fi
 [ $# -ge 2 ] || { echo "usage: $0 KVER DIR [MAKE ARGS...]" >&2; exit 2; }
 kver=$1 dir=$2
 shift 2
@@ -51,9 +79,7 @@ if problem "$kver" >&2; then
 fi
 
 if in_chroot "$kver"; then
-	# One directory per source tree: checkouts that share a chroot (its
-	# path is $MEMCGLAB_CHROOT) must not build into each other's objects.
-	rel=memcglab/$(printf '%s' "$top" | md5sum | cut -c1-8)/${dir#"$top"/build/}
+	rel=$(inner_rel "$dir")
 	inner=$chroot_dir/$rel
 	mkdir -p "$inner/kmod" "$inner/uapi" "$dir"
 	for f in "$inner"/kmod/*.[ch]; do
