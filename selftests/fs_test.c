@@ -60,15 +60,6 @@ FIXTURE_TEARDOWN(lab)
 	mlab_umount(self->dir, true);
 }
 
-static const char *limit_file(const FIXTURE_VARIANT(lab) *v)
-{
-	return v->v1 ? "memory.limit_in_bytes" : "memory.max";
-}
-
-static const char *usage_file(const FIXTURE_VARIANT(lab) *v)
-{
-	return v->v1 ? "memory.usage_in_bytes" : "memory.current";
-}
 
 /* The first number of dir/name, -1 if it cannot be read ("max" too). */
 static long long read_in(const char *dir, const char *name)
@@ -447,15 +438,15 @@ TEST_F(lab, parent_limit_bounds_child)
 
 	ASSERT_EQ(0, mlab_mkgroup(self->dir, "p", p));
 	ASSERT_EQ(0, mlab_mkgroup(p, "c", c));
-	ASSERT_EQ(0, write_in(p, limit_file(variant), "200M"));
-	ASSERT_EQ(0, write_in(c, limit_file(variant), "500M"));
+	ASSERT_EQ(0, write_in(p, mlab_limit_file(variant->v1), "200M"));
+	ASSERT_EQ(0, write_in(c, mlab_limit_file(variant->v1), "500M"));
 	fd = mlab_charge_open(c);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, mlab_charge(fd, "150M"));
 	EXPECT_EQ(-ENOMEM, mlab_charge(fd, "60M"));
 	EXPECT_EQ(150 * MB, mlab_charge_held(fd));
-	EXPECT_EQ(150 * MB, read_in(c, usage_file(variant)));
-	EXPECT_EQ(150 * MB, read_in(p, usage_file(variant)));
+	EXPECT_EQ(150 * MB, read_in(c, mlab_usage_file(variant->v1)));
+	EXPECT_EQ(150 * MB, read_in(p, mlab_usage_file(variant->v1)));
 	EXPECT_LE(1, fails_at(variant, p));
 	EXPECT_EQ(0, fails_at(variant, c));
 	if (!variant->v1) {
@@ -465,7 +456,7 @@ TEST_F(lab, parent_limit_bounds_child)
 	}
 	/* usage == max is allowed */
 	EXPECT_EQ(0, mlab_charge(fd, "50M"));
-	EXPECT_EQ(200 * MB, read_in(p, usage_file(variant)));
+	EXPECT_EQ(200 * MB, read_in(p, mlab_usage_file(variant->v1)));
 	EXPECT_EQ(-ENOMEM, mlab_charge(fd, "4k"));
 	close(fd);
 }
@@ -506,8 +497,8 @@ TEST_F(lab, siblings_sum)
 	ASSERT_LE(0, fb);
 	ASSERT_EQ(0, mlab_charge(fa, "3M"));
 	ASSERT_EQ(0, mlab_charge(fb, "5M"));
-	EXPECT_EQ(3 * MB, read_in(a, usage_file(variant)));
-	EXPECT_EQ(5 * MB, read_in(b, usage_file(variant)));
+	EXPECT_EQ(3 * MB, read_in(a, mlab_usage_file(variant->v1)));
+	EXPECT_EQ(5 * MB, read_in(b, mlab_usage_file(variant->v1)));
 	if (variant->v1)
 		EXPECT_EQ(8 * MB, read_in(self->dir, "memory.usage_in_bytes"));
 	EXPECT_EQ(8 * MB, key_in(self->dir, "memory.stat",
@@ -547,7 +538,7 @@ TEST_F(lab, charge_descriptor)
 	close(fd2);
 	EXPECT_EQ(4096, key_in(a, "memory.stat", variant->v1 ? "rss" : "anon"));
 	close(fd);
-	EXPECT_GE(self->slack, read_in(a, usage_file(variant)));
+	EXPECT_GE(self->slack, read_in(a, mlab_usage_file(variant->v1)));
 	EXPECT_EQ(0, key_in(a, "memory.stat", variant->v1 ? "rss" : "anon"));
 }
 
@@ -560,9 +551,9 @@ TEST_F(lab, close_returns_charges)
 	fd = mlab_charge_open(a);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, mlab_charge(fd, "64M"));
-	EXPECT_EQ(64 * MB, read_in(a, usage_file(variant)));
+	EXPECT_EQ(64 * MB, read_in(a, mlab_usage_file(variant->v1)));
 	close(fd);
-	EXPECT_GE(self->slack, read_in(a, usage_file(variant)));
+	EXPECT_GE(self->slack, read_in(a, mlab_usage_file(variant->v1)));
 	/* rmdir drains any stock, so the group can go */
 	EXPECT_EQ(0, mlab_rmgroup(a));
 }
@@ -580,7 +571,7 @@ TEST_F(lab, rmdir_rules)
 	ASSERT_EQ(0, mlab_charge(fd, "1M"));
 	EXPECT_EQ(-EBUSY, mlab_rmgroup(b));
 	close(fd);
-	lim = open(mlab_path(path, b, limit_file(variant)), O_RDWR);
+	lim = open(mlab_path(path, b, mlab_limit_file(variant->v1)), O_RDWR);
 	ASSERT_LE(0, lim);
 	EXPECT_EQ(0, mlab_rmgroup(b));
 	EXPECT_EQ(-1, write(lim, "1M", 2));
@@ -699,9 +690,9 @@ TEST_F(lab, limit_below_usage)
 		EXPECT_EQ(0, key_in(a, "memory.events", "oom_kill"));
 		EXPECT_EQ(-ENOMEM, mlab_charge(fd, "4k"));
 	}
-	EXPECT_EQ(10 * MB, read_in(a, usage_file(variant)));
+	EXPECT_EQ(10 * MB, read_in(a, mlab_usage_file(variant->v1)));
 	EXPECT_EQ(0, mlab_charge(fd, "-8M"));
-	EXPECT_EQ(0, write_in(a, limit_file(variant), "5M"));
+	EXPECT_EQ(0, write_in(a, mlab_limit_file(variant->v1), "5M"));
 	close(fd);
 }
 
@@ -732,7 +723,7 @@ TEST_F(lab, umount_with_open_fds)
 	fd = mlab_charge_open(a);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, mlab_charge(fd, "4M"));
-	lim = open(mlab_path(path, a, limit_file(variant)), O_RDWR);
+	lim = open(mlab_path(path, a, mlab_limit_file(variant->v1)), O_RDWR);
 	ASSERT_LE(0, lim);
 	EXPECT_EQ(-1, umount2(self->dir, 0));
 	EXPECT_EQ(EBUSY, errno);
@@ -801,7 +792,7 @@ static int nobody_mount(void *arg)
 TEST_F(lab, unprivileged)
 {
 	char a[MLAB_PATH_MAX];
-	struct nobody_args args = { self->dir, a, limit_file(variant) };
+	struct nobody_args args = { self->dir, a, mlab_limit_file(variant->v1) };
 
 	ASSERT_EQ(0, mlab_mkgroup(self->dir, "a", a));
 	EXPECT_EQ(0, mlab_as_nobody(nobody_read, &args));

@@ -30,34 +30,6 @@ static int values_close(long long a, long long b, int err)
 	return llabs(a - b) <= (a + b) / 100 * err;
 }
 
-/* A file's number ("max": LLONG_MAX), or -1 if it cannot be read. */
-static long long rd(const char *dir, const char *file)
-{
-	char path[MLAB_PATH_MAX];
-	uint64_t v;
-
-	if (mlab_read_u64(mlab_path(path, dir, file), &v))
-		return -1;
-	return v == MLAB_UNLIMITED ? LLONG_MAX : (long long)v;
-}
-
-static long long rdkey(const char *dir, const char *file, const char *key)
-{
-	char path[MLAB_PATH_MAX];
-	uint64_t v;
-
-	if (mlab_read_key(mlab_path(path, dir, file), key, &v))
-		return -1;
-	return (long long)v;
-}
-
-static int wr(const char *dir, const char *file, const char *s)
-{
-	char path[MLAB_PATH_MAX];
-
-	return mlab_write(mlab_path(path, dir, file), s);
-}
-
 /* --- charge types ---------------------------------------------------------- */
 
 FIXTURE(lab) {
@@ -81,9 +53,7 @@ FIXTURE_VARIANT_ADD(lab, v1_locked) {
 FIXTURE_SETUP(lab)
 {
 	ASSERT_EQ(0, mlab_ensure_module());
-	ASSERT_EQ(0, mlab_mount(variant->opts, self->dir));
-	ASSERT_EQ(0, mlab_mkgroup(self->dir, "a", self->a));
-	ASSERT_EQ(0, mlab_mkgroup(self->a, "b", self->b));
+	ASSERT_EQ(0, mlab_mount_ab(variant->opts, self->dir, self->a, self->b));
 }
 
 FIXTURE_TEARDOWN(lab)
@@ -91,21 +61,12 @@ FIXTURE_TEARDOWN(lab)
 	mlab_umount(self->dir, true);
 }
 
-static const char *cur(const FIXTURE_VARIANT(lab) *v)
-{
-	return v->v1 ? "memory.usage_in_bytes" : "memory.current";
-}
-
-static const char *lim(const FIXTURE_VARIANT(lab) *v)
-{
-	return v->v1 ? "memory.limit_in_bytes" : "memory.max";
-}
 
 /* Usage is what owners hold, plus (batched) up to a batch per CPU of stock. */
 static bool usage_is(const FIXTURE_VARIANT(lab) *v, const char *group,
 		     long long bytes)
 {
-	long long u = rd(group, cur(v));
+	long long u = mlab_dir_num(group, mlab_usage_file(v->v1));
 
 	return v->batched ? u >= bytes && u <= bytes + MB(2) : u == bytes;
 }
@@ -123,18 +84,18 @@ TEST_F(lab, types_in_stat)
 	EXPECT_EQ(MB(15), mlab_charge_held(fd));
 	EXPECT_TRUE(usage_is(variant, self->a, MB(15)));
 	if (variant->v1) {
-		EXPECT_EQ(MB(9), rdkey(self->b, "memory.stat", "cache"));
-		EXPECT_EQ(MB(6), rdkey(self->b, "memory.stat", "rss"));
-		EXPECT_EQ(0, rdkey(self->a, "memory.stat", "cache"));
-		EXPECT_EQ(MB(9), rdkey(self->a, "memory.stat", "total_cache"));
-		EXPECT_EQ(MB(6), rdkey(self->a, "memory.stat", "total_rss"));
-		EXPECT_EQ(MB(9), rdkey(self->a, "memory.stat",
+		EXPECT_EQ(MB(9), mlab_dir_key(self->b, "memory.stat", "cache"));
+		EXPECT_EQ(MB(6), mlab_dir_key(self->b, "memory.stat", "rss"));
+		EXPECT_EQ(0, mlab_dir_key(self->a, "memory.stat", "cache"));
+		EXPECT_EQ(MB(9), mlab_dir_key(self->a, "memory.stat", "total_cache"));
+		EXPECT_EQ(MB(6), mlab_dir_key(self->a, "memory.stat", "total_rss"));
+		EXPECT_EQ(MB(9), mlab_dir_key(self->a, "memory.stat",
 				       "total_inactive_file"));
 	} else {
-		EXPECT_EQ(MB(9), rdkey(self->a, "memory.stat", "file"));
-		EXPECT_EQ(MB(6), rdkey(self->a, "memory.stat", "anon"));
-		EXPECT_EQ(0, rdkey(self->a, "memory.stat", "pgscan"));
-		EXPECT_EQ(0, rdkey(self->a, "memory.stat", "pgsteal"));
+		EXPECT_EQ(MB(9), mlab_dir_key(self->a, "memory.stat", "file"));
+		EXPECT_EQ(MB(6), mlab_dir_key(self->a, "memory.stat", "anon"));
+		EXPECT_EQ(0, mlab_dir_key(self->a, "memory.stat", "pgscan"));
+		EXPECT_EQ(0, mlab_dir_key(self->a, "memory.stat", "pgsteal"));
 	}
 	ASSERT_EQ(0, mlab_charge(fd, "file -9M"));
 	ASSERT_EQ(0, mlab_charge(fd, "-6M"));
@@ -186,23 +147,23 @@ TEST_F(lab, file_reclaimed_from_holder)
 
 	ASSERT_LE(0, f);
 	ASSERT_LE(0, g);
-	ASSERT_EQ(0, wr(self->a, lim(variant), "20M"));
+	ASSERT_EQ(0, mlab_dir_write(self->a, mlab_limit_file(variant->v1), "20M"));
 	ASSERT_EQ(0, mlab_charge(f, "file 16M"));
 	ASSERT_EQ(0, mlab_charge(g, "anon 10M"));
 	held = mlab_charge_held(f);
 	EXPECT_LE(held, MB(10));
 	EXPECT_GE(held, MB(1));
 	EXPECT_TRUE(usage_is(variant, self->a, held + MB(10)));
-	EXPECT_LE(rd(self->a, cur(variant)), MB(20));
+	EXPECT_LE(mlab_dir_num(self->a, mlab_usage_file(variant->v1)), MB(20));
 	if (!variant->v1) {
 		EXPECT_EQ(MB(16) - held,
-			  rdkey(self->a, "memory.stat", "pgsteal") * 4096);
-		EXPECT_LE(rdkey(self->a, "memory.stat", "pgsteal"),
-			  rdkey(self->a, "memory.stat", "pgscan"));
-		EXPECT_LT(0, rdkey(self->a, "memory.events", "max"));
-		EXPECT_EQ(0, rdkey(self->a, "memory.events", "oom"));
+			  mlab_dir_key(self->a, "memory.stat", "pgsteal") * 4096);
+		EXPECT_LE(mlab_dir_key(self->a, "memory.stat", "pgsteal"),
+			  mlab_dir_key(self->a, "memory.stat", "pgscan"));
+		EXPECT_LT(0, mlab_dir_key(self->a, "memory.events", "max"));
+		EXPECT_EQ(0, mlab_dir_key(self->a, "memory.events", "oom"));
 	} else {
-		EXPECT_LT(0, rd(self->a, "memory.failcnt"));
+		EXPECT_LT(0, mlab_dir_num(self->a, "memory.failcnt"));
 	}
 	/* The whole file: only what is left comes back. */
 	EXPECT_EQ(0, mlab_charge(f, "file -16M"));
@@ -225,13 +186,13 @@ TEST_F(lab, refused_after_retries)
 	long long n;
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, wr(self->a, lim(variant), "8M"));
+	ASSERT_EQ(0, mlab_dir_write(self->a, mlab_limit_file(variant->v1), "8M"));
 	ASSERT_EQ(0, mlab_charge(fd, "anon 6M"));
 	EXPECT_EQ(-ENOMEM, mlab_charge(fd, "anon 4M"));
 	EXPECT_EQ(MB(6), mlab_charge_held(fd));
 	EXPECT_TRUE(usage_is(variant, self->a, MB(6)));
-	n = variant->v1 ? rd(self->a, "memory.failcnt") :
-			  rdkey(self->a, "memory.events", "max");
+	n = variant->v1 ? mlab_dir_num(self->a, "memory.failcnt") :
+			  mlab_dir_key(self->a, "memory.events", "max");
 	EXPECT_EQ(18, n);
 	close(fd);
 }
@@ -249,14 +210,14 @@ TEST_F(lab, reclaim_takes_file_only)
 	ASSERT_LE(0, f);
 	ASSERT_LE(0, g);
 	ASSERT_LE(0, h);
-	ASSERT_EQ(0, wr(self->a, lim(variant), "32M"));
+	ASSERT_EQ(0, mlab_dir_write(self->a, mlab_limit_file(variant->v1), "32M"));
 	ASSERT_EQ(0, mlab_charge(f, "file 20M"));
 	ASSERT_EQ(0, mlab_charge(g, "anon 8M"));
 	ASSERT_EQ(0, mlab_charge(h, "anon 20M"));
 	EXPECT_EQ(MB(8), mlab_charge_held(g));
 	EXPECT_EQ(MB(20), mlab_charge_held(h));
 	EXPECT_LE(mlab_charge_held(f), MB(4));
-	EXPECT_LE(rd(self->a, cur(variant)), MB(32));
+	EXPECT_LE(mlab_dir_num(self->a, mlab_usage_file(variant->v1)), MB(32));
 	/* Nothing left to take: refused. */
 	EXPECT_EQ(-ENOMEM, mlab_charge(h, "anon 8M"));
 	EXPECT_EQ(0, mlab_charge_held(f));
@@ -292,8 +253,8 @@ TEST(memory_reclaim_oracle)
 	ASSERT_EQ(0, mlab_mkgroup(dir, "a", lab));
 	for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
 		const char *in = inputs[i];
-		int er = wr(real, "memory.reclaim", in);
-		int el = wr(lab, "memory.reclaim", in);
+		int er = mlab_dir_write(real, "memory.reclaim", in);
+		int el = mlab_dir_write(lab, "memory.reclaim", in);
 
 		EXPECT_EQ(er, el) TH_LOG("\"%s\": kernel %s, lab %s", in,
 					 strerror(-er), strerror(-el));
@@ -320,26 +281,26 @@ TEST_F(lab, memory_reclaim)
 	for (i = 0; i < sizeof(reclaim_bad) / sizeof(reclaim_bad[0]); i++) {
 		const char *in = reclaim_bad[i];
 
-		EXPECT_EQ(-EINVAL, wr(self->a, "memory.reclaim", in))
+		EXPECT_EQ(-EINVAL, mlab_dir_write(self->a, "memory.reclaim", in))
 			TH_LOG("\"%s\"", in);
 	}
-	EXPECT_EQ(MB(32), rd(self->a, "memory.current"));
-	EXPECT_EQ(0, wr(self->a, "memory.reclaim", "0"));
-	EXPECT_EQ(0, wr(self->a, "memory.reclaim", "10M"));
+	EXPECT_EQ(MB(32), mlab_dir_num(self->a, "memory.current"));
+	EXPECT_EQ(0, mlab_dir_write(self->a, "memory.reclaim", "0"));
+	EXPECT_EQ(0, mlab_dir_write(self->a, "memory.reclaim", "10M"));
 	/*
 	 * At least what was asked (test_memcg_reclaim: "and maybe more": the
 	 * priority loop checks the goal only after each walk).
 	 */
-	EXPECT_LE(rd(self->a, "memory.current"), MB(22));
+	EXPECT_LE(mlab_dir_num(self->a, "memory.current"), MB(22));
 	TH_LOG("memory.reclaim 10M of 30M page cache took %lld KiB",
-	       (MB(32) - rd(self->a, "memory.current")) >> 10);
+	       (MB(32) - mlab_dir_num(self->a, "memory.current")) >> 10);
 	/* The root has memory.reclaim too. */
-	EXPECT_EQ(0, wr(self->dir, "memory.reclaim", "4M"));
+	EXPECT_EQ(0, mlab_dir_write(self->dir, "memory.reclaim", "4M"));
 	/* More than the page cache: EAGAIN, with all page cache gone. */
-	EXPECT_EQ(-EAGAIN, wr(self->a, "memory.reclaim", "100M"));
-	EXPECT_EQ(MB(2), rd(self->a, "memory.current"));
+	EXPECT_EQ(-EAGAIN, mlab_dir_write(self->a, "memory.reclaim", "100M"));
+	EXPECT_EQ(MB(2), mlab_dir_num(self->a, "memory.current"));
 	/* More than there is: EAGAIN. */
-	EXPECT_EQ(-EAGAIN, wr(self->b, "memory.reclaim", "1G"));
+	EXPECT_EQ(-EAGAIN, mlab_dir_write(self->b, "memory.reclaim", "1G"));
 	EXPECT_EQ(MB(2), mlab_charge_held(fd));
 	/* Write-only: root may open it for reading, and reads fail. */
 	EXPECT_EQ(-EINVAL, mlab_read(mlab_path(path, self->a, "memory.reclaim"),
@@ -356,13 +317,13 @@ TEST_F(lab, max_below_usage_reclaims)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, mlab_charge(fd, "file 30M"));
 	ASSERT_EQ(0, mlab_charge(fd, "anon 4M"));
-	ASSERT_EQ(0, wr(self->a, "memory.max", "10M"));
-	EXPECT_LE(rd(self->a, "memory.current"), MB(10));
-	EXPECT_EQ(0, rdkey(self->a, "memory.events", "oom"));
+	ASSERT_EQ(0, mlab_dir_write(self->a, "memory.max", "10M"));
+	EXPECT_LE(mlab_dir_num(self->a, "memory.current"), MB(10));
+	EXPECT_EQ(0, mlab_dir_key(self->a, "memory.events", "oom"));
 	/* Below the anon: reclaim gives up, one oom event. */
-	ASSERT_EQ(0, wr(self->a, "memory.max", "2M"));
-	EXPECT_EQ(MB(4), rd(self->a, "memory.current"));
-	EXPECT_EQ(1, rdkey(self->a, "memory.events", "oom"));
+	ASSERT_EQ(0, mlab_dir_write(self->a, "memory.max", "2M"));
+	EXPECT_EQ(MB(4), mlab_dir_num(self->a, "memory.current"));
+	EXPECT_EQ(1, mlab_dir_key(self->a, "memory.events", "oom"));
 	close(fd);
 }
 
@@ -376,12 +337,12 @@ TEST_F(lab, v1_limit_below_usage)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, mlab_charge(fd, "file 30M"));
 	ASSERT_EQ(0, mlab_charge(fd, "anon 4M"));
-	ASSERT_EQ(0, wr(self->a, "memory.limit_in_bytes", "10M"));
-	EXPECT_LE(rd(self->a, "memory.usage_in_bytes"), MB(10));
-	EXPECT_EQ(MB(10), rd(self->a, "memory.limit_in_bytes"));
-	EXPECT_EQ(-EBUSY, wr(self->a, "memory.limit_in_bytes", "2M"));
-	EXPECT_EQ(MB(10), rd(self->a, "memory.limit_in_bytes"));
-	EXPECT_EQ(MB(4), rd(self->a, "memory.usage_in_bytes"));
+	ASSERT_EQ(0, mlab_dir_write(self->a, "memory.limit_in_bytes", "10M"));
+	EXPECT_LE(mlab_dir_num(self->a, "memory.usage_in_bytes"), MB(10));
+	EXPECT_EQ(MB(10), mlab_dir_num(self->a, "memory.limit_in_bytes"));
+	EXPECT_EQ(-EBUSY, mlab_dir_write(self->a, "memory.limit_in_bytes", "2M"));
+	EXPECT_EQ(MB(10), mlab_dir_num(self->a, "memory.limit_in_bytes"));
+	EXPECT_EQ(MB(4), mlab_dir_num(self->a, "memory.usage_in_bytes"));
 	close(fd);
 }
 
@@ -397,14 +358,14 @@ TEST_F(lab, force_empty)
 	ASSERT_EQ(0, mlab_charge(fd, "file 12M"));
 	ASSERT_EQ(0, mlab_charge(fd, "anon 3M"));
 	/* Never on the root; any text elsewhere. */
-	EXPECT_EQ(-EINVAL, wr(self->dir, "memory.force_empty", "0"));
-	EXPECT_EQ(MB(15), rd(self->a, "memory.usage_in_bytes"));
-	EXPECT_EQ(0, wr(self->a, "memory.force_empty", "junk"));
-	EXPECT_EQ(MB(3), rd(self->a, "memory.usage_in_bytes"));
+	EXPECT_EQ(-EINVAL, mlab_dir_write(self->dir, "memory.force_empty", "0"));
+	EXPECT_EQ(MB(15), mlab_dir_num(self->a, "memory.usage_in_bytes"));
+	EXPECT_EQ(0, mlab_dir_write(self->a, "memory.force_empty", "junk"));
+	EXPECT_EQ(MB(3), mlab_dir_num(self->a, "memory.usage_in_bytes"));
 	EXPECT_EQ(MB(3), mlab_charge_held(fd));
 	close(fd);
-	EXPECT_EQ(0, wr(self->a, "memory.force_empty", "1"));
-	EXPECT_EQ(0, rd(self->a, "memory.usage_in_bytes"));
+	EXPECT_EQ(0, mlab_dir_write(self->a, "memory.force_empty", "1"));
+	EXPECT_EQ(0, mlab_dir_num(self->a, "memory.usage_in_bytes"));
 }
 
 /*
@@ -482,13 +443,13 @@ TEST(reclaim_race)
 	ASSERT_EQ(0, mlab_ensure_module());
 	ASSERT_EQ(0, mlab_mount("reclaim=lru,policy=batched,oom=off", dir));
 	ASSERT_EQ(0, mlab_mkgroup(dir, "p", r.parent));
-	ASSERT_EQ(0, wr(r.parent, "memory.max", "16M"));
+	ASSERT_EQ(0, mlab_dir_write(r.parent, "memory.max", "16M"));
 	for (i = 0; i < 4; i++) {
 		char name[8];
 
 		snprintf(name, sizeof(name), "g%d", i);
 		ASSERT_EQ(0, mlab_mkgroup(r.parent, name, r.groups[i]));
-		ASSERT_EQ(0, wr(r.groups[i], "memory.low", "2M"));
+		ASSERT_EQ(0, mlab_dir_write(r.groups[i], "memory.low", "2M"));
 		slots[i].r = &r;
 		slots[i].id = i;
 	}
@@ -496,11 +457,11 @@ TEST(reclaim_race)
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, race_charger,
 					    &slots[i]));
 	for (rounds = 0; rounds < 60; rounds++) {
-		err = wr(r.parent, "memory.reclaim", "1M");
+		err = mlab_dir_write(r.parent, "memory.reclaim", "1M");
 		EXPECT_TRUE(!err || err == -EAGAIN) TH_LOG("%s", strerror(-err));
-		EXPECT_EQ(0, wr(r.parent, "memory.max",
+		EXPECT_EQ(0, mlab_dir_write(r.parent, "memory.max",
 				rounds & 1 ? "12M" : "16M"));
-		EXPECT_EQ(0, wr(r.groups[rounds & 3], "memory.min",
+		EXPECT_EQ(0, mlab_dir_write(r.groups[rounds & 3], "memory.min",
 				rounds & 2 ? "1M" : "0"));
 		usleep(50000);
 	}
@@ -509,13 +470,13 @@ TEST(reclaim_race)
 		pthread_join(th[i], NULL);
 	EXPECT_EQ(0, r.errors) TH_LOG("last error %s", strerror(-r.last_err));
 	TH_LOG("%d rounds; pgsteal %lld, low events %lld", rounds,
-	       rdkey(r.parent, "memory.stat", "pgsteal"),
-	       rdkey(r.parent, "memory.events", "low"));
-	EXPECT_LT(0, rdkey(r.parent, "memory.stat", "pgsteal"));
-	EXPECT_EQ(0, wr(r.parent, "memory.max", "0"));
-	EXPECT_EQ(0, rd(r.parent, "memory.current"));
-	EXPECT_EQ(0, rdkey(r.parent, "memory.stat", "file"));
-	EXPECT_EQ(0, rdkey(r.parent, "memory.stat", "anon"));
+	       mlab_dir_key(r.parent, "memory.stat", "pgsteal"),
+	       mlab_dir_key(r.parent, "memory.events", "low"));
+	EXPECT_LT(0, mlab_dir_key(r.parent, "memory.stat", "pgsteal"));
+	EXPECT_EQ(0, mlab_dir_write(r.parent, "memory.max", "0"));
+	EXPECT_EQ(0, mlab_dir_num(r.parent, "memory.current"));
+	EXPECT_EQ(0, mlab_dir_key(r.parent, "memory.stat", "file"));
+	EXPECT_EQ(0, mlab_dir_key(r.parent, "memory.stat", "anon"));
 	for (i = 3; i >= 0; i--)
 		EXPECT_EQ(0, mlab_rmgroup(r.groups[i]));
 	mlab_umount(dir, false);
@@ -581,25 +542,25 @@ static void prot_run(struct __test_metadata *_metadata, const char *who,
 
 	for (i = 0; i < 3; i++)
 		ASSERT_EQ(0, ops->pagecache(ctx, i, MB(50)));
-	ASSERT_EQ(0, wr(b, attr, "50M"));
+	ASSERT_EQ(0, mlab_dir_write(b, attr, "50M"));
 	for (i = 0; i < 4; i++)
-		ASSERT_EQ(0, wr(c[i], attr, prot[i]));
+		ASSERT_EQ(0, mlab_dir_write(c[i], attr, prot[i]));
 	attempts = 0;
-	while (!values_close(rd(b, "memory.current"), MB(150), 3)) {
+	while (!values_close(mlab_dir_num(b, "memory.current"), MB(150), 3)) {
 		if (attempts++ > 5)
 			break;
 		sleep(1);
 	}
-	r->b_after_fill = rd(b, "memory.current");
+	r->b_after_fill = mlab_dir_num(b, "memory.current");
 	ASSERT_EQ(0, ops->anon(ctx, MB(148)));
-	r->b_after_148 = rd(b, "memory.current");
+	r->b_after_148 = mlab_dir_num(b, "memory.current");
 	for (i = 0; i < 4; i++)
-		r->c[i] = rd(c[i], "memory.current");
+		r->c[i] = mlab_dir_num(c[i], "memory.current");
 	r->rc_170 = ops->anon(ctx, MB(170));
-	r->b_after_170 = rd(b, "memory.current");
+	r->b_after_170 = mlab_dir_num(b, "memory.current");
 	for (i = 0; i < 4; i++) {
-		r->low[i] = rdkey(c[i], "memory.events", "low");
-		r->oom[i] = rdkey(c[i], "memory.events", "oom");
+		r->low[i] = mlab_dir_key(c[i], "memory.events", "low");
+		r->oom[i] = mlab_dir_key(c[i], "memory.events", "oom");
 	}
 	TH_LOG("%s %s: B %lld MiB after the fill, %lld after 148M; C..F %lld %lld %lld %lld KiB; 170M: %s, B %lld KiB; low events %lld %lld %lld %lld",
 	       who, min ? "min" : "low", r->b_after_fill >> 20, r->b_after_148 >> 20,
@@ -718,7 +679,7 @@ static void make_layout(struct __test_metadata *_metadata, const char *root,
 	int i;
 
 	ASSERT_EQ(0, mlab_mkgroup(root, "A", a));
-	ASSERT_EQ(0, wr(a, "memory.max", "200M"));
+	ASSERT_EQ(0, mlab_dir_write(a, "memory.max", "200M"));
 	ASSERT_EQ(0, mlab_mkgroup(a, "B", b));
 	ASSERT_EQ(0, mlab_mkgroup(a, "G", g));
 	for (i = 0; i < 4; i++)
@@ -928,13 +889,13 @@ TEST_F(prot, memcg)
 	if (err == -EOPNOTSUPP)
 		SKIP(return, "no cgroup v2 memory controller in this boot");
 	ASSERT_EQ(0, err);
-	ASSERT_EQ(0, wr(a, "cgroup.subtree_control", "+memory"));
-	ASSERT_EQ(0, wr(a, "memory.max", "200M"));
+	ASSERT_EQ(0, mlab_dir_write(a, "cgroup.subtree_control", "+memory"));
+	ASSERT_EQ(0, mlab_dir_write(a, "memory.max", "200M"));
 	/* No swap in the guest; where swap accounting exists, make sure. */
-	err = wr(a, "memory.swap.max", "0");
+	err = mlab_dir_write(a, "memory.swap.max", "0");
 	ASSERT_TRUE(!err || err == -ENOENT);
 	ASSERT_EQ(0, mlab_mkgroup(a, "B", b));
-	ASSERT_EQ(0, wr(b, "cgroup.subtree_control", "+memory"));
+	ASSERT_EQ(0, mlab_dir_write(b, "cgroup.subtree_control", "+memory"));
 	ASSERT_EQ(0, mlab_mkgroup(a, "G", rp.g));
 	for (i = 0; i < 4; i++)
 		ASSERT_EQ(0, mlab_mkgroup(b, names[i], rp.c[i]));

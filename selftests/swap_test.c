@@ -25,33 +25,6 @@
 #define MB(x) ((long long)(x) << 20)
 #define PG 4096LL
 
-static long long rd(const char *dir, const char *file)
-{
-	char path[MLAB_PATH_MAX];
-	uint64_t v;
-
-	if (mlab_read_u64(mlab_path(path, dir, file), &v))
-		return -1;
-	return v == MLAB_UNLIMITED ? LLONG_MAX : (long long)v;
-}
-
-static long long rdkey(const char *dir, const char *file, const char *key)
-{
-	char path[MLAB_PATH_MAX];
-	uint64_t v;
-
-	if (mlab_read_key(mlab_path(path, dir, file), key, &v))
-		return -1;
-	return (long long)v;
-}
-
-static int wr(const char *dir, const char *file, const char *s)
-{
-	char path[MLAB_PATH_MAX];
-
-	return mlab_write(mlab_path(path, dir, file), s);
-}
-
 /* The whole text of dir/file, or "" (and -errno returned). */
 static int text(const char *dir, const char *file, char *buf, size_t size)
 {
@@ -88,9 +61,7 @@ FIXTURE_VARIANT_ADD(sw, v1_lru) {
 FIXTURE_SETUP(sw)
 {
 	ASSERT_EQ(0, mlab_ensure_module());
-	ASSERT_EQ(0, mlab_mount(variant->opts, self->dir));
-	ASSERT_EQ(0, mlab_mkgroup(self->dir, "a", self->a));
-	ASSERT_EQ(0, mlab_mkgroup(self->a, "b", self->b));
+	ASSERT_EQ(0, mlab_mount_ab(variant->opts, self->dir, self->a, self->b));
 }
 
 FIXTURE_TEARDOWN(sw)
@@ -98,22 +69,13 @@ FIXTURE_TEARDOWN(sw)
 	mlab_umount(self->dir, true);
 }
 
-static const char *cur(const FIXTURE_VARIANT(sw) *v)
-{
-	return v->v1 ? "memory.usage_in_bytes" : "memory.current";
-}
-
-static const char *lim(const FIXTURE_VARIANT(sw) *v)
-{
-	return v->v1 ? "memory.limit_in_bytes" : "memory.max";
-}
 
 /* Bytes of swap a group's subtree uses. */
 static long long swp(const FIXTURE_VARIANT(sw) *v, const char *g)
 {
 	if (v->v1)
-		return rdkey(g, "memory.stat", "total_swap");
-	return rd(g, "memory.swap.current");
+		return mlab_dir_key(g, "memory.stat", "total_swap");
+	return mlab_dir_num(g, "memory.swap.current");
 }
 
 /*
@@ -127,43 +89,43 @@ TEST_F(sw, owner_keeps_swapped)
 	long long s;
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, wr(self->a, lim(variant), "8M"));
+	ASSERT_EQ(0, mlab_dir_write(self->a, mlab_limit_file(variant->v1), "8M"));
 	ASSERT_EQ(0, mlab_charge(fd, "anon 8M"));
 	EXPECT_EQ(0, swp(variant, self->a));
 	ASSERT_EQ(0, mlab_charge(fd, "anon 4M"));
 	s = swp(variant, self->a);
 	EXPECT_GE(s, MB(4));
 	EXPECT_EQ(s, swp(variant, self->b));
-	EXPECT_LE(rd(self->a, cur(variant)), MB(8));
-	EXPECT_EQ(MB(12), rd(self->a, cur(variant)) + s);
+	EXPECT_LE(mlab_dir_num(self->a, mlab_usage_file(variant->v1)), MB(8));
+	EXPECT_EQ(MB(12), mlab_dir_num(self->a, mlab_usage_file(variant->v1)) + s);
 	/* Like reclaimed page cache, swapped anon is not read as held. */
 	EXPECT_EQ(MB(12) - s, mlab_charge_held(fd));
 	if (variant->v1) {
-		EXPECT_EQ(s, rdkey(self->b, "memory.stat", "swap"));
-		EXPECT_EQ(0, rdkey(self->a, "memory.stat", "swap"));
-		EXPECT_EQ(MB(12), rd(self->a, "memory.memsw.usage_in_bytes"));
-		EXPECT_EQ(MB(12), rd(self->b, "memory.memsw.usage_in_bytes"));
+		EXPECT_EQ(s, mlab_dir_key(self->b, "memory.stat", "swap"));
+		EXPECT_EQ(0, mlab_dir_key(self->a, "memory.stat", "swap"));
+		EXPECT_EQ(MB(12), mlab_dir_num(self->a, "memory.memsw.usage_in_bytes"));
+		EXPECT_EQ(MB(12), mlab_dir_num(self->b, "memory.memsw.usage_in_bytes"));
 	} else {
-		EXPECT_EQ(rd(self->a, "memory.current"),
-			  rdkey(self->a, "memory.stat", "anon"));
-		EXPECT_GE(rdkey(self->a, "memory.stat", "pgsteal") * PG, s);
-		EXPECT_EQ(s, rd(self->b, "memory.swap.peak") < 0 ? s :
-			  rd(self->b, "memory.swap.peak"));
+		EXPECT_EQ(mlab_dir_num(self->a, "memory.current"),
+			  mlab_dir_key(self->a, "memory.stat", "anon"));
+		EXPECT_GE(mlab_dir_key(self->a, "memory.stat", "pgsteal") * PG, s);
+		EXPECT_EQ(s, mlab_dir_num(self->b, "memory.swap.peak") < 0 ? s :
+			  mlab_dir_num(self->b, "memory.swap.peak"));
 	}
 	/* An uncharge gives back resident pages first, then swapped ones. */
 	ASSERT_EQ(0, mlab_charge(fd, "anon -2M"));
 	EXPECT_EQ(s, swp(variant, self->a));
-	EXPECT_EQ(MB(10), rd(self->a, cur(variant)) + s);
+	EXPECT_EQ(MB(10), mlab_dir_num(self->a, mlab_usage_file(variant->v1)) + s);
 	ASSERT_EQ(0, mlab_charge(fd, "anon -9M"));
-	EXPECT_EQ(MB(1), swp(variant, self->a) + rd(self->a, cur(variant)));
+	EXPECT_EQ(MB(1), swp(variant, self->a) + mlab_dir_num(self->a, mlab_usage_file(variant->v1)));
 	EXPECT_EQ(0, mlab_charge_held(fd));
 	EXPECT_EQ(-EINVAL, mlab_charge(fd, "anon -2M"));
 	EXPECT_EQ(MB(1), swp(variant, self->a));
 	close(fd);
 	EXPECT_EQ(0, swp(variant, self->a));
-	EXPECT_EQ(0, rd(self->a, cur(variant)));
+	EXPECT_EQ(0, mlab_dir_num(self->a, mlab_usage_file(variant->v1)));
 	if (variant->v1) {
-		EXPECT_EQ(0, rd(self->a, "memory.memsw.usage_in_bytes"));
+		EXPECT_EQ(0, mlab_dir_num(self->a, "memory.memsw.usage_in_bytes"));
 	}
 }
 
@@ -178,12 +140,12 @@ TEST(no_swap_by_default)
 	ASSERT_EQ(0, mlab_mkgroup(dir, "a", a));
 	fd = mlab_charge_open(a);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, wr(a, "memory.max", "8M"));
+	ASSERT_EQ(0, mlab_dir_write(a, "memory.max", "8M"));
 	ASSERT_EQ(0, mlab_charge(fd, "anon 8M"));
 	EXPECT_EQ(-ENOMEM, mlab_charge(fd, "anon 1M"));
-	EXPECT_EQ(0, rd(a, "memory.swap.current"));
-	EXPECT_EQ(0, rdkey(a, "memory.swap.events", "fail"));
-	EXPECT_EQ(MB(8), rd(a, "memory.current"));
+	EXPECT_EQ(0, mlab_dir_num(a, "memory.swap.current"));
+	EXPECT_EQ(0, mlab_dir_key(a, "memory.swap.events", "fail"));
+	EXPECT_EQ(MB(8), mlab_dir_num(a, "memory.current"));
 	close(fd);
 	mlab_umount(dir, false);
 }
@@ -203,43 +165,43 @@ TEST_F(sw, swap_max_every_level)
 
 	if (variant->v1)
 		SKIP(return, "v1 has no memory.swap.max");
-	ASSERT_EQ(0, wr(self->a, "memory.max", "8M"));
+	ASSERT_EQ(0, mlab_dir_write(self->a, "memory.max", "8M"));
 	for (i = 0; i < 2; i++) {
 		fd = mlab_charge_open(self->b);
 		ASSERT_LE(0, fd);
-		ASSERT_EQ(0, wr(limited[i], "memory.swap.max", room));
+		ASSERT_EQ(0, mlab_dir_write(limited[i], "memory.swap.max", room));
 		ASSERT_EQ(0, mlab_charge(fd, "anon 8M"));
 		EXPECT_EQ(-ENOMEM, mlab_charge(fd, "anon 4M"));
-		s = rd(self->b, "memory.swap.current");
-		EXPECT_EQ(s, rd(self->a, "memory.swap.current"));
+		s = mlab_dir_num(self->b, "memory.swap.current");
+		EXPECT_EQ(s, mlab_dir_num(self->a, "memory.swap.current"));
 		EXPECT_LE(s, 517 * PG);
 		if (variant->mglru) {
 			EXPECT_GT(s, (517 - 64) * PG);
 		} else {
 			EXPECT_EQ(517 * PG, s);
 		}
-		EXPECT_EQ(MB(8), rd(self->a, "memory.current") + s);
+		EXPECT_EQ(MB(8), mlab_dir_num(self->a, "memory.current") + s);
 		/*
 		 * Pages of a scan batch larger than the room left count max
 		 * and fail at the charged group (and, hierarchically, at its
 		 * parent), not at the limiting level.
 		 */
 		TH_LOG("limit on %s: swap.events max %lld", i ? "a" : "b",
-		       rdkey(self->b, "memory.swap.events", "max"));
-		EXPECT_EQ(rdkey(self->b, "memory.swap.events", "max"),
-			  rdkey(self->b, "memory.swap.events", "fail"));
-		EXPECT_EQ(rdkey(self->b, "memory.swap.events", "max"),
-			  rdkey(self->a, "memory.swap.events", "max"));
+		       mlab_dir_key(self->b, "memory.swap.events", "max"));
+		EXPECT_EQ(mlab_dir_key(self->b, "memory.swap.events", "max"),
+			  mlab_dir_key(self->b, "memory.swap.events", "fail"));
+		EXPECT_EQ(mlab_dir_key(self->b, "memory.swap.events", "max"),
+			  mlab_dir_key(self->a, "memory.swap.events", "max"));
 		close(fd);
-		EXPECT_EQ(0, rd(self->a, "memory.swap.current"));
-		ASSERT_EQ(0, wr(limited[i], "memory.swap.max", "max"));
+		EXPECT_EQ(0, mlab_dir_num(self->a, "memory.swap.current"));
+		ASSERT_EQ(0, mlab_dir_write(limited[i], "memory.swap.max", "max"));
 	}
 }
 
 /* v2 memory.reclaim's swappiness= (6.10 and later); else SKIP. */
 static bool reclaim_takes_swappiness(const char *g)
 {
-	return !wr(g, "memory.reclaim", "0 swappiness=0");
+	return !mlab_dir_write(g, "memory.reclaim", "0 swappiness=0");
 }
 
 /* Reclaim 1M from 1M of page cache and 16M of anon at a swappiness. */
@@ -256,14 +218,14 @@ static void reclaim_at(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, mlab_charge(fd, "anon 16M"));
 	if (v->v1) {
 		snprintf(buf, sizeof(buf), "%d", swappiness);
-		ASSERT_EQ(0, wr(b, "memory.swappiness", buf));
-		ASSERT_EQ(0, wr(a, "memory.limit_in_bytes", "16M"));
-		*file = rdkey(a, "memory.stat", "total_cache");
-		ASSERT_EQ(0, wr(a, "memory.limit_in_bytes", "-1"));
+		ASSERT_EQ(0, mlab_dir_write(b, "memory.swappiness", buf));
+		ASSERT_EQ(0, mlab_dir_write(a, "memory.limit_in_bytes", "16M"));
+		*file = mlab_dir_key(a, "memory.stat", "total_cache");
+		ASSERT_EQ(0, mlab_dir_write(a, "memory.limit_in_bytes", "-1"));
 	} else {
 		snprintf(buf, sizeof(buf), "1M swappiness=%d", swappiness);
-		ASSERT_EQ(0, wr(a, "memory.reclaim", buf));
-		*file = rdkey(a, "memory.stat", "file");
+		ASSERT_EQ(0, mlab_dir_write(a, "memory.reclaim", buf));
+		*file = mlab_dir_key(a, "memory.stat", "file");
 	}
 	*swapped = swp(v, a);
 	close(fd);
@@ -306,12 +268,12 @@ TEST_F(sw, reclaim_swappiness_arg)
 	fd = mlab_charge_open(self->b);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, mlab_charge(fd, "anon 8M"));
-	EXPECT_EQ(-EAGAIN, wr(self->a, "memory.reclaim", "1M swappiness=0"));
-	EXPECT_EQ(0, rd(self->a, "memory.swap.current"));
-	EXPECT_EQ(0, wr(self->a, "memory.reclaim", "1M"));
-	EXPECT_GE(rd(self->a, "memory.swap.current"), MB(1));
-	EXPECT_EQ(MB(8), rd(self->a, "memory.current") +
-		  rd(self->a, "memory.swap.current"));
+	EXPECT_EQ(-EAGAIN, mlab_dir_write(self->a, "memory.reclaim", "1M swappiness=0"));
+	EXPECT_EQ(0, mlab_dir_num(self->a, "memory.swap.current"));
+	EXPECT_EQ(0, mlab_dir_write(self->a, "memory.reclaim", "1M"));
+	EXPECT_GE(mlab_dir_num(self->a, "memory.swap.current"), MB(1));
+	EXPECT_EQ(MB(8), mlab_dir_num(self->a, "memory.current") +
+		  mlab_dir_num(self->a, "memory.swap.current"));
 	close(fd);
 }
 
@@ -329,16 +291,16 @@ TEST_F(sw, swap_high_events)
 		SKIP(return, "v1 has no memory.swap.high");
 	fd = mlab_charge_open(self->b);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, wr(self->a, "memory.max", "8M"));
-	ASSERT_EQ(0, wr(self->a, "memory.swap.high", "1M"));
+	ASSERT_EQ(0, mlab_dir_write(self->a, "memory.max", "8M"));
+	ASSERT_EQ(0, mlab_dir_write(self->a, "memory.swap.high", "1M"));
 	ASSERT_EQ(0, mlab_charge(fd, "anon 8M"));
-	EXPECT_EQ(0, rdkey(self->a, "memory.swap.events", "high"));
+	EXPECT_EQ(0, mlab_dir_key(self->a, "memory.swap.events", "high"));
 	ASSERT_EQ(0, mlab_charge(fd, "anon 4M"));
-	EXPECT_GT(rd(self->a, "memory.swap.current"), MB(1));
-	EXPECT_EQ(17, rdkey(self->a, "memory.swap.events", "high"));
-	EXPECT_EQ(0, rdkey(self->b, "memory.swap.events", "high"));
-	EXPECT_EQ(0, rdkey(self->a, "memory.events", "high"));
-	EXPECT_EQ(0, rdkey(self->a, "memory.swap.events", "max"));
+	EXPECT_GT(mlab_dir_num(self->a, "memory.swap.current"), MB(1));
+	EXPECT_EQ(17, mlab_dir_key(self->a, "memory.swap.events", "high"));
+	EXPECT_EQ(0, mlab_dir_key(self->b, "memory.swap.events", "high"));
+	EXPECT_EQ(0, mlab_dir_key(self->a, "memory.events", "high"));
+	EXPECT_EQ(0, mlab_dir_key(self->a, "memory.swap.events", "max"));
 	close(fd);
 }
 
@@ -365,10 +327,10 @@ TEST(mount_option)
 	ASSERT_EQ(0, mlab_mkgroup(dir, "a", a));
 	fd = mlab_charge_open(a);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, wr(a, "memory.max", "8M"));
+	ASSERT_EQ(0, mlab_dir_write(a, "memory.max", "8M"));
 	ASSERT_EQ(0, mlab_charge(fd, "anon 8M"));
 	ASSERT_EQ(0, mlab_charge(fd, "anon 4M"));
-	used = rd(a, "memory.swap.current");
+	used = mlab_dir_num(a, "memory.swap.current");
 	EXPECT_GE(used, MB(4));
 	EXPECT_LE(used, MB(5));
 	EXPECT_EQ(-EINVAL, mount(NULL, dir, NULL, MS_REMOUNT, "swap=1M") ?
@@ -379,11 +341,11 @@ TEST(mount_option)
 	snprintf(opt, sizeof(opt), "swap=%lld", used);
 	ASSERT_EQ(0, mount(NULL, dir, NULL, MS_REMOUNT, opt) ? -errno : 0);
 	EXPECT_EQ(-ENOMEM, mlab_charge(fd, "anon 1M"));
-	EXPECT_EQ(used, rd(a, "memory.swap.current"));
+	EXPECT_EQ(used, mlab_dir_num(a, "memory.swap.current"));
 	snprintf(opt, sizeof(opt), "swap=%lld", used + MB(8));
 	ASSERT_EQ(0, mount(NULL, dir, NULL, MS_REMOUNT, opt) ? -errno : 0);
 	EXPECT_EQ(0, mlab_charge(fd, "anon 1M"));
-	EXPECT_GE(rd(a, "memory.swap.current"), used + MB(1));
+	EXPECT_GE(mlab_dir_num(a, "memory.swap.current"), used + MB(1));
 	close(fd);
 	mlab_umount(dir, false);
 }
@@ -395,23 +357,23 @@ TEST_F(sw, memsw_invariant)
 {
 	if (!variant->v1)
 		SKIP(return, "memsw is v1");
-	ASSERT_EQ(0, wr(self->b, "memory.limit_in_bytes", "8M"));
-	EXPECT_EQ(-EINVAL, wr(self->b, "memory.memsw.limit_in_bytes", "4M"));
+	ASSERT_EQ(0, mlab_dir_write(self->b, "memory.limit_in_bytes", "8M"));
+	EXPECT_EQ(-EINVAL, mlab_dir_write(self->b, "memory.memsw.limit_in_bytes", "4M"));
 	EXPECT_EQ(MLAB_V1_UNLIMITED,
-		  rd(self->b, "memory.memsw.limit_in_bytes"));
-	EXPECT_EQ(0, wr(self->b, "memory.memsw.limit_in_bytes", "16M"));
-	EXPECT_EQ(-EINVAL, wr(self->b, "memory.limit_in_bytes", "32M"));
-	EXPECT_EQ(MB(8), rd(self->b, "memory.limit_in_bytes"));
-	EXPECT_EQ(0, wr(self->b, "memory.limit_in_bytes", "16M"));
-	EXPECT_EQ(-EINVAL, wr(self->b, "memory.limit_in_bytes", "-1"));
-	EXPECT_EQ(0, wr(self->b, "memory.memsw.limit_in_bytes", "-1"));
-	EXPECT_EQ(0, wr(self->b, "memory.limit_in_bytes", "-1"));
-	EXPECT_EQ(-EINVAL, wr(self->dir, "memory.memsw.limit_in_bytes", "-1"));
-	EXPECT_EQ(0, wr(self->a, "memory.limit_in_bytes", "4M"));
-	EXPECT_EQ(0, wr(self->a, "memory.memsw.limit_in_bytes", "6M"));
-	EXPECT_EQ(MB(4), rdkey(self->b, "memory.stat",
+		  mlab_dir_num(self->b, "memory.memsw.limit_in_bytes"));
+	EXPECT_EQ(0, mlab_dir_write(self->b, "memory.memsw.limit_in_bytes", "16M"));
+	EXPECT_EQ(-EINVAL, mlab_dir_write(self->b, "memory.limit_in_bytes", "32M"));
+	EXPECT_EQ(MB(8), mlab_dir_num(self->b, "memory.limit_in_bytes"));
+	EXPECT_EQ(0, mlab_dir_write(self->b, "memory.limit_in_bytes", "16M"));
+	EXPECT_EQ(-EINVAL, mlab_dir_write(self->b, "memory.limit_in_bytes", "-1"));
+	EXPECT_EQ(0, mlab_dir_write(self->b, "memory.memsw.limit_in_bytes", "-1"));
+	EXPECT_EQ(0, mlab_dir_write(self->b, "memory.limit_in_bytes", "-1"));
+	EXPECT_EQ(-EINVAL, mlab_dir_write(self->dir, "memory.memsw.limit_in_bytes", "-1"));
+	EXPECT_EQ(0, mlab_dir_write(self->a, "memory.limit_in_bytes", "4M"));
+	EXPECT_EQ(0, mlab_dir_write(self->a, "memory.memsw.limit_in_bytes", "6M"));
+	EXPECT_EQ(MB(4), mlab_dir_key(self->b, "memory.stat",
 			       "hierarchical_memory_limit"));
-	EXPECT_EQ(MB(6), rdkey(self->b, "memory.stat",
+	EXPECT_EQ(MB(6), mlab_dir_key(self->b, "memory.stat",
 			       "hierarchical_memsw_limit"));
 }
 
@@ -428,32 +390,32 @@ TEST_F(sw, memsw_limit)
 		SKIP(return, "memsw is v1");
 	fd = mlab_charge_open(self->b);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, wr(self->a, "memory.limit_in_bytes", "6M"));
-	ASSERT_EQ(0, wr(self->a, "memory.memsw.limit_in_bytes", "8M"));
+	ASSERT_EQ(0, mlab_dir_write(self->a, "memory.limit_in_bytes", "6M"));
+	ASSERT_EQ(0, mlab_dir_write(self->a, "memory.memsw.limit_in_bytes", "8M"));
 	ASSERT_EQ(0, mlab_charge(fd, "anon 6M"));
-	EXPECT_EQ(MB(6), rd(self->a, "memory.memsw.usage_in_bytes"));
+	EXPECT_EQ(MB(6), mlab_dir_num(self->a, "memory.memsw.usage_in_bytes"));
 	ASSERT_EQ(0, mlab_charge(fd, "anon 1M"));
-	EXPECT_EQ(MB(7), rd(self->a, "memory.memsw.usage_in_bytes"));
-	EXPECT_GE(rdkey(self->a, "memory.stat", "total_swap"), MB(1));
-	EXPECT_EQ(0, rd(self->a, "memory.memsw.failcnt"));
-	EXPECT_GT(rd(self->a, "memory.failcnt"), 0);
-	ASSERT_EQ(0, wr(self->a, "memory.failcnt", "0"));
+	EXPECT_EQ(MB(7), mlab_dir_num(self->a, "memory.memsw.usage_in_bytes"));
+	EXPECT_GE(mlab_dir_key(self->a, "memory.stat", "total_swap"), MB(1));
+	EXPECT_EQ(0, mlab_dir_num(self->a, "memory.memsw.failcnt"));
+	EXPECT_GT(mlab_dir_num(self->a, "memory.failcnt"), 0);
+	ASSERT_EQ(0, mlab_dir_write(self->a, "memory.failcnt", "0"));
 	EXPECT_EQ(-ENOMEM, mlab_charge(fd, "anon 2M"));
-	EXPECT_EQ(MB(7), rd(self->a, "memory.memsw.usage_in_bytes"));
-	EXPECT_EQ(18, rd(self->a, "memory.memsw.failcnt"));
-	EXPECT_EQ(0, rd(self->a, "memory.failcnt"));
-	EXPECT_EQ(0, rd(self->b, "memory.memsw.failcnt"));
-	EXPECT_EQ(MB(7), rd(self->a, "memory.memsw.max_usage_in_bytes"));
+	EXPECT_EQ(MB(7), mlab_dir_num(self->a, "memory.memsw.usage_in_bytes"));
+	EXPECT_EQ(18, mlab_dir_num(self->a, "memory.memsw.failcnt"));
+	EXPECT_EQ(0, mlab_dir_num(self->a, "memory.failcnt"));
+	EXPECT_EQ(0, mlab_dir_num(self->b, "memory.memsw.failcnt"));
+	EXPECT_EQ(MB(7), mlab_dir_num(self->a, "memory.memsw.max_usage_in_bytes"));
 	ASSERT_EQ(0, mlab_charge(fd, "anon -3M"));
-	EXPECT_EQ(0, wr(self->a, "memory.memsw.max_usage_in_bytes", "x"));
-	EXPECT_EQ(MB(4), rd(self->a, "memory.memsw.max_usage_in_bytes"));
-	EXPECT_EQ(0, wr(self->a, "memory.memsw.failcnt", "junk"));
-	EXPECT_EQ(0, rd(self->a, "memory.memsw.failcnt"));
+	EXPECT_EQ(0, mlab_dir_write(self->a, "memory.memsw.max_usage_in_bytes", "x"));
+	EXPECT_EQ(MB(4), mlab_dir_num(self->a, "memory.memsw.max_usage_in_bytes"));
+	EXPECT_EQ(0, mlab_dir_write(self->a, "memory.memsw.failcnt", "junk"));
+	EXPECT_EQ(0, mlab_dir_num(self->a, "memory.memsw.failcnt"));
 	/* Shrinking memsw below usage: reclaim cannot swap; EBUSY. */
-	ASSERT_EQ(0, wr(self->a, "memory.limit_in_bytes", "2M"));
-	EXPECT_EQ(MB(4), rd(self->a, "memory.memsw.usage_in_bytes"));
-	EXPECT_EQ(-EBUSY, wr(self->a, "memory.memsw.limit_in_bytes", "3M"));
-	EXPECT_EQ(MB(8), rd(self->a, "memory.memsw.limit_in_bytes"));
+	ASSERT_EQ(0, mlab_dir_write(self->a, "memory.limit_in_bytes", "2M"));
+	EXPECT_EQ(MB(4), mlab_dir_num(self->a, "memory.memsw.usage_in_bytes"));
+	EXPECT_EQ(-EBUSY, mlab_dir_write(self->a, "memory.memsw.limit_in_bytes", "3M"));
+	EXPECT_EQ(MB(8), mlab_dir_num(self->a, "memory.memsw.limit_in_bytes"));
 	close(fd);
 }
 
@@ -464,15 +426,15 @@ TEST_F(sw, swappiness_file)
 
 	if (!variant->v1)
 		SKIP(return, "memory.swappiness is v1");
-	EXPECT_EQ(60, rd(self->dir, "memory.swappiness"));
-	EXPECT_EQ(60, rd(self->b, "memory.swappiness"));
-	ASSERT_EQ(0, wr(self->b, "memory.swappiness", "0x10"));
-	EXPECT_EQ(16, rd(self->b, "memory.swappiness"));
+	EXPECT_EQ(60, mlab_dir_num(self->dir, "memory.swappiness"));
+	EXPECT_EQ(60, mlab_dir_num(self->b, "memory.swappiness"));
+	ASSERT_EQ(0, mlab_dir_write(self->b, "memory.swappiness", "0x10"));
+	EXPECT_EQ(16, mlab_dir_num(self->b, "memory.swappiness"));
 	ASSERT_EQ(0, mlab_mkgroup(self->b, "c", c));
-	EXPECT_EQ(16, rd(c, "memory.swappiness"));
-	ASSERT_EQ(0, wr(self->dir, "memory.swappiness", "100\n"));
-	EXPECT_EQ(100, rd(self->dir, "memory.swappiness"));
-	EXPECT_EQ(60, rd(self->a, "memory.swappiness"));
+	EXPECT_EQ(16, mlab_dir_num(c, "memory.swappiness"));
+	ASSERT_EQ(0, mlab_dir_write(self->dir, "memory.swappiness", "100\n"));
+	EXPECT_EQ(100, mlab_dir_num(self->dir, "memory.swappiness"));
+	EXPECT_EQ(60, mlab_dir_num(self->a, "memory.swappiness"));
 }
 
 /* --- the real memcg as the oracle -------------------------------------- */
@@ -486,8 +448,8 @@ static void same_writes(struct __test_metadata *_metadata, const char *real,
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		int er = wr(real, file, in[i]);
-		int el = wr(lab, file, in[i]);
+		int er = mlab_dir_write(real, file, in[i]);
+		int el = mlab_dir_write(lab, file, in[i]);
 
 		EXPECT_EQ(er, el) TH_LOG("%s \"%s\": kernel %s, lab %s", file,
 					 in[i], strerror(-er), strerror(-el));
@@ -609,25 +571,25 @@ TEST(v1_files_oracle)
 	same_writes(_metadata, real, lab, "memory.memsw.usage_in_bytes",
 		    reset_in, 3);
 	/* The root: no memsw limit; its swappiness is the global one. */
-	EXPECT_EQ(wr(rdir, "memory.memsw.limit_in_bytes", "-1"),
-		  wr(ldir, "memory.memsw.limit_in_bytes", "-1"));
-	EXPECT_EQ(wr(rdir, "memory.swappiness", "201"),
-		  wr(ldir, "memory.swappiness", "201"));
+	EXPECT_EQ(mlab_dir_write(rdir, "memory.memsw.limit_in_bytes", "-1"),
+		  mlab_dir_write(ldir, "memory.memsw.limit_in_bytes", "-1"));
+	EXPECT_EQ(mlab_dir_write(rdir, "memory.swappiness", "201"),
+		  mlab_dir_write(ldir, "memory.swappiness", "201"));
 	/* A limit below memory.limit_in_bytes, and the other way round. */
-	EXPECT_EQ(0, wr(real, "memory.limit_in_bytes", "8M"));
-	EXPECT_EQ(0, wr(lab, "memory.limit_in_bytes", "8M"));
-	EXPECT_EQ(wr(real, "memory.memsw.limit_in_bytes", "4M"),
-		  wr(lab, "memory.memsw.limit_in_bytes", "4M"));
-	EXPECT_EQ(wr(real, "memory.memsw.limit_in_bytes", "16M"),
-		  wr(lab, "memory.memsw.limit_in_bytes", "16M"));
-	EXPECT_EQ(wr(real, "memory.limit_in_bytes", "32M"),
-		  wr(lab, "memory.limit_in_bytes", "32M"));
-	EXPECT_EQ(rd(real, "memory.limit_in_bytes"),
-		  rd(lab, "memory.limit_in_bytes"));
-	EXPECT_EQ(rdkey(real, "memory.stat", "hierarchical_memsw_limit"),
-		  rdkey(lab, "memory.stat", "hierarchical_memsw_limit"));
-	EXPECT_EQ(rdkey(real, "memory.stat", "swap"),
-		  rdkey(lab, "memory.stat", "swap"));
+	EXPECT_EQ(0, mlab_dir_write(real, "memory.limit_in_bytes", "8M"));
+	EXPECT_EQ(0, mlab_dir_write(lab, "memory.limit_in_bytes", "8M"));
+	EXPECT_EQ(mlab_dir_write(real, "memory.memsw.limit_in_bytes", "4M"),
+		  mlab_dir_write(lab, "memory.memsw.limit_in_bytes", "4M"));
+	EXPECT_EQ(mlab_dir_write(real, "memory.memsw.limit_in_bytes", "16M"),
+		  mlab_dir_write(lab, "memory.memsw.limit_in_bytes", "16M"));
+	EXPECT_EQ(mlab_dir_write(real, "memory.limit_in_bytes", "32M"),
+		  mlab_dir_write(lab, "memory.limit_in_bytes", "32M"));
+	EXPECT_EQ(mlab_dir_num(real, "memory.limit_in_bytes"),
+		  mlab_dir_num(lab, "memory.limit_in_bytes"));
+	EXPECT_EQ(mlab_dir_key(real, "memory.stat", "hierarchical_memsw_limit"),
+		  mlab_dir_key(lab, "memory.stat", "hierarchical_memsw_limit"));
+	EXPECT_EQ(mlab_dir_key(real, "memory.stat", "swap"),
+		  mlab_dir_key(lab, "memory.stat", "swap"));
 	rmdir(real);
 	mlab_memcg1_umount(rdir);
 	mlab_umount(ldir, false);
@@ -659,7 +621,7 @@ static int real_touch(const char *cg, int mb, long long *peak)
 
 		close(p[0]);
 		snprintf(buf, sizeof(buf), "%d", getpid());
-		if (wr(cg, "cgroup.procs", buf))
+		if (mlab_dir_write(cg, "cgroup.procs", buf))
 			_exit(1);
 		m = mmap(NULL, MB(mb), PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -675,7 +637,7 @@ static int real_touch(const char *cg, int mb, long long *peak)
 	}
 	close(p[1]);
 	while (got < mb && read(p[0], &c, 1) == 1) {
-		long long s = rd(cg, "memory.swap.current");
+		long long s = mlab_dir_num(cg, "memory.swap.current");
 
 		if (s > *peak)
 			*peak = s;
@@ -700,7 +662,7 @@ static int lab_touch(const char *g, int mb, long long *peak)
 
 		if (mlab_charge(fd, "anon 1M"))
 			break;
-		s = rd(g, "memory.swap.current");
+		s = mlab_dir_num(g, "memory.swap.current");
 		if (s > *peak)
 			*peak = s;
 	}
@@ -740,8 +702,8 @@ TEST(real_swap_side_by_side)
 	ASSERT_EQ(0, err);
 	ASSERT_EQ(0, mlab_mount("swap=64M,oom=off", dir));
 	ASSERT_EQ(0, mlab_mkgroup(dir, "a", lab));
-	ASSERT_EQ(0, wr(real, "memory.max", "8M"));
-	ASSERT_EQ(0, wr(lab, "memory.max", "8M"));
+	ASSERT_EQ(0, mlab_dir_write(real, "memory.max", "8M"));
+	ASSERT_EQ(0, mlab_dir_write(lab, "memory.max", "8M"));
 
 	rgot = real_touch(real, 12, &rpeak);
 	lgot = lab_touch(lab, 12, &lpeak);
@@ -752,13 +714,13 @@ TEST(real_swap_side_by_side)
 	EXPECT_GE(rpeak, MB(3));
 	EXPECT_GE(lpeak, MB(4));
 
-	ASSERT_EQ(0, wr(real, "memory.swap.max", "2M"));
-	ASSERT_EQ(0, wr(lab, "memory.swap.max", "2M"));
+	ASSERT_EQ(0, mlab_dir_write(real, "memory.swap.max", "2M"));
+	ASSERT_EQ(0, mlab_dir_write(lab, "memory.swap.max", "2M"));
 	rgot = real_touch(real, 12, &rpeak);
 	lgot = lab_touch(lab, 12, &lpeak);
 	TH_LOG("swap.max 2M: kernel %d M, swap peak %lld K, swap.events max %lld; lab %d M, %lld K, max %lld",
-	       rgot, rpeak >> 10, rdkey(real, "memory.swap.events", "max"),
-	       lgot, lpeak >> 10, rdkey(lab, "memory.swap.events", "max"));
+	       rgot, rpeak >> 10, mlab_dir_key(real, "memory.swap.events", "max"),
+	       lgot, lpeak >> 10, mlab_dir_key(lab, "memory.swap.events", "max"));
 	EXPECT_LE(rpeak, MB(2));
 	EXPECT_LE(lpeak, MB(2));
 	EXPECT_LT(rgot, 12);

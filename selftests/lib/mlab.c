@@ -104,6 +104,54 @@ int mlab_umount(const char *dir, bool lazy)
 	return rmdir(dir) ? -errno : 0;
 }
 
+long long mlab_dir_num(const char *dir, const char *file)
+{
+	char path[MLAB_PATH_MAX];
+	uint64_t v;
+
+	if (mlab_read_u64(mlab_path(path, dir, file), &v))
+		return -1;
+	return v == MLAB_UNLIMITED ? LLONG_MAX : (long long)v;
+}
+
+long long mlab_dir_key(const char *dir, const char *file, const char *key)
+{
+	char path[MLAB_PATH_MAX];
+	uint64_t v;
+
+	if (mlab_read_key(mlab_path(path, dir, file), key, &v))
+		return -1;
+	return (long long)v;
+}
+
+int mlab_dir_write(const char *dir, const char *file, const char *s)
+{
+	char path[MLAB_PATH_MAX];
+
+	return mlab_write(mlab_path(path, dir, file), s);
+}
+
+int mlab_mount_ab(const char *opts, char *dir, char *a, char *b)
+{
+	int err = mlab_mount(opts, dir);
+
+	if (!err)
+		err = mlab_mkgroup(dir, "a", a);
+	if (!err)
+		err = mlab_mkgroup(a, "b", b);
+	return err;
+}
+
+const char *mlab_usage_file(bool v1)
+{
+	return v1 ? "memory.usage_in_bytes" : "memory.current";
+}
+
+const char *mlab_limit_file(bool v1)
+{
+	return v1 ? "memory.limit_in_bytes" : "memory.max";
+}
+
 int mlab_mkgroup(const char *dir, const char *name, char *out)
 {
 	char path[MLAB_PATH_MAX];

@@ -29,6 +29,13 @@ char *mlab_path(char *out, const char *dir, const char *name);
  * failed read is (uint64_t)-errno, which no memory file shows.
  */
 uint64_t mlab_num(const char *dir, const char *file);
+/* dir/file's first number as a long long: "max" is LLONG_MAX, -1 when the
+ * file cannot be read. */
+long long mlab_dir_num(const char *dir, const char *file);
+/* The value of key in dir/file ("key N" lines), -1 when not there. */
+long long mlab_dir_key(const char *dir, const char *file, const char *key);
+/* Write s to dir/file: what mlab_write() returns. */
+int mlab_dir_write(const char *dir, const char *file, const char *s);
 
 /* --- module and hierarchies --- */
 /* Load the module if the memcglab filesystem type is not registered. */
@@ -42,6 +49,12 @@ const char *mlab_module_path(void);
 int mlab_mount(const char *opts, char *dir);
 /* Unmount (MNT_DETACH if lazy) and remove the directory. */
 int mlab_umount(const char *dir, bool lazy);
+/* mlab_mount(), then groups "a" and "a/b" in it; their paths in a and b. */
+int mlab_mount_ab(const char *opts, char *dir, char *a, char *b);
+/* The flavour's usage file (memory.current, memory.usage_in_bytes). */
+const char *mlab_usage_file(bool v1);
+/* The flavour's limit file (memory.max, memory.limit_in_bytes). */
+const char *mlab_limit_file(bool v1);
 /* mkdir/rmdir dir/name; out (may be NULL) receives the path. */
 int mlab_mkgroup(const char *dir, const char *name, char *out);
 int mlab_rmgroup(const char *path);

@@ -568,6 +568,23 @@ TEST(reclaim_lru_entries)
 }
 
 /*
+ * A random tree of 2..MAXN nodes under a random policy, and a random reclaim
+ * model for it; returns the node count.
+ */
+static int t_random(struct tree *t, uint64_t *seed, enum mlab_reclaim_mode *mode)
+{
+	int parents[MAXN], n, i;
+
+	*mode = rnd_below(seed, 2);
+	n = 2 + rnd_below(seed, MAXN - 2);
+	parents[0] = -1;
+	for (i = 1; i < n; i++)
+		parents[i] = rnd_below(seed, i);
+	t_init(t, rnd_below(seed, SHIM_NR_POLICIES), parents, n);
+	return n;
+}
+
+/*
  * Random trees, protections, limits and charges of both types; the
  * properties are checked on every eviction and low event (bad_min,
  * bad_low) and after every operation.
@@ -578,15 +595,10 @@ TEST(reclaim_properties)
 	uint64_t seed = 0x5eed0fec1a1dULL;
 
 	for (r = 0; r < rounds; r++) {
-		enum mlab_reclaim_mode mode = rnd_below(&seed, 2);
-		int parents[MAXN], n = 2 + rnd_below(&seed, MAXN - 2);
+		enum mlab_reclaim_mode mode;
 		struct tree t;
-		int i, op;
+		int i, op, n = t_random(&t, &seed, &mode);
 
-		parents[0] = -1;
-		for (i = 1; i < n; i++)
-			parents[i] = rnd_below(&seed, i);
-		t_init(&t, rnd_below(&seed, SHIM_NR_POLICIES), parents, n);
 		t.recursive = rnd_below(&seed, 2);
 		for (i = 1; i < n; i++) {
 			if (rnd_below(&seed, 2))
@@ -656,15 +668,10 @@ TEST(reclaim_swap_properties)
 	uint64_t seed = 0x5a9e5a9e5a9eULL;
 
 	for (r = 0; r < rounds; r++) {
-		enum mlab_reclaim_mode mode = rnd_below(&seed, 2);
-		int parents[MAXN], n = 2 + rnd_below(&seed, MAXN - 2);
+		enum mlab_reclaim_mode mode;
 		struct tree t;
-		int i, op;
+		int i, op, n = t_random(&t, &seed, &mode);
 
-		parents[0] = -1;
-		for (i = 1; i < n; i++)
-			parents[i] = rnd_below(&seed, i);
-		t_init(&t, rnd_below(&seed, SHIM_NR_POLICIES), parents, n);
 		t.swap = true;
 		t.swappiness = rnd_below(&seed, 4) ? rnd_below(&seed, 201) :
 			       rnd_below(&seed, 2) * 200;
