@@ -173,6 +173,8 @@ unsigned long mlab_lru_remove(struct mlab_lru *lru, struct mlab_lru_entry *e,
 			      unsigned long nr_pages);
 unsigned long mlab_lru_entry_pages(struct mlab_lru *lru,
 				   struct mlab_lru_entry *e);
+unsigned long mlab_lru_isolate(struct mlab_lru *lru, struct list_head *list,
+			       unsigned long *nr_list, unsigned long nr_pages);
 void mlab_lru_add_anon(struct mlab_lru *lru, struct mlab_lru_entry *e,
 		       unsigned long nr_pages);
 unsigned long mlab_lru_remove_anon(struct mlab_lru *lru,
