@@ -272,6 +272,12 @@ cat >"$tmp/right" <<'EOT'
 12-tracing 1 64
 12-tracing 2 1
 12-tracing 3 2251799813685247
+13-swap 1 1024
+13-swap 2 0
+13-swap 3 2M
+14-replay 1 2
+14-replay 2 0.849
+14-replay 3 36
 EOT
 tour_answers() { python3 "$tour/tour.py" answers "$1"; }
 tour_all_right() {
@@ -289,6 +295,7 @@ tour_wrong() { # a line replacing one right answer
 ok "tour: the checker rejects a wrong size" tour_wrong "08-reclaim 1 7.4M"
 ok "tour: the checker rejects a wrong word" tour_wrong "08-reclaim 2 no"
 ok "tour: the checker rejects a wrong count" tour_wrong "09-high 1 992"
+ok "tour: ... and a wrong swap answer" tour_wrong "13-swap 3 4M"
 ok "tour: the checker rejects an unknown exercise" not tour_answers <(echo "08-reclaim 9 1")
 
 # --- make help --------------------------------------------------------------

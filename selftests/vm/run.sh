@@ -85,7 +85,12 @@ qemu_cmd() {
 		disk=(-drive "file=$scratch_img,if=none,id=scratch,format=raw,cache=unsafe"
 		      -device virtio-blk-pci,drive=scratch)
 	fi
-	local accel=(-accel tcg -cpu max)
+	# One TCG thread for both vCPUs: with a thread per vCPU a vCPU could
+	# run a stale translation of kernel text that another had just
+	# live-patched (a jump label flipped when tracing starts), and trap on
+	# the int3 the kernel had already removed: "Oops: int3" in
+	# __schedule() on 7.2. Two vCPUs, one at a time, cannot race so.
+	local accel=(-accel tcg,thread=single -cpu max)
 	[ "$4" = kvm ] && accel=(-accel kvm -cpu host)
 	qcmd=(qemu-system-x86_64 -nodefaults -no-reboot -display none -m "${MEMCGLAB_VM_MEM:-2048}" -smp 2
 	      "${accel[@]}" -kernel "${MEMCGLAB_KERNEL_IMAGE:-$(kernel_file "$1" vmlinuz)}"
