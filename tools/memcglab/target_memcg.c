@@ -354,8 +354,10 @@ static int memcg_held(struct target *t, const char *charger, uint64_t *bytes)
  * child group's per-cpu statistics are charged to its parent (measured:
  * about 8K on 2 CPUs); a worker writing page cache also gets the
  * filesystem's own pages charged to its group (the page cache's xarray
- * nodes, and the ext4 bitmaps and extent blocks its writes read in:
- * measured 0.2 to 0.5 MiB per file on 6.1).
+ * nodes, and the ext4 bitmaps and extent blocks its writes read in):
+ * 128 pages per writer plus 1 page per 64 held (measured on 6.1: 0.2 to
+ * 0.5 MiB per 10M file, and 1.1 MiB over 24M of page cache once, beyond
+ * the other terms, in a loaded make check).
  *
  * Until 6.15 a CPU's stock caches one group, and a charge from another
  * group drains it, so a subtree holds at most one stock per CPU.  From 6.16
@@ -368,23 +370,25 @@ static int memcg_held(struct target *t, const char *charger, uint64_t *bytes)
 #define WORKER_OVERHEAD_PAGES 16ULL
 #define CHILD_GROUP_PAGES 4ULL
 #define FILE_WRITER_PAGES 128ULL
+#define FILE_FS_SHARE 64ULL
 
 static uint64_t memcg_slack(const struct target *t, unsigned int nr_groups,
 			    unsigned int nr_chargers, unsigned int nr_file,
 			    uint64_t bytes)
 {
 	const struct memcg_priv *p = t->priv;
-	uint64_t pt = 0, prefault = (uint64_t)nr_chargers * WORKER_PT_PREFAULT;
+	uint64_t pt = 0, fs = 0, prefault = (uint64_t)nr_chargers * WORKER_PT_PREFAULT;
 	/* A target that was never opened (trace replay's model): this kernel. */
 	unsigned int sg = p ? p->stock_groups : stock_groups();
 	unsigned int stocks = nr_groups < sg ? nr_groups : sg;
 
 	if (bytes > prefault)
 		pt = (bytes - prefault) / (512 * PAGE) + 1;
+	if (nr_file)
+		fs = FILE_WRITER_PAGES * nr_file + bytes / (FILE_FS_SHARE * PAGE);
 	return (MEMCG_BATCH_PAGES * t->ncpus * stocks +
 		WORKER_OVERHEAD_PAGES * nr_chargers +
-		CHILD_GROUP_PAGES * t->ncpus * nr_groups +
-		FILE_WRITER_PAGES * nr_file + pt) * PAGE;
+		CHILD_GROUP_PAGES * t->ncpus * nr_groups + fs + pt) * PAGE;
 }
 
 const struct target_ops tgt_memcg_ops = {
