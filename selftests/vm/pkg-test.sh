@@ -113,7 +113,7 @@ rmdir /tmp/pkg/g && umount /tmp/pkg && rmmod memcglab
 T
 	chmod +x "$inst/memcglab/pkg_test.sh"
 	echo "memcglab:pkg_test.sh" >>"$inst/kselftest-list.txt"
-	bash "$top/selftests/vm/run.sh" --extra "$inst" \
+	MEMCGLAB_VM_OUT=$top/build/vm-pkg bash "$top/selftests/vm/run.sh" --extra "$inst" \
 		--tests "pkg_test.sh module_test.sh cli_test" "$kver" >"$tmp/guest.log" 2>&1
 	local rc=$?
 	cat "$tmp/guest.log"

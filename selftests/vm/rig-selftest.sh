@@ -9,6 +9,9 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 kver=$1
 tmp=$(mktemp -d)
+# Boots of their own (build/vm-rig/KVER): make check runs the rig beside
+# the guest tier, which uses build/vm/KVER.
+export MEMCGLAB_VM_OUT=$top/build/vm-rig
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/memcglab"
 

@@ -25,6 +25,10 @@
 # benchmark's 100000 groups want 4096).
 # MEMCGLAB_KERNEL_IMAGE boots that image instead (the debug kernel of make
 # check-debug; KVER then names its build/KVER/ module).
+# MEMCGLAB_VM_OUT is where each boot keeps its initramfs and logs (default
+# build/vm, one folder per boot): runs that must not share a folder (the
+# rig's and the packaging test's boots, beside the guest tier in make
+# check) give their own.
 #
 # Every boot but the KVM probe gets a scratch disk: a sparse raw image of
 # SCRATCH_SIZE (2G) at build/vm/<boot>/scratch.img, made empty for the boot
@@ -36,6 +40,7 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
+vmout=${MEMCGLAB_VM_OUT:-$top/build/vm}
 mode=test tests="" extra="" timeout=${VM_TIMEOUT:-420} print_cmd=0
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -118,6 +123,7 @@ kvm_choice() { # $1 kver, $2 initramfs
 			grep -q 'memcglab-rig: exit=0'; then
 			verdict=kvm
 		fi
+		mkdir -p "${cache%/*}"
 		echo $verdict >"$cache"
 	fi
 	cat "$cache"
@@ -288,26 +294,26 @@ for kver in "$@"; do
 		# The main job compares with real v2 here and real v1 in a boot
 		# of its own, where the kernel has v1 memcg.
 		if has_v1_memcg "$kver"; then
-			boot "$kver" "$kver" "$top/build/vm/$kver" "" later
-			collect "$top/build/vm/$kver" "$kver"
-			boot "$kver" "$kver (v1 boot)" "$top/build/vm/$kver-v1" "" now
-			collect "$top/build/vm/$kver-v1" "$kver (v1 boot)"
+			boot "$kver" "$kver" "$vmout/$kver" "" later
+			collect "$vmout/$kver" "$kver"
+			boot "$kver" "$kver (v1 boot)" "$vmout/$kver-v1" "" now
+			collect "$vmout/$kver-v1" "$kver (v1 boot)"
 		else
-			boot "$kver" "$kver" "$top/build/vm/$kver" "" none
-			collect "$top/build/vm/$kver" "$kver"
+			boot "$kver" "$kver" "$vmout/$kver" "" none
+			collect "$vmout/$kver" "$kver"
 		fi
 		continue
 	fi
 	if [ "$mode" != test ]; then
-		boot "$kver" "$kver" "$top/build/vm/$kver" "$tests" ""
-		collect "$top/build/vm/$kver" "$kver"
+		boot "$kver" "$kver" "$vmout/$kver" "$tests" ""
+		collect "$vmout/$kver" "$kver"
 		continue
 	fi
 	if ! has_v1_memcg "$kver"; then
-		queue+=("$kver|$kver|$top/build/vm/$kver|$tests|none")
+		queue+=("$kver|$kver|$vmout/$kver|$tests|none")
 		continue
 	fi
-	queue+=("$kver|$kver|$top/build/vm/$kver|$tests|later")
+	queue+=("$kver|$kver|$vmout/$kver|$tests|later")
 done
 # The v1 boots (short: the selected tests that use the real v1 controller)
 # go after every main boot, so the long boots start first.
@@ -318,7 +324,7 @@ for kver in "$@"; do
 		if [ -z "$tests" ]; then v1+=" $t"; continue; fi
 		for s in $tests; do [ "$s" = "$t" ] && v1+=" $t"; done
 	done
-	[ -n "$v1" ] && queue+=("$kver|$kver (v1 boot)|$top/build/vm/$kver-v1|${v1# }|now")
+	[ -n "$v1" ] && queue+=("$kver|$kver (v1 boot)|$vmout/$kver-v1|${v1# }|now")
 done
 [ ${#queue[@]} -gt 0 ] && run_queue
 
