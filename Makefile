@@ -222,7 +222,8 @@ modules-host: deps ## the module for every kernel installed on the host
 # kernel after the other (DOCS_KVERS, default every target kernel): a
 # command's output that differs by kernel is shown per kernel. A guest run
 # that fails (a command that does not behave as the chapter says, a splat,
-# a timeout) fails `make docs` and changes nothing. Then the plots.
+# a timeout) fails `make docs` and changes nothing. Then the plots, and the
+# pictures a chapter's command drew in the first kernel's guest (tour.py svg).
 DOCS_KVERS ?= $(KVERS)
 TOUR_MD = $(wildcard docs/tour/[0-9]*.md docs/tour/README.md)
 docs: modules-all tools selftests ## rerun the tour in the guest on every kernel, refresh docs/tour/ and its plots [DOCS_KVERS=...]
@@ -237,6 +238,10 @@ docs: modules-all tools selftests ## rerun the tour in the guest on every kernel
 	@set -e; for md in $$(grep -l '^<!-- plot: ' $(TOUR_MD)); do \
 		python3 docs/tour/tour.py plot $$md docs/tour/$$(basename $$md .md).svg; \
 		echo "  PLOT    docs/tour/$$(basename $$md .md).svg"; done
+	@set -e; for md in $$(grep -l '^<!-- svg: ' $(TOUR_MD)); do \
+		python3 docs/tour/tour.py svg $$md build/vm/$(firstword $(DOCS_KVERS))/out.log \
+			docs/tour/$$(basename $$md .md).svg; \
+		echo "  SVG     docs/tour/$$(basename $$md .md).svg"; done
 
 # The tour's exercises: make tour-check ANSWERS=FILE checks a student's
 # answers ("CHAPTER N ANSWER" a line, docs/tour/README.md).
@@ -280,10 +285,8 @@ check-fuzz: deps ## replay the fuzz corpus + 10 s per harness
 # The in-guest fuzzer's length: FUZZ_SECONDS when given, else $(1).
 guest_fuzz_seconds = $(if $(filter command line environment,$(origin FUZZ_SECONDS)),$(FUZZ_SECONDS),$(1))
 # $(1): directory for the guest's extra files, $(2): seconds.
-define fuzz_extra
-	rm -rf $(1) && mkdir -p $(1)/memcglab
-	echo $(2) >$(1)/memcglab/fuzz_seconds
-endef
+# One shell line: check-debug's recipe continues after it in the same shell.
+fuzz_extra = rm -rf $(1) && mkdir -p $(1)/memcglab && echo $(2) >$(1)/memcglab/fuzz_seconds
 
 fuzz-guest: modules-all tools selftests ## the in-guest operation fuzzer on every kernel [FUZZ_SECONDS=600]
 	@$(call fuzz_extra,$(BUILD)/fuzz-extra,$(call guest_fuzz_seconds,600))
