@@ -26,12 +26,20 @@ comparison itself is docs/tour/compare.awk, run in the guest by docs_test.sh.
                                       write if it printed what the chapter
                                       shows (for the tour's own tests)
   tour.py plot CHAPTER.md OUT.svg     the chapter's plot (below)
+  tour.py svg CHAPTER.md LOG OUT.svg  the picture a chapter's command drew
+                                      in the guest (below), from a log
   tour.py answers FILE [CHAPTER.md...]  check exercise answers (below)
 
 A chapter may declare one plot: a line "<!-- plot: N TITLE -->" draws the
 output of its N-th command (a header row of column names, then one row of
 numbers per step; the first column is the x axis, each other column a
 line) into an SVG file named after the chapter.
+
+A chapter may also show a picture that one of its commands draws in the
+guest (the CLI's own --plot): a line "<!-- svg: N PATH -->" makes the
+guest script print the file PATH after its N-th command, between @@SVG and
+@@SVG-END lines that are no command's output; `make docs` copies it from
+the first kernel's log into an SVG file named after the chapter.
 
 Exercises with checked answers carry "<!-- answer N HASH -->" lines; the
 answer file has one "CHAPTER N ANSWER" a line (CHAPTER as in 08-reclaim).
@@ -102,9 +110,19 @@ def read(md):
     return open(md).read().split('\n')
 
 
+def svg_spec(lines):
+    """(command number, path) of a chapter's "<!-- svg: N PATH -->", or None."""
+    for line in lines:
+        m = re.match(r'^<!-- svg: (\d+) (\S+) -->$', line)
+        if m:
+            return int(m.group(1)), m.group(2)
+    return None
+
+
 def gen(md, out):
     lines = read(md)
     cmds = commands(lines)
+    svg = svg_spec(lines)
     with open(out, 'w') as f:
         f.write('#!/bin/sh\n# Generated from %s by docs/tour/tour.py.\n'
                 % os.path.basename(md))
@@ -113,6 +131,8 @@ def gen(md, out):
             f.write('echo "@@CMD %d %s"\n' % (n, 'fail' if fails else 'ok'))
             f.write(cmd + '\n')
             f.write('echo "@@RC %d $?"\n' % n)
+            if svg and svg[0] == n:
+                f.write('echo "@@SVG"; cat %s; echo "@@SVG-END"\n' % svg[1])
         f.write('echo "@@END"\n')
     with open(re.sub(r'\.sh$', '', out) + '.expect', 'w') as f:
         for n, (k, _, _, nxt) in enumerate(cmds, 1):
@@ -123,15 +143,15 @@ def gen(md, out):
                     f.write('=' + line + '\n')
 
 
-def parse_log(path, chapter):
-    """(kernel, outputs per command number) of one chapter in a docs_test log.
+def chapter_lines(path, chapter):
+    """Yield (kernel, line) for one chapter's session in a docs_test log.
 
     The session is nested in TAP diagnostics ("# " once per level); the
     prefix of the chapter's marker line is the nesting, and exactly that
     much is removed from each of its lines, so output that itself starts
     with "# " survives.
     """
-    outs, cur, prefix, kernel = {}, None, None, None
+    prefix, kernel = None, None
     for raw in open(path, errors='replace').read().split('\n'):
         m = re.match(r'^(?:# )*@@KERNEL (\S+)', raw)
         if m:
@@ -140,11 +160,18 @@ def parse_log(path, chapter):
         m = re.match(r'^((?:# )*)@@CHAPTER (\S+)', raw)
         if m:
             prefix = m.group(1) if m.group(2) == chapter else None
-            cur = None
             continue
-        if prefix is None or not raw.startswith(prefix):
+        if prefix is not None and raw.startswith(prefix):
+            yield kernel, raw[len(prefix):]
+
+
+def parse_log(path, chapter):
+    """(kernel, outputs per command number) of one chapter in a docs_test log."""
+    outs, cur, kernel, in_svg = {}, None, None, False
+    for kernel, line in chapter_lines(path, chapter):
+        if line in ('@@SVG', '@@SVG-END'):
+            in_svg = line == '@@SVG'
             continue
-        line = raw[len(prefix):]
         m = re.match(r'@@CMD (\d+) ', line)
         if m:
             cur = int(m.group(1))
@@ -153,9 +180,27 @@ def parse_log(path, chapter):
         if line.startswith('@@RC ') or line.startswith('@@END'):
             cur = None
             continue
-        if cur is not None:
+        if cur is not None and not in_svg:
             outs[cur].append(line)
     return kernel, outs
+
+
+def svg(md, log, out):
+    """Copy the picture a chapter's command drew (<!-- svg: -->) from a log."""
+    chapter = os.path.basename(md)[:-len('.md')]
+    if not svg_spec(read(md)):
+        sys.exit('tour.py: %s declares no svg' % md)
+    body, inside = [], False
+    for _, line in chapter_lines(log, chapter):
+        if line == '@@SVG':
+            body, inside = [], True
+        elif line == '@@SVG-END':
+            inside = False
+        elif inside:
+            body.append(line)
+    if not body or not body[0].lstrip().startswith('<svg'):
+        sys.exit('tour.py: %s: no picture of %s in %s' % (out, chapter, log))
+    open(out, 'w').write('\n'.join(body) + '\n')
 
 
 def kernels_of_logs(logs, chapter):
@@ -403,6 +448,8 @@ if __name__ == '__main__':
         fakelog(a[1], a[2])
     elif a[:1] == ['plot'] and len(a) == 3:
         plot(a[1], a[2])
+    elif a[:1] == ['svg'] and len(a) == 4:
+        svg(a[1], a[2], a[3])
     elif a[:1] == ['answers'] and len(a) >= 2:
         answers(a[1], a[2:])
     elif a[:1] == ['norm'] and len(a) == 2:

@@ -251,6 +251,26 @@ tour_update_restores() {
 	done
 }
 ok "tour: update from the guest's sessions restores a changed chapter" tour_update_restores
+# A picture a chapter's command draws in the guest (<!-- svg: N PATH -->):
+# the guest script prints it after command N, the comparison does not see
+# it, and tour.py svg copies it out of the log (and fails without it).
+tour_svg() {
+	local md=$tour/14-replay.md k=6.1.0-57-amd64 n
+	n=$(sed -n 's/^<!-- svg: \([0-9]*\) .*/\1/p' "$md")
+	[ -n "$n" ] || { echo "14-replay declares no svg"; return 1; }
+	python3 "$tour/tour.py" gen "$md" "$tmp/tour.sh" &&
+	grep -A1 "^echo \"@@RC $n " "$tmp/tour.sh" | grep -q '^echo "@@SVG"; cat /tmp/' || return 1
+	python3 "$tour/tour.py" fakelog "$md" $k >"$tmp/nosvg.log"
+	awk -v n="$n" '{ print } $0 ~ "^# @@RC " n " " { print "# @@SVG";
+		print "# <svg xmlns=\"http://www.w3.org/2000/svg\"><polyline/>"; print "# </svg>";
+		print "# @@SVG-END" }' "$tmp/nosvg.log" >"$tmp/svg.log"
+	python3 "$tour/tour.py" svg "$md" "$tmp/svg.log" "$tmp/out.svg" &&
+	[ "$(head -c 4 "$tmp/out.svg")" = "<svg" ] && [ "$(wc -l <"$tmp/out.svg")" -eq 2 ] &&
+	sed -n '/@@CHAPTER/,$p' "$tmp/svg.log" | sed '1d; s/^# //' >"$tmp/tour.log" &&
+	tour_cmp "$md" "$tmp/tour.log" $k &&
+	! python3 "$tour/tour.py" svg "$md" "$tmp/nosvg.log" "$tmp/none.svg" 2>/dev/null
+}
+ok "tour: a picture drawn in the guest is copied out of the log, not compared" tour_svg
 # The exercises' checker accepts the right answers (in any unit) and
 # rejects wrong ones.
 cat >"$tmp/right" <<'EOT'
