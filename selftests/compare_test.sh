@@ -19,7 +19,7 @@ ko=/lib/memcglab/memcglab.ko
 
 failed=0
 echo "TAP version 13"
-echo "1..4"
+echo "1..5"
 
 if ! grep -q memcglab /proc/filesystems && [ -e "$ko" ]; then
 	insmod "$ko" || echo "# insmod $ko failed"
@@ -73,5 +73,17 @@ if [ "${MEMCGLAB_V1:-}" != later ]; then
 	else
 		echo "ok 4 real cgroup v1 took part # SKIP $why"
 	fi
+fi
+# Point 5: the `oom kill` scenarios (oom_*.scn, limit_below_usage_v2) had
+# the real memcg kill workers, so victims were compared, not just modelled.
+out=$(cat /tmp/compare-v2.txt /tmp/compare-v1.txt 2>/dev/null)
+kills=$(printf '%s\n' "$out" | grep -cE '^  memcg/v[12] .* killed [A-Za-z0-9_,]+  \(reference\)')
+if [ "$kills" -gt 0 ]; then
+	echo "ok 5 OOM victims compared with the real memcg in $kills step(s)"
+elif [ -z "$out" ] || printf '%s\n' "$out" | grep -q '^  skipped memcg/'; then
+	echo "ok 5 OOM victims compared # SKIP no real memcg took part"
+else
+	echo "not ok 5 OOM victims compared: no step of an oom kill scenario killed on the real memcg"
+	failed=1
 fi
 exit $failed

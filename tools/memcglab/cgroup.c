@@ -341,6 +341,7 @@ int cg_stats(const struct cg_hier *h, const char *path, struct tgt_stats *st)
 		cg_read_key(path, "memory.events", "high", &st->ev_high);
 		cg_read_key(path, "memory.events", "oom", &st->ev_oom);
 		cg_read_key(path, "memory.events", "oom_kill", &st->ev_oom_kill);
+		cg_read_key(path, "memory.events", "oom_group_kill", &st->ev_oom_group_kill);
 		st->oom_kill = st->ev_oom_kill;
 	}
 	return 0;

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The memcg target's worker processes (memcg_worker.c), seen from its ops
- * (target_memcg.c); see target_memcg.c for how a charge is made.
+ * Charger processes (memcg_worker.c): the memcg target's workers (see
+ * target_memcg.c for how a charge is made), and the lab target's chargers
+ * of an `oom kill` scenario, which write to a charge file they opened
+ * themselves (target_lab.c).
  */
 #ifndef MEMCGLAB_MEMCG_H
 #define MEMCGLAB_MEMCG_H
@@ -15,13 +17,26 @@
 #define WORKER_PT_PREFAULT (512ULL << 20) /* page tables made before joining */
 #define WORKER_LEAF ".workers"		/* v2 leaf that holds the workers */
 
-enum { W_CHARGE = 1, W_UNCHARGE, W_CHARGE_FILE, W_UNCHARGE_FILE };
+enum { W_CHARGE = 1, W_UNCHARGE, W_CHARGE_FILE, W_UNCHARGE_FILE, W_PING };
 
 struct wshared {
 	_Atomic uint64_t progress;	/* bytes touched by the current charge */
 	_Atomic uint64_t held;		/* bytes held after the last command */
 	_Atomic int ready;
-	_Atomic int err;		/* errno of a failed file write, else 0 */
+	_Atomic int err;		/* errno of a failed write, else 0 */
+};
+
+/*
+ * What a new worker is. A memcg worker touches pages and writes page cache
+ * in the group it joins; a lab charger (charge_path set) opens
+ * GROUP/memcglab.charge itself, so that it is the owner's opener, the
+ * process the lab's OOM killer signals, and writes sizes to it.
+ */
+struct worker_spec {
+	const char *name;
+	const char *group;	/* scenario group name */
+	const char *file;	/* memcg: page cache file to adopt, or NULL */
+	const char *charge_path; /* lab: the charge file to open, else NULL */
 };
 
 struct worker {
@@ -41,12 +56,21 @@ struct worker {
 	char file[PATH_MAX];
 	uint64_t file_bytes;
 	bool dead;		/* exited without being told to */
+	bool lab;		/* writes to a charge file (struct worker_spec) */
+	/* A charge left parked in an OOM wait (oom kill scenarios): its size. */
+	uint64_t parked;
+	bool parked_file;
+};
+
+/* The workers of a target, in the order they were made. */
+struct worker_set {
+	struct worker **v;
+	size_t n;
 };
 
 struct memcg_priv {
 	struct cg_hier hier;
-	struct worker **workers;
-	size_t nr_workers;
+	struct worker_set ws;
 	struct tgt_peaks peaks;
 	unsigned int stock_groups;	/* groups one CPU's charge stock caches */
 };
@@ -59,14 +83,30 @@ uint64_t worker_file_resident(const struct worker *w);
 int worker_wait(struct target *t, struct worker *w);
 void set_oom_adj(pid_t pid, const char *val);
 int worker_send(struct target *t, struct worker *w, int op, uint64_t bytes);
-/* A new worker; file: the page cache file to adopt (a restored worker's), or NULL. */
-int worker_spawn(struct target *t, const char *name, const char *group,
-		 const char *file, struct worker **out);
-struct worker *worker_find(struct target *t, const char *name, size_t *idx);
+/* A new worker, not yet in any set. */
+int worker_spawn(struct target *t, const struct worker_spec *spec,
+		 struct worker **out);
+/* A new worker, appended to ws. */
+int worker_add(struct target *t, struct worker_set *ws,
+	       const struct worker_spec *spec, struct worker **out);
+/* Remove the idx'th worker from ws and release it. */
+void worker_drop(struct worker_set *ws, size_t idx);
+void worker_set_free(struct worker_set *ws);
+struct worker *worker_find(struct worker_set *ws, const char *name, size_t *idx);
+/* Collect a worker that died: dead, nothing held. */
+void worker_reap(struct worker *w);
 void worker_check_alive(struct worker *w);
 uint64_t oom_kills(struct target *t, const char *group);
-int worker_restore(struct target *t, struct worker *w, size_t idx,
-			  uint64_t held);
+int worker_restore(struct target *t, struct worker_set *ws, size_t idx,
+		   uint64_t held);
+/*
+ * A charge of an `oom kill` scenario, where OOM kills are real: 0, -ECHILD
+ * (the charger was killed during it), -EINPROGRESS (parked in a v1 OOM
+ * wait: `wait` collects it), -ESRCH (the charger was killed before) or the
+ * errno of the refused write.
+ */
+int worker_charge_oom(struct target *t, struct worker *w, bool file,
+		      uint64_t bytes, struct tgt_charge_res *res);
 /* The scratch directory for file charges, or NULL (err says why). */
 const char *memcg_scratch(char *err, size_t len);
 

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The memcg target's workers: one process per charger that touches and
- * drops anonymous memory, and writes and truncates page cache in its own
- * file on the scratch disk, in its group on command (see target_memcg.c).
+ * Charger processes: one per charger, obeying commands over a pipe and
+ * answering through an eventfd. The memcg target's workers touch and drop
+ * anonymous memory, and write and truncate page cache in their own file on
+ * the scratch disk, in their group (see target_memcg.c); the lab target's
+ * chargers of an `oom kill` scenario write sizes to the charge file they
+ * opened (target_lab.c). Either way an OOM kill ends a process of its own,
+ * never the runner.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -76,6 +80,54 @@ static int file_append(int fd, uint64_t *size, uint64_t bytes, struct wshared *s
 	return fdatasync(fd) ? errno : 0;
 }
 
+/* Write one command to the lab charge file as "[file ][-]BYTES"; 0 or errno. */
+static int lab_write(int fd, const struct wcmd *cmd)
+{
+	char buf[48];
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "%s%s%llu",
+		     cmd->op == W_CHARGE_FILE || cmd->op == W_UNCHARGE_FILE ? "file " : "",
+		     cmd->op == W_UNCHARGE || cmd->op == W_UNCHARGE_FILE ? "-" : "",
+		     (unsigned long long)cmd->bytes);
+	if (write(fd, buf, (size_t)n) == n)
+		return 0;
+	return errno ? errno : EIO;
+}
+
+/* Bytes the lab charge file says this descriptor holds. */
+static uint64_t lab_held(int fd)
+{
+	char buf[32];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return strtoull(buf, NULL, 10);
+}
+
+/* A lab charger: the owner of charge_fd, which it opened itself. */
+static __attribute__((noreturn)) void lab_charger_main(int cmd_fd, int done_fd,
+							int charge_fd, struct wshared *sh)
+{
+	struct wcmd cmd;
+
+	atomic_store(&sh->ready, 1);
+	worker_reply(done_fd);
+	for (;;) {
+		if (read(cmd_fd, &cmd, sizeof(cmd)) != sizeof(cmd))
+			_exit(0);
+		if (cmd.op != W_PING) {
+			errno = 0;
+			atomic_store(&sh->err, lab_write(charge_fd, &cmd));
+		}
+		/* Reclaim of its page cache may have changed it since. */
+		atomic_store(&sh->held, lab_held(charge_fd));
+		worker_reply(done_fd);
+	}
+}
+
 /*
  * The worker process. Everything it needs is faulted in before it says it is
  * ready; after that it only touches and drops pages of its region and
@@ -130,6 +182,9 @@ static __attribute__((noreturn)) void worker_main(int cmd_fd, int done_fd,
 		} else if (cmd.op == W_UNCHARGE_FILE && cmd.bytes <= fsize) {
 			fsize -= cmd.bytes;
 			atomic_store(&sh->err, ftruncate(file_fd, (off_t)fsize) ? errno : 0);
+		} else if (cmd.op == W_PING) {
+			worker_reply(done_fd);
+			continue;
 		}
 		atomic_store(&sh->held, held);
 		worker_reply(done_fd);
@@ -286,36 +341,66 @@ void set_oom_adj(pid_t pid, const char *val)
 	mlab_write(path, val);	/* best effort: the default works too */
 }
 
+/*
+ * -ECHILD when the worker is gone: a killed process closes its files before
+ * its pidfd says it has exited, so the write meets a pipe without reader
+ * (EPIPE; SIGPIPE is ignored from the first spawn on).
+ */
 int worker_send(struct target *t, struct worker *w, int op, uint64_t bytes)
 {
 	struct wcmd cmd = { .op = op, .bytes = bytes };
 
-	if (write(w->cmd_fd, &cmd, sizeof(cmd)) != sizeof(cmd))
-		return tgt_fail(t, -EPIPE, "worker %s (pid %d): command pipe: %s",
-				w->name, (int)w->pid, strerror(errno));
-	return 0;
+	if (write(w->cmd_fd, &cmd, sizeof(cmd)) == sizeof(cmd))
+		return 0;
+	if (errno == EPIPE)
+		return -ECHILD;
+	return tgt_fail(t, -EPIPE, "worker %s (pid %d): command pipe: %s",
+			w->name, (int)w->pid, strerror(errno));
 }
 
-int worker_spawn(struct target *t, const char *name, const char *group,
-		 const char *file, struct worker **out)
+/* The child: close what it must not hold, then become the worker. */
+static __attribute__((noreturn)) void worker_child(const struct worker *w, int cmd_fd,
+						   int file_fd, const char *charge_path)
+{
+	int fd;
+
+	if (!charge_path)
+		worker_main(cmd_fd, w->done_fd, file_fd, w->sh);
+	for (fd = 3; fd < 1024; fd++)
+		if (fd != cmd_fd && fd != w->done_fd)
+			close(fd);
+	fd = open(charge_path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		atomic_store(&w->sh->err, errno);
+		_exit(2);
+	}
+	lab_charger_main(cmd_fd, w->done_fd, fd, w->sh);
+}
+
+int worker_spawn(struct target *t, const struct worker_spec *spec,
+		 struct worker **out)
 {
 	static unsigned int seq;
-	const char *scratch;
+	const char *scratch = NULL, *name = spec->name, *file = spec->file;
 	struct worker *w;
 	char dir[PATH_MAX], why[256];
 	int pipefd[2], ret, file_fd = -1;
 
-	ret = worker_dir(t, group, dir, sizeof(dir));
-	if (ret)
-		return ret;
+	if (!spec->charge_path) {
+		ret = worker_dir(t, spec->group, dir, sizeof(dir));
+		if (ret)
+			return ret;
+		scratch = memcg_scratch(why, sizeof(why));
+	}
+	signal(SIGPIPE, SIG_IGN);	/* a dead worker's pipe: EPIPE, not death */
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return tgt_fail(t, -ENOMEM, "worker %s: out of memory", name);
 	w->pidfd = w->cmd_fd = w->done_fd = -1;
+	w->lab = spec->charge_path != NULL;
 	tgt_fmt(w->name, sizeof(w->name), "%s", name);
-	tgt_fmt(w->group, sizeof(w->group), "%s", group);
+	tgt_fmt(w->group, sizeof(w->group), "%s", spec->group);
 	/* The file is made here: the inode is charged to the runner. */
-	scratch = memcg_scratch(why, sizeof(why));
 	if (file && file[0])
 		tgt_fmt(w->file, sizeof(w->file), "%s", file);
 	else if (scratch)
@@ -351,7 +436,7 @@ int worker_spawn(struct target *t, const char *name, const char *group,
 	}
 	if (w->pid == 0) {
 		close(pipefd[1]);
-		worker_main(pipefd[0], w->done_fd, file_fd, w->sh);
+		worker_child(w, pipefd[0], file_fd, spec->charge_path);
 	}
 	close(pipefd[0]);
 	if (file_fd >= 0)
@@ -365,14 +450,22 @@ int worker_spawn(struct target *t, const char *name, const char *group,
 	}
 	ret = worker_wait(t, w);
 	if (ret) {
-		ret = tgt_fail(t, ret == -ECHILD ? -EIO : ret,
-			       "worker %s: died while setting up", name);
+		int e = atomic_load(&w->sh->err);
+
+		if (ret == -ECHILD && e)
+			ret = tgt_fail(t, -e, "worker %s: open %s: %s", name,
+				       spec->charge_path ? spec->charge_path : "?", strerror(e));
+		else
+			ret = tgt_fail(t, ret == -ECHILD ? -EIO : ret,
+				       "worker %s: died while setting up", name);
 		goto fail;
 	}
 	set_oom_adj(w->pid, "0");
-	ret = cg_attach(dir, w->pid, t->err, sizeof(t->err));
-	if (ret)
-		goto fail;
+	if (!spec->charge_path) {
+		ret = cg_attach(dir, w->pid, t->err, sizeof(t->err));
+		if (ret)
+			goto fail;
+	}
 	*out = w;
 	return 0;
 fail:
@@ -385,18 +478,60 @@ fail:
 	return ret;
 }
 
-struct worker *worker_find(struct target *t, const char *name, size_t *idx)
+int worker_add(struct target *t, struct worker_set *ws,
+	       const struct worker_spec *spec, struct worker **out)
 {
-	struct memcg_priv *p = t->priv;
+	struct worker **n = realloc(ws->v, (ws->n + 1) * sizeof(*n));
+	int ret;
 
-	for (size_t i = 0; i < p->nr_workers; i++) {
-		if (!strcmp(p->workers[i]->name, name)) {
+	if (!n)
+		return tgt_fail(t, -ENOMEM, "out of memory");
+	ws->v = n;
+	ret = worker_spawn(t, spec, out);
+	if (!ret)
+		ws->v[ws->n++] = *out;
+	return ret;
+}
+
+void worker_drop(struct worker_set *ws, size_t idx)
+{
+	struct worker *w = ws->v[idx];
+
+	ws->v[idx] = ws->v[--ws->n];
+	worker_release(w);
+}
+
+void worker_set_free(struct worker_set *ws)
+{
+	for (size_t i = 0; i < ws->n; i++)
+		worker_release(ws->v[i]);
+	free(ws->v);
+	ws->v = NULL;
+	ws->n = 0;
+}
+
+struct worker *worker_find(struct worker_set *ws, const char *name, size_t *idx)
+{
+	for (size_t i = 0; i < ws->n; i++) {
+		if (!strcmp(ws->v[i]->name, name)) {
 			if (idx)
 				*idx = i;
-			return p->workers[i];
+			return ws->v[i];
 		}
 	}
 	return NULL;
+}
+
+void worker_reap(struct worker *w)
+{
+	if (w->pid > 0)
+		waitpid(w->pid, NULL, 0);
+	w->pid = -1;
+	w->dead = true;
+	w->held = 0;
+	w->parked = 0;
+	if (w->sh)
+		atomic_store(&w->sh->held, 0);
 }
 
 /* A worker that exited on its own was OOM killed (limit lowered under it). */
@@ -404,12 +539,8 @@ void worker_check_alive(struct worker *w)
 {
 	struct pollfd pfd = { .fd = w->pidfd, .events = POLLIN };
 
-	if (!w->dead && poll(&pfd, 1, 0) > 0) {
-		waitpid(w->pid, NULL, 0);
-		w->pid = -1;
-		w->dead = true;
-		w->held = 0;
-	}
+	if (!w->dead && poll(&pfd, 1, 0) > 0)
+		worker_reap(w);
 }
 
 uint64_t oom_kills(struct target *t, const char *group)
@@ -425,18 +556,18 @@ uint64_t oom_kills(struct target *t, const char *group)
 }
 
 /* Replace a dead or blocked worker by a fresh one holding what it held before. */
-int worker_restore(struct target *t, struct worker *w, size_t idx,
-			  uint64_t held)
+int worker_restore(struct target *t, struct worker_set *ws, size_t idx,
+		   uint64_t held)
 {
-	struct memcg_priv *p = t->priv;
-	struct worker *nw;
+	struct worker *w = ws->v[idx], *nw;
+	struct worker_spec spec = { .name = w->name, .group = w->group, .file = w->file };
 	int ret;
 
-	ret = worker_spawn(t, w->name, w->group, w->file, &nw);
+	ret = worker_spawn(t, &spec, &nw);
 	if (ret)
 		return ret;
 	nw->file_bytes = w->file_bytes;
-	p->workers[idx] = nw;
+	ws->v[idx] = nw;
 	worker_free(w);
 	if (!held)
 		return 0;
@@ -448,5 +579,123 @@ int worker_restore(struct target *t, struct worker *w, size_t idx,
 				"worker %s: could not re-charge the %llu bytes it held",
 				nw->name, (unsigned long long)held);
 	nw->held = held;
+	return 0;
+}
+
+/* A charge's end, once its worker answered or stopped answering. */
+static int worker_charge_end(struct target *t, struct worker *w, int ret,
+			     struct tgt_charge_res *res)
+{
+	int e;
+
+	if (ret == -ECHILD) {
+		res->done = atomic_load(&w->sh->progress);
+		res->oom_killed = true;
+		worker_reap(w);
+		return tgt_fail(t, -ECHILD, "charger %s in %s: OOM-killed during its charge",
+				w->name, w->group);
+	}
+	if (ret == -EDEADLK) {
+		res->done = atomic_load(&w->sh->progress);
+		res->blocked = true;
+		return tgt_fail(t, -EINPROGRESS, "charger %s in %s: parked in the OOM wait",
+				w->name, w->group);
+	}
+	if (ret) {
+		w->parked = 0;
+		return ret;
+	}
+	e = atomic_load(&w->sh->err);
+	if (w->lab)
+		w->held = atomic_load(&w->sh->held);
+	else if (!e && w->parked_file)
+		w->file_bytes += w->parked;
+	else if (!e)
+		w->held = atomic_load(&w->sh->held);
+	res->done = e ? 0 : w->parked;
+	w->parked = 0;
+	if (e)
+		return tgt_fail(t, -e, "charger %s in %s: charge: %s", w->name, w->group,
+				strerror(e));
+	return 0;
+}
+
+int worker_charge_oom(struct target *t, struct worker *w, bool file,
+		      uint64_t bytes, struct tgt_charge_res *res)
+{
+	int ret;
+
+	worker_check_alive(w);
+	if (w->dead)
+		return tgt_fail(t, -ESRCH, "charger %s was OOM-killed before", w->name);
+	if (w->parked)
+		return tgt_fail(t, -EBUSY, "charger %s: its last charge is still parked",
+				w->name);
+	if (file && !w->lab && !w->file[0])
+		return tgt_fail(t, -EOPNOTSUPP, "charger %s: no scratch file for page cache",
+				w->name);
+	w->parked = bytes;
+	w->parked_file = file;
+	ret = worker_send(t, w, file ? W_CHARGE_FILE : W_CHARGE, bytes);
+	return worker_charge_end(t, w, ret ? ret : worker_wait(t, w), res);
+}
+
+int target_adj(struct target *t, const char *charger, int adj)
+{
+	struct worker_set *ws = t->ops->workers ? t->ops->workers(t) : NULL;
+	struct worker *w = ws ? worker_find(ws, charger, NULL) : NULL;
+	char val[16], path[64];
+	int ret;
+
+	if (!ws)
+		return tgt_fail(t, -EOPNOTSUPP, "adj %s: chargers are not processes here "
+				"(the scenario needs `oom kill`)", charger);
+	if (!w || w->dead)
+		return tgt_fail(t, -ENOENT, "adj: no live charger %s", charger);
+	tgt_fmt(val, sizeof(val), "%d", adj);
+	tgt_fmt(path, sizeof(path), "/proc/%d/oom_score_adj", (int)w->pid);
+	ret = mlab_write(path, val);
+	if (ret)
+		return tgt_fail(t, ret, "%s: writing %s: %s", path, val, strerror(-ret));
+	return 0;
+}
+
+int target_wait(struct target *t, const char *charger)
+{
+	struct worker_set *ws = t->ops->workers ? t->ops->workers(t) : NULL;
+	struct worker *w = ws ? worker_find(ws, charger, NULL) : NULL;
+	struct tgt_charge_res res = { 0 };
+
+	if (!w)
+		return tgt_fail(t, -ENOENT, "wait: no charger %s", charger);
+	if (!w->parked || w->dead)
+		return tgt_fail(t, -EINVAL, "wait: charger %s has no parked charge", charger);
+	return worker_charge_end(t, w, worker_wait(t, w), &res);
+}
+
+/*
+ * Killed: the process is gone, or will never answer. An idle worker is
+ * pinged: one with SIGKILL pending never returns to user space, so the
+ * answer (or its death) settles it even while the kill is in flight.
+ */
+int target_killed(struct target *t, const char *charger, bool *killed)
+{
+	struct worker_set *ws = t->ops->workers ? t->ops->workers(t) : NULL;
+	struct worker *w = ws ? worker_find(ws, charger, NULL) : NULL;
+	int ret;
+
+	*killed = false;
+	if (!w)
+		return 0;
+	worker_check_alive(w);
+	if (!w->dead && !w->parked) {
+		ret = worker_send(t, w, W_PING, 0);
+		ret = ret ? ret : worker_wait(t, w);
+		if (ret == -ECHILD)
+			worker_reap(w);
+		else if (ret)
+			return ret;
+	}
+	*killed = w->dead;
 	return 0;
 }

@@ -72,7 +72,11 @@ void scenario_print_row(const char *label, const struct step *s,
 		else
 			print_text(" (%llu)", (unsigned long long)r->check_val);
 	}
-	if (r->ran && s->expect != EXPECT_NONE && s->op != OP_CHECK && !r->check_ok)
+	if (r->ran && s->op != OP_CHECK && r->killed[0])
+		print_str(PRINT_JSON, "killed", NULL, r->killed);
+	if (r->ran && s->expect_killed && !r->check_ok)
+		print_str(PRINT_ANY, "expected", "  expected killed %s", s->killed);
+	else if (r->ran && s->expect != EXPECT_NONE && s->op != OP_CHECK && !r->check_ok)
 		print_str(PRINT_ANY, "expected", "  expected %s", outcome_name(s->expect));
 	if (verdict)
 		print_str(PRINT_ANY, "verdict", "  %s", verdict);
@@ -127,6 +131,7 @@ static int do_scenario_run(const struct cmd *self, int argc, char **argv)
 		return EXIT_SKIP;
 	}
 	cfg.file_charges = sc.file_charges;
+	cfg.oom_kill = sc.oom_kill;
 	ret = target_open(&t, &cfg);
 	if (ret) {
 		if (ret == -EOPNOTSUPP)

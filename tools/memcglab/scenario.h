@@ -12,17 +12,19 @@ enum { FL_V1 = 1, FL_V2 = 2, FL_ALL = FL_V1 | FL_V2 };
 
 enum step_op {
 	OP_MKDIR, OP_RMDIR, OP_SET, OP_CHARGE, OP_UNCHARGE, OP_RELEASE,
-	OP_RESET, OP_CHECK, OP_SHOW,
+	OP_RESET, OP_CHECK, OP_SHOW, OP_ADJ, OP_WAIT,
 };
 
 enum sc_field {
 	F_USAGE, F_LIMIT, F_PEAK, F_FAILCNT, F_EV_MAX, F_EV_HIGH, F_EV_OOM,
-	F_EV_OOM_KILL, F_UNDER_OOM, F_HELD, F_EV_LOW, F_NR_FIELDS
+	F_EV_OOM_KILL, F_UNDER_OOM, F_HELD, F_EV_LOW, F_EV_OOM_GROUP_KILL,
+	F_NR_FIELDS
 };
 
 enum sc_cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
 
 #define EXPECT_NONE 1	/* no "=> OUTCOME" given */
+#define KILLED_LEN 128	/* "w1,w2": charger names, sorted, comma-separated */
 
 struct step {
 	int line;		/* in the file */
@@ -35,6 +37,10 @@ struct step {
 	uint64_t value;		/* size for set/charge/uncharge, operand of check */
 	bool file;		/* charge/uncharge: page cache, not anon */
 	int expect;		/* 0 or -errno after "=>", EXPECT_NONE */
+	/* "=> killed W[,W...]": exactly these chargers OOM-killed in the step */
+	bool expect_killed;
+	char killed[KILLED_LEN];
+	int adj;		/* adj: the oom_score_adj */
 	enum sc_field field;	/* check */
 	enum sc_cmp cmp;	/* check */
 	char text[160];		/* the line as written, for display */
@@ -55,6 +61,7 @@ struct scenario {
 	unsigned int flavours;
 	bool headline;
 	bool file_charges;	/* some step charges page cache */
+	bool oom_kill;		/* `oom kill`: OOM kills are real on every target */
 	struct step *steps;
 	size_t nr_steps;
 	struct divergence *divs;
@@ -76,8 +83,13 @@ struct step_result {
 	bool have_plot;		/* usage of sc->plot_group after the step */
 	uint64_t plot_usage;
 	bool peak_dirty;	/* a refused charge since the last peak reset here */
+	char killed[KILLED_LEN]; /* chargers OOM-killed during the step (oom kill) */
+	uint64_t parked;	/* bytes of charges parked in the group's subtree */
 	char msg[256];		/* error text */
 };
+
+/* Sort and rejoin a comma-separated list of charger names ("b,a" -> "a,b"). */
+int killed_list(const char *in, char *out, size_t len);
 
 /* Parse a file. Returns 0 or -errno after printing file:line: why. */
 int scenario_load(const char *path, struct scenario *sc);

@@ -18,7 +18,7 @@ static const char *const op_names[] = {
 	[OP_MKDIR] = "mkdir", [OP_RMDIR] = "rmdir", [OP_SET] = "set",
 	[OP_CHARGE] = "charge", [OP_UNCHARGE] = "uncharge",
 	[OP_RELEASE] = "release", [OP_RESET] = "reset", [OP_CHECK] = "check",
-	[OP_SHOW] = "show",
+	[OP_SHOW] = "show", [OP_ADJ] = "adj", [OP_WAIT] = "wait", NULL
 };
 
 static const char *const field_names[F_NR_FIELDS + 1] = {
@@ -26,7 +26,8 @@ static const char *const field_names[F_NR_FIELDS + 1] = {
 	[F_FAILCNT] = "failcnt", [F_EV_MAX] = "events.max",
 	[F_EV_HIGH] = "events.high", [F_EV_OOM] = "events.oom",
 	[F_EV_OOM_KILL] = "events.oom_kill", [F_UNDER_OOM] = "under_oom",
-	[F_HELD] = "held", [F_EV_LOW] = "events.low", [F_NR_FIELDS] = NULL,
+	[F_HELD] = "held", [F_EV_LOW] = "events.low",
+	[F_EV_OOM_GROUP_KILL] = "events.oom_group_kill", [F_NR_FIELDS] = NULL,
 };
 
 static const char *const cmp_names[] = { "==", "!=", "<", "<=", ">", ">=", NULL };
@@ -39,6 +40,8 @@ static const struct {
 	{ "EINVAL", -EINVAL }, { "ENOENT", -ENOENT }, { "EEXIST", -EEXIST },
 	{ "EACCES", -EACCES }, { "EPERM", -EPERM }, { "EOPNOTSUPP", -EOPNOTSUPP },
 	{ "ENOTEMPTY", -ENOTEMPTY }, { "EIO", -EIO }, { "EAGAIN", -EAGAIN },
+	/* `oom kill` scenarios: parked in a v1 OOM wait; OOM-killed in its charge */
+	{ "parked", -EINPROGRESS }, { "killed", -ECHILD },
 };
 
 const char *step_op_name(enum step_op op)
@@ -75,6 +78,12 @@ void outcome_text(const struct step *s, const struct step_result *r, char *buf,
 		snprintf(buf, len, "-");
 	} else if (s->op == OP_CHECK) {
 		snprintf(buf, len, "%s", r->check_ok ? "pass" : "FAIL");
+	} else if (r->killed[0]) {
+		snprintf(buf, len, "%s%skilled %s", r->err && r->err != -ECHILD ?
+			 outcome_name(r->err) : "", r->err && r->err != -ECHILD ? " " : "",
+			 r->killed);
+	} else if (s->op == OP_CHARGE && r->err == -EINPROGRESS) {
+		snprintf(buf, len, "parked@%s", format_size(r->done, sz, sizeof(sz)));
 	} else if (s->op == OP_CHARGE && r->err == -ENOMEM) {
 		snprintf(buf, len, "ENOMEM@%s%s", format_size(r->done, sz, sizeof(sz)),
 			 r->blocked ? " blocked" : r->oom_killed ? " killed" : "");
@@ -90,6 +99,37 @@ static int parse_err(const char *path, int line, const char *fmt, const char *ar
 	fprintf(stderr, fmt, arg);
 	fputc('\n', stderr);
 	return -EINVAL;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sort and rejoin a comma-separated list of names; -EINVAL if malformed. */
+int killed_list(const char *in, char *out, size_t len)
+{
+	char buf[KILLED_LEN], *names[32], *save = NULL, *p;
+	size_t n = 0;
+
+	if (strlen(in) >= sizeof(buf))
+		return -EINVAL;
+	snprintf(buf, sizeof(buf), "%s", in);
+	for (p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+		if (n == 32)
+			return -EINVAL;
+		names[n++] = p;
+	}
+	if (!n)
+		return -EINVAL;
+	qsort(names, n, sizeof(names[0]), cmp_str);
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strncat(out, ",", len - strlen(out) - 1);
+		strncat(out, names[i], len - strlen(out) - 1);
+	}
+	return 0;
 }
 
 static int word_index(const char *w, const char *const *words)
@@ -163,13 +203,15 @@ static int parse_step(struct scenario *sc, struct step *s, char **tok, int n)
 	static const int nargs[] = {
 		[OP_MKDIR] = 2, [OP_RMDIR] = 2, [OP_SET] = 4, [OP_CHARGE] = 4,
 		[OP_UNCHARGE] = 3, [OP_RELEASE] = 2, [OP_RESET] = 3, [OP_CHECK] = 5,
-		[OP_SHOW] = 2,
+		[OP_SHOW] = 2, [OP_ADJ] = 3, [OP_WAIT] = 2,
 	};
 
 	i = word_index(tok[0], op_names);
 	if (i < 0)
 		return parse_err(sc->path, line, "unknown directive '%s'", tok[0]);
 	s->op = (enum step_op)i;
+	if ((s->op == OP_ADJ || s->op == OP_WAIT) && !sc->oom_kill)
+		return parse_err(sc->path, line, "'%s' needs `oom kill` in the header", tok[0]);
 	want = nargs[s->op];
 	/* charge GROUP CHARGER [anon|file] SIZE, uncharge CHARGER [anon|file] SIZE */
 	if ((s->op == OP_CHARGE || s->op == OP_UNCHARGE) && n == want + 1) {
@@ -217,8 +259,20 @@ static int parse_step(struct scenario *sc, struct step *s, char **tok, int n)
 			return -EINVAL;
 		break;
 	case OP_RELEASE:
+	case OP_WAIT:
 		snprintf(s->charger, sizeof(s->charger), "%s", tok[1]);
 		break;
+	case OP_ADJ: {
+		char *end;
+		long adj = strtol(tok[2], &end, 10);
+
+		snprintf(s->charger, sizeof(s->charger), "%s", tok[1]);
+		if (*end || end == tok[2] || adj < -1000 || adj > 1000)
+			return parse_err(sc->path, line, "oom_score_adj is -1000..1000, not '%s'",
+					 tok[2]);
+		s->adj = (int)adj;
+		break;
+	}
 	case OP_RESET:
 		snprintf(s->group, sizeof(s->group), "%s", group_name(tok[1]));
 		if (!strcmp(tok[2], "peak"))
@@ -282,6 +336,10 @@ static int parse_line(struct scenario *sc, char *buf, int line)
 		strncat(sc->describe, rest, sizeof(sc->describe) - strlen(sc->describe) - 1);
 		return 0;
 	}
+	if (!strcmp(tok[0], "oom") && n == 2 && !strcmp(tok[1], "kill")) {
+		sc->oom_kill = true;
+		return 0;
+	}
 	if (!strcmp(tok[0], "headline") && n == 1) {
 		sc->headline = true;
 		return 0;
@@ -312,7 +370,14 @@ static int parse_line(struct scenario *sc, char *buf, int line)
 		if (!n)
 			return parse_err(sc->path, line, "%s", "a flavour prefix needs a step");
 	}
-	if (n >= 2 && !strcmp(tok[n - 2], "=>")) {
+	if (n >= 3 && !strcmp(tok[n - 3], "=>") && !strcmp(tok[n - 2], "killed")) {
+		if (!sc->oom_kill)
+			return parse_err(sc->path, line, "%s", "'=> killed' needs `oom kill` in the header");
+		if (killed_list(tok[n - 1], s.killed, sizeof(s.killed)))
+			return parse_err(sc->path, line, "bad charger list '%s'", tok[n - 1]);
+		s.expect_killed = true;
+		n -= 3;
+	} else if (n >= 2 && !strcmp(tok[n - 2], "=>")) {
 		bool found = false;
 
 		for (size_t k = 0; k < sizeof(errnames) / sizeof(errnames[0]); k++) {
@@ -321,8 +386,10 @@ static int parse_line(struct scenario *sc, char *buf, int line)
 				found = true;
 			}
 		}
-		if (!found)
+		if (!found || (s.expect == -ECHILD))
 			return parse_err(sc->path, line, "unknown outcome '%s'", tok[n - 1]);
+		if (s.expect == -EINPROGRESS && !sc->oom_kill)
+			return parse_err(sc->path, line, "%s", "'=> parked' needs `oom kill` in the header");
 		n -= 2;
 	}
 	if (parse_step(sc, &s, tok, n))

@@ -18,6 +18,8 @@ struct chg {
 	char group[128];
 	uint64_t held;
 	bool file;		/* has charged page cache */
+	bool killed;		/* OOM-killed (oom kill scenarios) */
+	uint64_t parked;	/* size of its charge parked in an OOM wait */
 };
 
 struct exec_state {
@@ -128,6 +130,9 @@ static bool field_value(const struct step_result *r, enum sc_field f, uint64_t *
 	case F_EV_OOM_KILL:
 		*v = st->oom_kill;
 		return st->has & (TGT_HAS_EVENTS | TGT_HAS_OOM_CONTROL);
+	case F_EV_OOM_GROUP_KILL:
+		*v = st->ev_oom_group_kill;
+		return st->has & TGT_HAS_EVENTS;
 	case F_UNDER_OOM:
 		*v = (uint64_t)st->under_oom;
 		return st->has & TGT_HAS_OOM_CONTROL;
@@ -197,9 +202,14 @@ static bool peak_dirty(const struct scenario *sc, const struct step_result *res,
 			return false;
 		if (s->op == OP_CHARGE && res[j].err == -ENOMEM && in_subtree(s->group, g))
 			return true;
+		/* The kernel filled the limit page by page before it killed. */
+		if (res[j].killed[0] || res[j].err == -EINPROGRESS)
+			return true;
 	}
 	return false;
 }
+
+static void note_killed(struct target *t, struct exec_state *es, struct step_result *r);
 
 static void run_step(struct target *t, struct exec_state *es, const struct step *s,
 		     struct step_result *r)
@@ -229,7 +239,7 @@ static void run_step(struct target *t, struct exec_state *es, const struct step 
 		r->oom_killed = cr.oom_killed;
 		r->blocked = cr.blocked;
 		c = chg_find(es, s->charger);
-		if (!c && (!ret || ret == -ENOMEM)) {
+		if (!c && (!ret || ret == -ENOMEM || ret == -ECHILD || ret == -EINPROGRESS)) {
 			struct chg *v = realloc(es->chg, (es->nr_chg + 1) * sizeof(*v));
 
 			if (v) {
@@ -242,6 +252,8 @@ static void run_step(struct target *t, struct exec_state *es, const struct step 
 		}
 		if (c && !ret && s->file)
 			c->file = true;
+		if (c && ret == -EINPROGRESS)
+			c->parked = (s->value + 4095) & ~4095ULL;
 		break;
 	case OP_UNCHARGE:
 		ret = target_uncharge(t, s->charger, s->file, s->value);
@@ -252,6 +264,15 @@ static void run_step(struct target *t, struct exec_state *es, const struct step 
 		if (!ret && c)
 			*c = es->chg[--es->nr_chg];
 		break;
+	case OP_ADJ:
+		ret = target_adj(t, s->charger, s->adj);
+		break;
+	case OP_WAIT:
+		ret = target_wait(t, s->charger);
+		c = chg_find(es, s->charger);
+		if (c && ret != -EINPROGRESS)
+			c->parked = 0;
+		break;
 	case OP_CHECK:
 	case OP_SHOW:
 		break;
@@ -260,9 +281,50 @@ static void run_step(struct target *t, struct exec_state *es, const struct step 
 	r->err = ret;
 	if (ret)
 		tgt_fmt(r->msg, sizeof(r->msg), "%s", t->err);
+	if (t->cfg.oom_kill)
+		note_killed(t, es, r);
 	/* What every charger holds now (an OOM kill may have taken it all). */
 	for (size_t i = 0; i < es->nr_chg; i++)
 		target_held(t, es->chg[i].name, &es->chg[i].held);
+}
+
+/* The chargers OOM-killed during this step, into r->killed. */
+static void note_killed(struct target *t, struct exec_state *es, struct step_result *r)
+{
+	char list[KILLED_LEN] = "";
+	bool killed;
+
+	for (size_t i = 0; i < es->nr_chg; i++) {
+		struct chg *c = &es->chg[i];
+
+		if (c->killed || target_killed(t, c->name, &killed) || !killed)
+			continue;
+		c->killed = true;
+		c->parked = 0;
+		if (list[0])
+			strncat(list, ",", sizeof(list) - strlen(list) - 1);
+		strncat(list, c->name, sizeof(list) - strlen(list) - 1);
+	}
+	if (list[0])
+		killed_list(list, r->killed, sizeof(r->killed));
+}
+
+/* Did the step end as "=> OUTCOME" (default ok) says? */
+static bool outcome_ok(const struct scenario *sc, const struct step *s,
+		       const struct step_result *r)
+{
+	char mine[KILLED_LEN + 2], list[KILLED_LEN + 2];
+
+	if (!s->expect_killed)
+		return r->err == s->expect && (!sc->oom_kill || !r->killed[0]);
+	if (strcmp(r->killed, s->killed))
+		return false;
+	if (!r->err)
+		return true;
+	/* A charger killed during its own charge is in the list. */
+	snprintf(mine, sizeof(mine), ",%s,", s->charger);
+	snprintf(list, sizeof(list), ",%s,", r->killed);
+	return r->err == -ECHILD && s->op == OP_CHARGE && strstr(list, mine);
 }
 
 int scenario_exec(struct target *t, const struct scenario *sc,
@@ -283,8 +345,8 @@ int scenario_exec(struct target *t, const struct scenario *sc,
 		if (!(s->flavours & fl))
 			continue;
 		run_step(t, &es, s, r);
-		if (s->op == OP_UNCHARGE || s->op == OP_RELEASE ||
-		    (s->op == OP_CHECK && s->field == F_HELD)) {
+		if (s->op == OP_UNCHARGE || s->op == OP_RELEASE || s->op == OP_ADJ ||
+		    s->op == OP_WAIT || (s->op == OP_CHECK && s->field == F_HELD)) {
 			c = chg_find(&es, s->charger);
 			g = c ? c->group : NULL;
 		}
@@ -292,6 +354,9 @@ int scenario_exec(struct target *t, const struct scenario *sc,
 		    !target_stats(t, g, &r->st)) {
 			r->have_stats = true;
 			r->slack = group_slack(t, &es, g);
+			for (size_t i = 0; i < es.nr_chg; i++)
+				if (in_subtree(es.chg[i].group, g))
+					r->parked += es.chg[i].parked;
 		}
 		r->peak_dirty = peak_dirty(sc, res, k);
 		if (sc->plot_group[0]) {
@@ -306,7 +371,7 @@ int scenario_exec(struct target *t, const struct scenario *sc,
 			do_check(t, &es, s, r);
 			failed += !r->check_ok;
 		} else if (s->expect != EXPECT_NONE) {
-			r->check_ok = r->err == s->expect;
+			r->check_ok = outcome_ok(sc, s, r);
 			failed += !r->check_ok;
 		} else {
 			r->check_ok = true;

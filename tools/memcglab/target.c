@@ -19,6 +19,7 @@ const char *const tgt_knob_names[TGT_NR_KNOBS + 1] = {
 	[TGT_KNOB_SOFT_LIMIT] = "soft_limit",
 	[TGT_KNOB_OOM_KILL_DISABLE] = "oom_kill_disable",
 	[TGT_KNOB_RECLAIM] = "reclaim",
+	[TGT_KNOB_OOM_GROUP] = "oom_group",
 };
 
 void tgt_fmt(char *buf, size_t len, const char *fmt, ...)
@@ -154,6 +155,8 @@ static const char *knob_file(bool v1, enum tgt_knob knob)
 		return v1 ? "memory.oom_control" : NULL;
 	case TGT_KNOB_RECLAIM:
 		return v1 ? NULL : "memory.reclaim";
+	case TGT_KNOB_OOM_GROUP:
+		return v1 ? NULL : "memory.oom.group";
 	default:
 		return NULL;
 	}

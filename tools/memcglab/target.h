@@ -42,9 +42,13 @@ enum tgt_knob {
 	TGT_KNOB_SOFT_LIMIT,	/* memory.soft_limit_in_bytes (v1) */
 	TGT_KNOB_OOM_KILL_DISABLE, /* memory.oom_control (v1), value 0/1 */
 	TGT_KNOB_RECLAIM,	/* memory.reclaim (v2): reclaim that much now */
+	TGT_KNOB_OOM_GROUP,	/* memory.oom.group (v2), value 0/1 */
 	TGT_NR_KNOBS
 };
-/* "max", "high", "low", "min", "soft_limit", "oom_kill_disable", "reclaim". */
+/*
+ * "max", "high", "low", "min", "soft_limit", "oom_kill_disable", "reclaim",
+ * "oom_group".
+ */
 extern const char *const tgt_knob_names[TGT_NR_KNOBS + 1];	/* NULL-terminated */
 
 enum tgt_reset { TGT_RESET_PEAK, TGT_RESET_FAILCNT };
@@ -63,7 +67,7 @@ struct tgt_stats {
 	unsigned int has;		/* TGT_HAS_* */
 	uint64_t usage, limit, peak, failcnt;
 	/* v2 memory.events (hierarchical) */
-	uint64_t ev_low, ev_high, ev_max, ev_oom, ev_oom_kill;
+	uint64_t ev_low, ev_high, ev_max, ev_oom, ev_oom_kill, ev_oom_group_kill;
 	/* v1 memory.oom_control */
 	uint64_t oom_kill;		/* v1 "oom_kill", also v2 ev_oom_kill */
 	int oom_kill_disable, under_oom;
@@ -76,6 +80,11 @@ struct tgt_stats {
  * lab). On memcg the kernel kills (or, with oom_kill_disable on v1, blocks)
  * the worker; the target then restores what the charger held before, so a
  * refused charge changes nothing the caller can see except the events.
+ *
+ * With cfg.oom_kill neither target restores anything: chargers are
+ * processes on both, OOM kills are real, and a charge returns -ECHILD when
+ * its own charger was killed, -EINPROGRESS when it is parked in a v1 OOM
+ * wait (target_wait() collects it).
  */
 struct tgt_charge_res {
 	uint64_t done;
@@ -92,9 +101,16 @@ struct tgt_config {
 	 * for it ($MEMCGLAB_SCRATCH) and opens with -EOPNOTSUPP without one.
 	 */
 	bool file_charges;
+	/*
+	 * OOM kills are real (a scenario's `oom kill`): the lab mounts with
+	 * oom=kill and its chargers are processes that open their charge
+	 * file themselves; memcg does not restore a killed worker.
+	 */
+	bool oom_kill;
 };
 
 struct target;
+struct worker_set;
 
 struct target_ops {
 	int (*open)(struct target *t);
@@ -130,6 +146,8 @@ struct target_ops {
 	uint64_t (*slack)(const struct target *t, unsigned int nr_groups,
 			  unsigned int nr_chargers, unsigned int nr_file,
 			  uint64_t bytes);
+	/* The chargers' processes, NULL when chargers are not processes. */
+	struct worker_set *(*workers)(struct target *t);
 };
 
 struct target {
@@ -165,6 +183,14 @@ int target_release(struct target *t, const char *charger);
 int target_held(struct target *t, const char *charger, uint64_t *bytes);
 uint64_t target_slack(const struct target *t, unsigned int nr_groups,
 		      unsigned int nr_chargers, unsigned int nr_file, uint64_t bytes);
+/*
+ * Chargers as processes (cfg.oom_kill, memcg_worker.c): set the charger's
+ * oom_score_adj; wait for its parked charge to finish (0, -ECHILD killed,
+ * -EINPROGRESS still parked); whether it has been OOM-killed by now.
+ */
+int target_adj(struct target *t, const char *charger, int adj);
+int target_wait(struct target *t, const char *charger);
+int target_killed(struct target *t, const char *charger, bool *killed);
 
 extern const struct target_ops tgt_lab_ops;
 extern const struct target_ops tgt_memcg_ops;

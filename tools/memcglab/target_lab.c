@@ -8,6 +8,12 @@
  * are the kernel's files, and each charger is one open descriptor on
  * GROUP/memcglab.charge: writing "N" charges N bytes, "-N" uncharges, ENOMEM
  * means refused (nothing changed), reading gives the bytes it holds.
+ *
+ * A scenario with `oom kill` mounts with oom=kill instead, and each charger
+ * is a process of its own (memcg_worker.c) that opens GROUP/memcglab.charge
+ * itself and writes on command: the lab's OOM killer then SIGKILLs that
+ * process, as the kernel kills a memcg worker, and a v1 oom_kill_disable
+ * wait parks it, not the runner.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,10 +24,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "target.h"
+#include "memcg.h"
 
 #define LAB_BASE "memcglab.base"
-#define PAGE 4096ULL
 
 struct lab_charger {
 	char name[64];
@@ -34,6 +39,7 @@ struct lab_priv {
 	char mnt[PATH_MAX];
 	struct lab_charger *chargers;
 	size_t nr_chargers;
+	struct worker_set ws;	/* cfg.oom_kill: the chargers' processes */
 	struct tgt_peaks peaks;
 	uint64_t batch;		/* pages the policy may stock per CPU, 0: none */
 };
@@ -89,11 +95,13 @@ static int lab_open(struct target *t)
 		return tgt_fail(t, -ENOMEM, "out of memory");
 	p->flavour.v1 = t->cfg.v1;
 	/*
-	 * oom=off: every charger is a descriptor of this process, so an OOM
-	 * kill would end the runner itself and a v1 OOM wait would never be
-	 * woken.  A refusal stays ENOMEM, as the memcg target reports it.
+	 * oom=off unless OOM kills are real: every charger is then a
+	 * descriptor of this process, so an OOM kill would end the runner
+	 * itself and a v1 OOM wait would never be woken.  A refusal stays
+	 * ENOMEM, as the memcg target reports it.
 	 */
-	tgt_fmt(opts, sizeof(opts), "oom=off%s%s%s", t->cfg.v1 ? ",v1" : "",
+	tgt_fmt(opts, sizeof(opts), "oom=%s%s%s%s", t->cfg.oom_kill ? "kill" : "off",
+		t->cfg.v1 ? ",v1" : "",
 		 t->cfg.policy ? "," : "", t->cfg.policy ? "policy=" : "");
 	if (t->cfg.policy)
 		strncat(opts, t->cfg.policy, sizeof(opts) - strlen(opts) - 1);
@@ -132,6 +140,7 @@ static void lab_close(struct target *t)
 	for (size_t i = 0; i < p->nr_chargers; i++)
 		close(p->chargers[i].fd);
 	free(p->chargers);
+	worker_set_free(&p->ws);
 	tgt_peaks_free(&p->peaks);
 	/* Unmounting tears the whole hierarchy down. */
 	if (umount2(p->mnt, 0))
@@ -191,6 +200,15 @@ static int lab_rmdir(struct target *t, const char *group)
 
 	tgt_peak_forget(&p->peaks, group);
 	/* Chargers holding nothing do not keep a group alive. */
+	for (size_t i = 0; i < p->ws.n;) {
+		struct worker *w = p->ws.v[i];
+
+		worker_check_alive(w);
+		if (!strcmp(w->group, group) && !w->held && !w->parked)
+			worker_drop(&p->ws, i);
+		else
+			i++;
+	}
 	for (size_t i = 0; i < p->nr_chargers;) {
 		struct lab_charger *c = &p->chargers[i];
 
@@ -257,6 +275,56 @@ static uint64_t lab_headroom(struct target *t, const char *group)
 	return room;
 }
 
+/* cfg.oom_kill: the charger is a process that opened its charge file itself. */
+static int lab_worker_charge(struct target *t, const char *charger, const char *group,
+			     bool file, uint64_t bytes, struct tgt_charge_res *res)
+{
+	struct lab_priv *p = t->priv;
+	struct worker *w = worker_find(&p->ws, charger, NULL);
+	char dir[PATH_MAX], path[PATH_MAX + 32];
+	int ret;
+
+	if (w && strcmp(w->group, group))
+		return tgt_fail(t, -EINVAL, "charger %s belongs to group %s, not %s",
+				charger, w->group, group);
+	if (!w) {
+		struct worker_spec spec = { .name = charger, .group = group,
+					    .charge_path = path };
+
+		tgt_group_path(t, group, dir, sizeof(dir));
+		tgt_fmt(path, sizeof(path), "%s/memcglab.charge", dir);
+		ret = worker_add(t, &p->ws, &spec, &w);
+		if (ret)
+			return ret;
+	}
+	return worker_charge_oom(t, w, file, bytes, res);
+}
+
+static int lab_worker_uncharge(struct target *t, struct worker *w, bool file,
+			       uint64_t bytes)
+{
+	int ret, e;
+
+	if (w->parked)
+		return tgt_fail(t, -EBUSY, "charger %s: its last charge is still parked",
+				w->name);
+	worker_check_alive(w);
+	if (w->dead)
+		return tgt_fail(t, -ESRCH, "charger %s was OOM-killed", w->name);
+	ret = worker_send(t, w, file ? W_UNCHARGE_FILE : W_UNCHARGE, bytes);
+	ret = ret ? ret : worker_wait(t, w);
+	if (ret == -ECHILD || ret == -EDEADLK)
+		return tgt_fail(t, -EIO, "charger %s died while uncharging", w->name);
+	if (ret)
+		return ret;
+	w->held = atomic_load(&w->sh->held);
+	e = atomic_load(&w->sh->err);
+	if (e)
+		return tgt_fail(t, -e, "%s/memcglab.charge: uncharge of %llu bytes: %s",
+				w->group, (unsigned long long)bytes, strerror(e));
+	return 0;
+}
+
 static int lab_charge(struct target *t, const char *charger, const char *group,
 		      bool file, uint64_t bytes, struct tgt_charge_res *res)
 {
@@ -267,6 +335,8 @@ static int lab_charge(struct target *t, const char *charger, const char *group,
 	ssize_t n;
 	int ret;
 
+	if (t->cfg.oom_kill)
+		return lab_worker_charge(t, charger, group, file, bytes, res);
 	if (c && strcmp(c->group, group))
 		return tgt_fail(t, -EINVAL, "charger %s belongs to group %s, not %s",
 				charger, c->group, group);
@@ -310,10 +380,14 @@ static int lab_charge(struct target *t, const char *charger, const char *group,
 static int lab_uncharge(struct target *t, const char *charger, bool file,
 			uint64_t bytes)
 {
+	struct lab_priv *p = t->priv;
 	struct lab_charger *c = charger_find(t, charger);
+	struct worker *w = worker_find(&p->ws, charger, NULL);
 	char buf[32];
 	ssize_t n;
 
+	if (w)
+		return lab_worker_uncharge(t, w, file, bytes);
 	if (!c)
 		return tgt_fail(t, -ENOENT, "no charger %s", charger);
 	tgt_fmt(buf, sizeof(buf), "%s-%llu", file ? "file " : "",
@@ -330,8 +404,14 @@ static int lab_uncharge(struct target *t, const char *charger, bool file,
 
 static int lab_release(struct target *t, const char *charger)
 {
+	struct lab_priv *p = t->priv;
 	struct lab_charger *c = charger_find(t, charger);
+	size_t idx;
 
+	if (worker_find(&p->ws, charger, &idx)) {
+		worker_drop(&p->ws, idx);
+		return 0;
+	}
 	if (!c)
 		return tgt_fail(t, -ENOENT, "no charger %s", charger);
 	charger_drop(t->priv, c);
@@ -340,9 +420,18 @@ static int lab_release(struct target *t, const char *charger)
 
 static int lab_held(struct target *t, const char *charger, uint64_t *bytes)
 {
+	struct lab_priv *p = t->priv;
 	struct lab_charger *c = charger_find(t, charger);
+	struct worker *w = worker_find(&p->ws, charger, NULL);
 	int ret;
 
+	if (w) {
+		bool dead;
+
+		ret = target_killed(t, charger, &dead);	/* a ping refreshes held */
+		*bytes = dead ? 0 : atomic_load(&w->sh->held);
+		return ret;
+	}
 	if (!c)
 		return tgt_fail(t, -ENOENT, "no charger %s", charger);
 	ret = charger_held(c, bytes);
@@ -370,6 +459,13 @@ static uint64_t lab_slack(const struct target *t, unsigned int nr_groups,
 	return p->batch * t->ncpus * (nr_chargers ? nr_chargers : 1) * PAGE;
 }
 
+static struct worker_set *lab_workers(struct target *t)
+{
+	struct lab_priv *p = t->priv;
+
+	return t->cfg.oom_kill ? &p->ws : NULL;
+}
+
 const struct target_ops tgt_lab_ops = {
 	.open = lab_open,
 	.close = lab_close,
@@ -383,4 +479,5 @@ const struct target_ops tgt_lab_ops = {
 	.release = lab_release,
 	.held = lab_held,
 	.slack = lab_slack,
+	.workers = lab_workers,
 };

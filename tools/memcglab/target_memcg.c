@@ -29,6 +29,10 @@
  *     stop while under_oom reads 1, and kills it itself. Either way a new
  *     worker re-charges what the charger held before, so the refusal changes
  *     nothing but the events, as on the lab.
+ *   - In an `oom kill` scenario (cfg.oom_kill) none of that: the worker
+ *     keeps oom_score_adj 0 (or what an `adj` step set), the kernel picks
+ *     the victim by size, a killed worker stays dead, and a worker parked
+ *     under_oom stays parked until a `wait` step collects its charge.
  *
  * Page cache ("charge ... file"): the worker appends to its own file on the
  * scratch disk ($MEMCGLAB_SCRATCH, a disk-backed filesystem: tmpfs pages are
@@ -131,9 +135,7 @@ static void memcg_close(struct target *t)
 
 	if (!p)
 		return;
-	for (size_t i = 0; i < p->nr_workers; i++)
-		worker_release(p->workers[i]);
-	free(p->workers);
+	worker_set_free(&p->ws);
 	tgt_peaks_free(&p->peaks);
 	remove_tree(t->root);
 	cg_hier_close(&p->hier);
@@ -162,16 +164,15 @@ static int memcg_rmdir(struct target *t, const char *group)
 
 	tgt_peak_forget(&p->peaks, group);
 	/* Chargers holding nothing do not keep a group alive (as on the lab). */
-	for (size_t i = 0; i < p->nr_workers;) {
-		struct worker *w = p->workers[i];
+	for (size_t i = 0; i < p->ws.n;) {
+		struct worker *w = p->ws.v[i];
 
 		worker_check_alive(w);
-		if (!strcmp(w->group, group) && !w->held && !worker_file_resident(w)) {
-			p->workers[i] = p->workers[--p->nr_workers];
-			worker_release(w);
-		} else {
+		if (!strcmp(w->group, group) && !w->held && !w->parked &&
+		    !worker_file_resident(w))
+			worker_drop(&p->ws, i);
+		else
 			i++;
-		}
 	}
 	tgt_group_path(t, group, dir, sizeof(dir));
 	if (!p->hier.v1) {
@@ -196,8 +197,8 @@ static int memcg_set(struct target *t, const char *group, enum tgt_knob knob,
 	tgt_group_path(t, group, dir, sizeof(dir));
 	ret = cg_set_knob(p->hier.v1, dir, knob, val, t->err, sizeof(t->err));
 	/* Lowering memory.max below usage may have OOM-killed workers. */
-	for (size_t i = 0; i < p->nr_workers; i++)
-		worker_check_alive(p->workers[i]);
+	for (size_t i = 0; i < p->ws.n; i++)
+		worker_check_alive(p->ws.v[i]);
 	return ret;
 }
 
@@ -224,28 +225,27 @@ static int memcg_charge(struct target *t, const char *charger, const char *group
 	size_t idx = 0;
 	int ret, wret;
 
-	w = worker_find(t, charger, &idx);
+	w = worker_find(&p->ws, charger, &idx);
 	if (w && strcmp(w->group, group))
 		return tgt_fail(t, -EINVAL, "charger %s belongs to group %s, not %s",
 				charger, w->group, group);
 	if (!w) {
-		struct worker **n = realloc(p->workers, (p->nr_workers + 1) * sizeof(*n));
+		struct worker_spec spec = { .name = charger, .group = group };
 
-		if (!n)
-			return tgt_fail(t, -ENOMEM, "out of memory");
-		p->workers = n;
-		ret = worker_spawn(t, charger, group, NULL, &w);
+		ret = worker_add(t, &p->ws, &spec, &w);
 		if (ret)
 			return ret;
-		idx = p->nr_workers;
-		p->workers[p->nr_workers++] = w;
+		idx = p->ws.n - 1;
 	}
+	/* `oom kill`: the kernel picks the victim; nothing is restored. */
+	if (t->cfg.oom_kill)
+		return worker_charge_oom(t, w, file, pages, res);
 	worker_check_alive(w);
 	if (w->dead) {
-		ret = worker_restore(t, w, idx, 0);
+		ret = worker_restore(t, &p->ws, idx, 0);
 		if (ret)
 			return ret;
-		w = p->workers[idx];
+		w = p->ws.v[idx];
 	}
 	if (file && !w->file[0])
 		return tgt_fail(t, -EOPNOTSUPP, "charger %s: no scratch file for page cache",
@@ -284,7 +284,7 @@ static int memcg_charge(struct target *t, const char *charger, const char *group
 	/* The kill is read from the group's counters, not guessed from the signal. */
 	if (!res->blocked && oom_kills(t, group) > before_kills)
 		res->oom_killed = true;
-	ret = worker_restore(t, w, idx, held);
+	ret = worker_restore(t, &p->ws, idx, held);
 	if (ret)
 		return ret;
 	if (!res->blocked && !res->oom_killed)
@@ -299,12 +299,15 @@ static int memcg_uncharge(struct target *t, const char *charger, bool file,
 			  uint64_t bytes)
 {
 	uint64_t pages = (bytes + PAGE - 1) & ~(PAGE - 1);
-	struct worker *w = worker_find(t, charger, NULL);
+	struct memcg_priv *p = t->priv;
+	struct worker *w = worker_find(&p->ws, charger, NULL);
 	uint64_t *have;
 	int ret;
 
 	if (!w)
 		return tgt_fail(t, -ENOENT, "no charger %s", charger);
+	if (w->parked)
+		return tgt_fail(t, -EBUSY, "charger %s: its last charge is still parked", charger);
 	worker_check_alive(w);
 	have = file ? &w->file_bytes : &w->held;
 	if (pages > *have)
@@ -327,17 +330,17 @@ static int memcg_release(struct target *t, const char *charger)
 	struct worker *w;
 	size_t idx;
 
-	w = worker_find(t, charger, &idx);
+	w = worker_find(&p->ws, charger, &idx);
 	if (!w)
 		return tgt_fail(t, -ENOENT, "no charger %s", charger);
-	p->workers[idx] = p->workers[--p->nr_workers];
-	worker_release(w);
+	worker_drop(&p->ws, idx);
 	return 0;
 }
 
 static int memcg_held(struct target *t, const char *charger, uint64_t *bytes)
 {
-	struct worker *w = worker_find(t, charger, NULL);
+	struct memcg_priv *p = t->priv;
+	struct worker *w = worker_find(&p->ws, charger, NULL);
 
 	if (!w)
 		return tgt_fail(t, -ENOENT, "no charger %s", charger);
@@ -391,6 +394,13 @@ static uint64_t memcg_slack(const struct target *t, unsigned int nr_groups,
 		CHILD_GROUP_PAGES * t->ncpus * nr_groups + fs + pt) * PAGE;
 }
 
+static struct worker_set *memcg_workers(struct target *t)
+{
+	struct memcg_priv *p = t->priv;
+
+	return &p->ws;
+}
+
 const struct target_ops tgt_memcg_ops = {
 	.open = memcg_open,
 	.close = memcg_close,
@@ -404,4 +414,5 @@ const struct target_ops tgt_memcg_ops = {
 	.release = memcg_release,
 	.held = memcg_held,
 	.slack = memcg_slack,
+	.workers = memcg_workers,
 };
