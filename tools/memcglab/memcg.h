@@ -73,6 +73,7 @@ struct memcg_priv {
 	struct worker_set ws;
 	struct tgt_peaks peaks;
 	unsigned int stock_groups;	/* groups one CPU's charge stock caches */
+	unsigned int slab_per_page;	/* slab bytes charged per page cache page */
 };
 
 void worker_free(struct worker *w);

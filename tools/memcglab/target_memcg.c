@@ -79,6 +79,25 @@ static unsigned int stock_groups(void)
 	return maj > 6 || (maj == 6 && min >= 16) ? MEMCG_MULTI_STOCK : 1;
 }
 
+/*
+ * Bytes of slab the kernel charges with each page of a file's page cache
+ * on ext4: one buffer_head, and a 64th of the radix_tree_node that holds
+ * the page in the file's xarray, at the sizes this kernel's slab gives
+ * them (SLUB's sysfs). Measured in the guest for 30M written: 6.1's slab
+ * 104 + 584 / 64 = 113 bytes a page, 0.93M charged as slab; the debug
+ * kernel's 232 + 704 / 64 = 243, 1.94M. 128 when sysfs has no sizes.
+ */
+static unsigned int slab_per_file_page(void)
+{
+	uint64_t bh = 0, node = 0;
+
+	if (mlab_read_u64("/sys/kernel/slab/buffer_head/slab_size", &bh) ||
+	    mlab_read_u64("/sys/kernel/slab/radix_tree_node/slab_size", &node) ||
+	    !bh || bh > PAGE || node > 64 * PAGE)
+		return 128;
+	return (unsigned int)(bh + node / 64);
+}
+
 static int memcg_open(struct target *t)
 {
 	struct memcg_priv *p;
@@ -97,6 +116,7 @@ static int memcg_open(struct target *t)
 		return ret;
 	}
 	p->stock_groups = stock_groups();
+	p->slab_per_page = slab_per_file_page();
 	t->priv = p;
 	tgt_fmt(t->root, sizeof(t->root), "%s/memcglab.%d", p->hier.mnt, (int)getpid());
 	ret = cg_mkdir(&p->hier, t->root, t->err, sizeof(t->err));
@@ -357,10 +377,12 @@ static int memcg_held(struct target *t, const char *charger, uint64_t *bytes)
  * child group's per-cpu statistics are charged to its parent (measured:
  * about 8K on 2 CPUs); a worker writing page cache also gets the
  * filesystem's own pages charged to its group (the page cache's xarray
- * nodes, and the ext4 bitmaps and extent blocks its writes read in):
- * 128 pages per writer plus 1 page per 64 held (measured on 6.1: 0.2 to
- * 0.5 MiB per 10M file, and 1.1 MiB over 24M of page cache once, beyond
- * the other terms, in a loaded make check).
+ * nodes and buffer heads, and the ext4 bitmaps and extent blocks its
+ * writes read in): 128 pages per writer plus the slab of each page held,
+ * slab_per_file_page() (measured on 6.1: 0.2 to 0.5 MiB per 10M file, and
+ * 1.1 MiB over 24M of page cache once, beyond the other terms, in a loaded
+ * make check; on the debug kernel, whose slab objects are twice the size,
+ * 2.3M over 30M).
  *
  * Until 6.15 a CPU's stock caches one group, and a charge from another
  * group drains it, so a subtree holds at most one stock per CPU.  From 6.16
@@ -373,7 +395,6 @@ static int memcg_held(struct target *t, const char *charger, uint64_t *bytes)
 #define WORKER_OVERHEAD_PAGES 16ULL
 #define CHILD_GROUP_PAGES 4ULL
 #define FILE_WRITER_PAGES 128ULL
-#define FILE_FS_SHARE 64ULL
 
 static uint64_t memcg_slack(const struct target *t, unsigned int nr_groups,
 			    unsigned int nr_chargers, unsigned int nr_file,
@@ -383,12 +404,13 @@ static uint64_t memcg_slack(const struct target *t, unsigned int nr_groups,
 	uint64_t pt = 0, fs = 0, prefault = (uint64_t)nr_chargers * WORKER_PT_PREFAULT;
 	/* A target that was never opened (trace replay's model): this kernel. */
 	unsigned int sg = p ? p->stock_groups : stock_groups();
+	unsigned int slab = p ? p->slab_per_page : slab_per_file_page();
 	unsigned int stocks = nr_groups < sg ? nr_groups : sg;
 
 	if (bytes > prefault)
 		pt = (bytes - prefault) / (512 * PAGE) + 1;
 	if (nr_file)
-		fs = FILE_WRITER_PAGES * nr_file + bytes / (FILE_FS_SHARE * PAGE);
+		fs = FILE_WRITER_PAGES * nr_file + bytes / PAGE * slab / PAGE;
 	return (MEMCG_BATCH_PAGES * t->ncpus * stocks +
 		WORKER_OVERHEAD_PAGES * nr_chargers +
 		CHILD_GROUP_PAGES * t->ncpus * nr_groups + fs + pt) * PAGE;
