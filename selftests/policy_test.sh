@@ -21,7 +21,12 @@ check() { # description, command...
 		echo "ok $n $d"
 	else
 		echo "not ok $n $d"
-		grep -E 'not ok|FAIL|Expected|first error|^[^#]' /tmp/policy_test.out | head -40 | sed 's/^/# /'
+		# What failed, not the first 40 lines: a scenario's name and
+		# its diverging rows, a test's failed checks.
+		awk '/######## scenario/ { sc = $0; shown = 0; next }
+		     /DIVERGES|UNEXPECTED/ { if (!shown) print sc; shown = 1; print; next }
+		     /not ok|FAIL|Expected|first error|^[^#]/' /tmp/policy_test.out |
+			head -60 | sed 's/^/# /'
 		failed=$((failed + 1))
 	fi
 }
