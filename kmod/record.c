@@ -445,24 +445,60 @@ static void mlab_rec_forget(void)
 	atomic_long_set(&mlab_rec_overflow, 0);
 }
 
+/* The memory css of @root, referenced; NULL when the controller is off there. */
+static struct cgroup_subsys_state *mlab_rec_root_css(struct cgroup *root)
+{
+	struct cgroup_subsys_state *css;
+
+	css = cgroup_get_e_css(root, &memory_cgrp_subsys);
+	if (css && css->cgroup != root) {
+		css_put(css);
+		return NULL;	/* an ancestor's: memory is off at root */
+	}
+	return css;
+}
+
 /* Learn the memcgs the subtree has now: their uncharges count too. */
 static int mlab_rec_learn_subtree(struct cgroup *root)
 {
 	struct cgroup_subsys_state *css, *pos;
 
-	css = cgroup_get_e_css(root, &memory_cgrp_subsys);
+	css = mlab_rec_root_css(root);
 	if (!css)
 		return -ENOENT;
-	if (css->cgroup != root) {
-		css_put(css);
-		return -ENOENT;	/* the memory controller is off there */
-	}
 	rcu_read_lock();
 	css_for_each_descendant_pre(pos, css)
 		mlab_rec_learn(mem_cgroup_from_css(pos));
 	rcu_read_unlock();
 	css_put(css);
 	return 0;
+}
+
+/*
+ * Each memcg's counter, read while the probes still run, so that a reader
+ * can compare with it at its place in the stream.  What the kernel does
+ * between the end of the command and the end of the recording (an exited
+ * task's deferred frees, a stock drained by the exit) is in the stream
+ * before or after it, never only in the numbers.  An event racing with the
+ * read on another CPU may fall on either side: one charge, at most a
+ * batch per CPU, which compare's tolerance covers.
+ */
+static void mlab_rec_snapshot(struct cgroup *root)
+{
+	struct cgroup_subsys_state *css, *pos;
+	struct mem_cgroup *memcg;
+
+	css = mlab_rec_root_css(root);
+	if (!css)
+		return;
+	rcu_read_lock();
+	css_for_each_descendant_pre(pos, css) {
+		memcg = mem_cgroup_from_css(pos);
+		trace_memcglab_rec_usage(mlab_rec_id(memcg),
+					 mlab_rec_usage(memcg));
+	}
+	rcu_read_unlock();
+	css_put(css);
 }
 
 /**
@@ -538,6 +574,7 @@ void mlab_rec_stop(void)
 	mutex_lock(&mlab_rec_lock);
 	root = mlab_rec_root;
 	if (root) {
+		mlab_rec_snapshot(root);
 		mlab_rec_probes_off();
 		WRITE_ONCE(mlab_rec_root, NULL);
 		mlab_rec_forget();

@@ -73,6 +73,19 @@ TRACE_EVENT(memcglab_rec_reclaim,
 	    TP_printk("cg=%llu nr=%lu reclaimed=%ld", __entry->cg,
 		      __entry->nr, __entry->reclaimed));
 
+/*
+ * A memcg's counter as the recording stops, read while the probes still
+ * run: the events before it in time are the ones it counts.
+ */
+TRACE_EVENT(memcglab_rec_usage,
+	    TP_PROTO(u64 cg, unsigned long usage),
+	    TP_ARGS(cg, usage),
+	    TP_STRUCT__entry(__field(u64, cg)
+			     __field(unsigned long, usage)),
+	    TP_fast_assign(__entry->cg = cg;
+			   __entry->usage = usage;),
+	    TP_printk("cg=%llu usage=%lu", __entry->cg, __entry->usage));
+
 /* The recording stopped; missed: probe hits lost (no free instance). */
 TRACE_EVENT(memcglab_rec_end,
 	    TP_PROTO(unsigned long missed, unsigned long overflow),

@@ -145,6 +145,9 @@ check "the hierarchy trace has the root, a and b with their settings" \
 	sh -c "grep -Eq '^group [12] a .* max=12582912 ' $w/hier.trace &&
 	       b=\$(awk '\$1 == \"group\" && \$3 == \"b\" && / low=2097152 / { print \$2 }' $w/hier.trace) &&
 	       grep -Eq \"^final \$b usage=[1-9]\" $w/hier.trace"
+check "the recording ends with each group's counter, read as it stopped" \
+	sh -c "head -1 $w/hier.trace | grep -qx 'memcglab-trace 2' &&
+	       for g in 0 1 2; do awk -v g=\$g '\$3 == \"s\" && \$4 == g' $w/hier.trace | grep -q . || exit 1; done"
 
 for t in pagecache oom manycpu hier; do
 	if kernel_ge 6 16; then
@@ -186,10 +189,14 @@ awk 'e && !done && / c / { sub(/ c /, " x "); done = 1 } /^events$/ { e = 1 } { 
 	$w/oom.trace >$w/corrupt.trace
 check "a corrupted event line: an error naming the line" \
 	fails_with "corrupt.trace:[0-9]+: unknown event type 'x'" "$cli" trace replay $w/corrupt.trace
-sed '1 s/ 1$/ 2/' $w/oom.trace >$w/v2.trace
-check "another format version: refused, naming both versions" \
-	fails_with "format version 2; this memcglab reads version 1" \
-	"$cli" trace replay $w/v2.trace
+sed '1 s/ 2$/ 3/' $w/oom.trace >$w/v3.trace
+check "another format version: refused, naming the versions read" \
+	fails_with "format version 3; this memcglab reads versions 1 to 2" \
+	"$cli" trace replay $w/v3.trace
+awk 'e && !done && / s / { sub(/ s [0-9]+ 0 /, " s 0 1 "); done = 1 } /^events$/ { e = 1 } { print }' \
+	$w/hier.trace >$w/badusage.trace
+check "a usage event with a page count: an error naming the line" \
+	fails_with "badusage.trace:[0-9]+: bad usage event" "$cli" trace replay $w/badusage.trace
 sed 's/^kernel .*/kernel 5.10.0-0-amd64/' $w/oom.trace >$w/otherkernel.trace
 check "a trace from another kernel replays (the lab does not depend on it)" \
 	sh -c "'$cli' trace replay $w/otherkernel.trace | grep -q 'kernel 5.10.0-0-amd64'"

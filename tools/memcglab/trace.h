@@ -14,7 +14,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define TRACE_FORMAT_VERSION 1
+/* Version 2 added the `s` event; version 1 files are read as they are. */
+#define TRACE_FORMAT_VERSION 2
+#define TRACE_FORMAT_OLDEST 1
 #define TRACE_MAGIC "memcglab-trace"
 #define TRACE_UNLIMITED UINT64_MAX
 
@@ -22,6 +24,7 @@ enum trace_ev_type {
 	TEV_CHARGE = 'c',	/* a charge request as it returned */
 	TEV_UNCHARGE = 'u',	/* pages leaving a group */
 	TEV_RECLAIM = 'r',	/* direct reclaim of a group: begin, end */
+	TEV_USAGE = 's',	/* the group's counter as the recording stopped */
 };
 
 /* Kinds of an uncharge, as record_trace.h numbers them. */
@@ -29,7 +32,7 @@ enum { TUNC_PAGE, TUNC_STOCK, TUNC_DRAIN, TUNC_NR };
 
 struct trace_ev {
 	uint64_t t_us;		/* since the recording started */
-	uint64_t usage;		/* the group's counter after it, pages */
+	uint64_t usage;		/* the group's counter after it (s: at it), pages */
 	uint64_t over_cg;	/* charge: the cgroup whose limit failed first */
 	uint32_t cpu;
 	uint32_t group;		/* index into trace->groups */

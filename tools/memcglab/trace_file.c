@@ -95,6 +95,8 @@ int trace_write(const struct trace *tr, FILE *f)
 			fprintf(f, " %" PRIu64 "\n", e->usage);
 		} else if (e->type == TEV_UNCHARGE) {
 			fprintf(f, " %u %" PRIu64 "\n", e->kind, e->usage);
+		} else if (e->type == TEV_USAGE) {
+			fprintf(f, " %" PRIu64 "\n", e->usage);
 		} else {
 			fprintf(f, " %d\n", e->ret);
 		}
@@ -254,6 +256,11 @@ static int parse_event(struct reader *r, struct trace *tr, const char *s)
 		if (sscanf(s, " %d%n", &e->ret, &n) != 1)
 			return rd_fail(r, "bad reclaim event");
 		break;
+	case TEV_USAGE:
+		if (tr->version < 2 || e->nr ||
+		    sscanf(s, " %" SCNu64 "%n", &e->usage, &n) != 1)
+			return rd_fail(r, "bad usage event");
+		break;
 	default:
 		return rd_fail(r, "unknown event type '%c'", type);
 	}
@@ -358,9 +365,9 @@ int trace_read(const char *path, struct trace *tr, char *err, size_t len)
 			if (sscanf(line, "%31s %u", magic, &v) != 2 || strcmp(magic, TRACE_MAGIC))
 				ret = rd_fail(&r, "not a memcglab trace (no \"%s VERSION\" line)",
 					      TRACE_MAGIC);
-			else if (v != TRACE_FORMAT_VERSION)
-				ret = rd_fail(&r, "trace format version %u; this memcglab reads version %u",
-					      v, TRACE_FORMAT_VERSION);
+			else if (v < TRACE_FORMAT_OLDEST || v > TRACE_FORMAT_VERSION)
+				ret = rd_fail(&r, "trace format version %u; this memcglab reads versions %u to %u",
+					      v, TRACE_FORMAT_OLDEST, TRACE_FORMAT_VERSION);
 			tr->version = v;
 			continue;
 		}

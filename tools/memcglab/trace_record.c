@@ -240,8 +240,8 @@ static int group_of(struct recorder *r, uint64_t cg)
 static void parse_line(struct recorder *r, char *line)
 {
 	unsigned long long cg, over, usage, ts_s, ts_us;
-	unsigned int nr, gfp, batch, fails, kind, cpu;
-	char *ev, *p, *br;
+	unsigned int nr = 0, gfp, batch, fails, kind, cpu;
+	char *ev, *p, *br, type;
 	struct trace_ev *e;
 	long reclaimed;
 	int ret, g;
@@ -286,16 +286,23 @@ static void parse_line(struct recorder *r, char *line)
 		if (sscanf(ev + 8, "cg=%llu nr=%u gfp=%x ret=%d batch=%u fails=%u over=%llu usage=%llu",
 			   &cg, &nr, &gfp, &ret, &batch, &fails, &over, &usage) != 8)
 			return;
+		type = TEV_CHARGE;
 	} else if (!strncmp(ev, "uncharge: ", 10)) {
 		if (sscanf(ev + 10, "cg=%llu nr=%u kind=%u usage=%llu", &cg, &nr, &kind,
 			   &usage) != 4)
 			return;
+		type = TEV_UNCHARGE;
 	} else if (!strncmp(ev, "reclaim: ", 9)) {
 		unsigned long lnr;
 
 		if (sscanf(ev + 9, "cg=%llu nr=%lu reclaimed=%ld", &cg, &lnr, &reclaimed) != 3)
 			return;
 		nr = (unsigned int)lnr;
+		type = TEV_RECLAIM;
+	} else if (!strncmp(ev, "usage: ", 7)) {
+		if (sscanf(ev + 7, "cg=%llu usage=%llu", &cg, &usage) != 2)
+			return;
+		type = TEV_USAGE;
 	} else {
 		return;
 	}
@@ -311,9 +318,9 @@ static void parse_line(struct recorder *r, char *line)
 	e->cpu = cpu;
 	e->group = (uint32_t)g;
 	e->nr = nr;
-	switch (ev[0]) {
-	case 'c':
-		e->type = TEV_CHARGE;
+	e->type = type;
+	switch (type) {
+	case TEV_CHARGE:
 		e->gfp = gfp;
 		e->ret = ret;
 		e->batch = batch;
@@ -321,13 +328,14 @@ static void parse_line(struct recorder *r, char *line)
 		e->over = over ? group_of(r, over) : -1;
 		e->usage = usage;
 		break;
-	case 'u':
-		e->type = TEV_UNCHARGE;
+	case TEV_UNCHARGE:
 		e->kind = kind < TUNC_NR ? kind : TUNC_PAGE;
 		e->usage = usage;
 		break;
+	case TEV_USAGE:
+		e->usage = usage;
+		break;
 	default:
-		e->type = TEV_RECLAIM;
 		e->ret = (int32_t)reclaimed;
 		break;
 	}

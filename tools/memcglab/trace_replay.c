@@ -33,6 +33,12 @@ struct greplay {
 	uint64_t held, owed;	/* pages */
 	struct tgt_stats st;
 	uint64_t slack;
+	/*
+	 * The usages compared: the kernel's and the lab's at the group's
+	 * `s` event (the end of a version 2 recording), else at the end.
+	 */
+	uint64_t k_usage, usage;
+	bool at_stop;
 	bool usage_ok, peak_ok;
 };
 
@@ -156,6 +162,18 @@ static int replay_ev(struct target *t, const struct trace *tr, const struct trac
 	int ret;
 
 	snprintf(name, sizeof(name), "g%u", e->group);
+	if (e->type == TEV_USAGE) {
+		struct tgt_stats st = { 0 };
+
+		lab_group(tr, e->group, grp, sizeof(grp));
+		ret = target_stats(t, grp, &st);
+		if (ret)
+			return ret;
+		gr->k_usage = e->usage * PAGE;
+		gr->usage = st.usage;
+		gr->at_stop = true;
+		return 0;
+	}
 	if (e->type == TEV_CHARGE) {
 		lab_group(tr, e->group, grp, sizeof(grp));
 		t0 = ns_now();
@@ -209,12 +227,16 @@ static void judge(struct replay *rp, struct target *t, struct prun *pr)
 		unsigned int n = subtree_size(tr, g);
 
 		gr->slack = target_slack(t, n, n, 0, 0) + target_slack(&model, n, 0, 0, 0);
+		if (!gr->at_stop) {
+			gr->k_usage = tg->f_usage;
+			gr->usage = gr->st.usage;
+		}
 		if (!tg->have_final) {
 			gr->usage_ok = gr->peak_ok = true;
 			continue;
 		}
-		gr->usage_ok = (gr->st.usage > tg->f_usage ? gr->st.usage - tg->f_usage :
-				tg->f_usage - gr->st.usage) <= gr->slack;
+		gr->usage_ok = (gr->usage > gr->k_usage ? gr->usage - gr->k_usage :
+				gr->k_usage - gr->usage) <= gr->slack;
 		gr->peak_ok = (gr->st.peak > tg->f_peak ? gr->st.peak - tg->f_peak :
 			       tg->f_peak - gr->st.peak) <= gr->slack;
 		if (!gr->usage_ok || !gr->peak_ok)
@@ -344,10 +366,11 @@ static void print_run(const struct replay *rp, const struct prun *pr)
 
 		print_open_obj(NULL);
 		print_str(PRINT_ANY, "group", "  %-20s", tg->path);
-		print_str(PRINT_TEXT, NULL, " %10s", format_size(tg->f_usage, a, sizeof(a)));
-		print_u64(PRINT_JSON, "kernel_usage", NULL, tg->f_usage);
-		print_str(PRINT_TEXT, NULL, " %10s", format_size(gr->st.usage, b, sizeof(b)));
-		print_u64(PRINT_JSON, "usage", NULL, gr->st.usage);
+		print_str(PRINT_TEXT, NULL, " %10s", format_size(gr->k_usage, a, sizeof(a)));
+		print_u64(PRINT_JSON, "kernel_usage", NULL, gr->k_usage);
+		print_str(PRINT_TEXT, NULL, " %10s", format_size(gr->usage, b, sizeof(b)));
+		print_u64(PRINT_JSON, "usage", NULL, gr->usage);
+		print_str(PRINT_JSON, "usage_at", NULL, gr->at_stop ? "stop" : "end");
 		print_str(PRINT_TEXT, NULL, " %10s", format_size(tg->f_peak, c, sizeof(c)));
 		print_u64(PRINT_JSON, "kernel_peak", NULL, tg->f_peak);
 		print_str(PRINT_TEXT, NULL, " %10s", format_size(gr->st.peak, d, sizeof(d)));
