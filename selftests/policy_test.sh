@@ -21,12 +21,17 @@ check() { # description, command...
 		echo "ok $n $d"
 	else
 		echo "not ok $n $d"
-		# What failed, not the first 40 lines: a scenario's name and
-		# its diverging rows, a test's failed checks.
-		awk '/######## scenario/ { sc = $0; shown = 0; next }
-		     /DIVERGES|UNEXPECTED/ { if (!shown) print sc; shown = 1; print; next }
-		     /not ok|FAIL|Expected|first error|^[^#]/' /tmp/policy_test.out |
-			head -60 | sed 's/^/# /'
+		# What failed, not the first lines: of a comparison, each
+		# failing step (its line, its rows) under its scenario's
+		# name; of a test, its failed checks and errors.
+		awk 'function head() { if (!shown) print sc; shown = 1 }
+		     function flush() { if (buf != "" && bad) { head(); print buf } buf = "" }
+		     /######## scenario/ { flush(); sc = $0; shown = 0; next }
+		     /^line [0-9]+:/ { flush(); buf = $0; bad = 0; next }
+		     /^-- [0-9]+ step divergence/ { flush(); if (/UNEXPECTED/) { head(); print } next }
+		     buf != "" { buf = buf "\n" $0; if (/DIVERGES|expectation failed/) bad = 1; next }
+		     /not ok|FAIL|Expected|first error|^memcglab|rror/
+		     END { flush() }' /tmp/policy_test.out | head -80 | sed 's/^/# /'
 		failed=$((failed + 1))
 	fi
 }
