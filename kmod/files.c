@@ -110,16 +110,15 @@ static int memory_oom_group_write(struct mlab_of *of, char *buf,
 	return mlab_oom_set_group(of->group, v);
 }
 
-#define MLAB_PEAK_UNSET ULONG_MAX
-
-static int memory_peak_open(struct mlab_of *of)
+/* memory.peak and memory.swap.peak: open, release and a write's restart. */
+int mlab_peak_open(struct mlab_of *of)
 {
 	of->peak = MLAB_PEAK_UNSET;
 	INIT_LIST_HEAD(&of->peak_node);
 	return 0;
 }
 
-static void memory_peak_release(struct mlab_of *of)
+void mlab_peak_release(struct mlab_of *of)
 {
 	struct mlab_dir *md = of->dir;
 
@@ -153,24 +152,35 @@ static int __maybe_unused memory_peak_write(struct mlab_of *of, char *buf,
 					    size_t nbytes)
 {
 	struct mlab_dir *md = of->dir;
-	struct mlab_of *peer;
 	unsigned long usage;
 	int err;
 
 	mutex_lock(&md->peaks_lock);
 	usage = mlab_group_usage(of->group);
 	err = mlab_group_reset(of->group, MLAB_RESET_LOCAL_WATERMARK);
-	if (err)
-		goto out;
-	list_for_each_entry(peer, &md->peaks, peak_node)
+	if (!err)
+		mlab_peak_restart(of, &md->peaks, usage);
+	mutex_unlock(&md->peaks_lock);
+	return err;
+}
+
+/*
+ * The local watermark that @of and its written @peers read from restarts
+ * at @usage: @of reads @usage from now on, a peer at least that.  The
+ * caller holds the directory's peaks_lock, across the reset too, so that
+ * no two writers interleave.
+ */
+void mlab_peak_restart(struct mlab_of *of, struct list_head *peers,
+		       unsigned long usage)
+{
+	struct mlab_of *peer;
+
+	list_for_each_entry(peer, peers, peak_node)
 		if (usage > READ_ONCE(peer->peak))
 			WRITE_ONCE(peer->peak, usage);
 	if (of->peak == MLAB_PEAK_UNSET)
-		list_add(&of->peak_node, &md->peaks);
+		list_add(&of->peak_node, peers);
 	WRITE_ONCE(of->peak, usage);
-out:
-	mutex_unlock(&md->peaks_lock);
-	return err;
 }
 
 static void mlab_seq_events(struct seq_file *sf, const unsigned long *events)
@@ -467,7 +477,7 @@ const struct mlab_cftype mlab_files[] = {
 #else
 	  NULL,
 #endif
-	  memory_peak_open, memory_peak_release },
+	  mlab_peak_open, mlab_peak_release },
 	{ "memory.events", V2 | NOT_ON_ROOT | MLAB_CFT_EVENTS,
 	  memory_events_show },
 	{ "memory.events.local", V2 | NOT_ON_ROOT | MLAB_CFT_EVENTS_LOCAL,
@@ -492,7 +502,7 @@ const struct mlab_cftype mlab_files[] = {
 #else
 	  NULL,
 #endif
-	  memory_swap_peak_open, memory_swap_peak_release },
+	  mlab_peak_open, mlab_peak_release },
 #endif
 	{ "memory.swap.events", V2 | NOT_ON_ROOT, memory_swap_events_show },
 

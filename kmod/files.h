@@ -26,6 +26,13 @@ void mlab_seq_lab_stats(struct seq_file *sf, const char *prefix,
 void mlab_anon_file(struct mlab_group *g, bool subtree,
 		    struct mlab_lru_stat *st, unsigned long *anon);
 
+/* memory.peak and memory.swap.peak: a descriptor's view (files.c). */
+#define MLAB_PEAK_UNSET ULONG_MAX	/* never written: the watermark */
+int mlab_peak_open(struct mlab_of *of);
+void mlab_peak_release(struct mlab_of *of);
+void mlab_peak_restart(struct mlab_of *of, struct list_head *peers,
+		       unsigned long usage);
+
 /* The cgroup v1 handlers (files_v1.c), for mlab_files[]. */
 int memory_usage_show(struct seq_file *sf, struct mlab_of *of);
 int memory_max_usage_show(struct seq_file *sf, struct mlab_of *of);
@@ -48,8 +55,6 @@ int memory_swap_high_write(struct mlab_of *of, char *buf, size_t nbytes);
 int memory_swap_max_show(struct seq_file *sf, struct mlab_of *of);
 int memory_swap_max_write(struct mlab_of *of, char *buf, size_t nbytes);
 int memory_swap_events_show(struct seq_file *sf, struct mlab_of *of);
-int memory_swap_peak_open(struct mlab_of *of);
-void memory_swap_peak_release(struct mlab_of *of);
 int memory_swap_peak_show(struct seq_file *sf, struct mlab_of *of);
 int memory_swap_peak_write(struct mlab_of *of, char *buf, size_t nbytes);
 int memory_memsw_usage_show(struct seq_file *sf, struct mlab_of *of);

@@ -85,34 +85,18 @@ int memory_swap_events_show(struct seq_file *sf, struct mlab_of *of)
 	return 0;
 }
 
-#define MLAB_SWAP_PEAK_UNSET ULONG_MAX
-
-int memory_swap_peak_open(struct mlab_of *of)
-{
-	of->peak = MLAB_SWAP_PEAK_UNSET;
-	INIT_LIST_HEAD(&of->peak_node);
-	return 0;
-}
-
-void memory_swap_peak_release(struct mlab_of *of)
-{
-	struct mlab_dir *md = of->dir;
-
-	if (of->peak == MLAB_SWAP_PEAK_UNSET)
-		return;
-	mutex_lock(&md->peaks_lock);
-	list_del(&of->peak_node);
-	mutex_unlock(&md->peaks_lock);
-}
-
-/* As memory.peak: the watermark, or this descriptor's view once written. */
+/*
+ * As memory.peak: the watermark, or this descriptor's view once written.
+ * files.c opens and releases it; a written descriptor is on the
+ * directory's swap_peaks list, under the same peaks_lock.
+ */
 int memory_swap_peak_show(struct seq_file *sf, struct mlab_of *of)
 {
 	unsigned long peak = READ_ONCE(of->peak);
 	struct mlab_swap_info info;
 
 	mlab_swap_info(of->group, false, &info);
-	if (peak == MLAB_SWAP_PEAK_UNSET)
+	if (peak == MLAB_PEAK_UNSET)
 		peak = info.watermark;
 	else
 		peak = max(peak, info.local_watermark);
@@ -125,21 +109,13 @@ int memory_swap_peak_write(struct mlab_of *of, char *buf, size_t nbytes)
 {
 	struct mlab_dir *md = of->dir;
 	struct mlab_swap_info info;
-	struct mlab_of *peer;
 	int err;
 
 	mutex_lock(&md->peaks_lock);
 	mlab_swap_info(of->group, false, &info);
 	err = mlab_swap_reset_local_watermark(of->group);
-	if (err)
-		goto out;
-	list_for_each_entry(peer, &md->swap_peaks, peak_node)
-		if (info.usage > READ_ONCE(peer->peak))
-			WRITE_ONCE(peer->peak, info.usage);
-	if (of->peak == MLAB_SWAP_PEAK_UNSET)
-		list_add(&of->peak_node, &md->swap_peaks);
-	WRITE_ONCE(of->peak, info.usage);
-out:
+	if (!err)
+		mlab_peak_restart(of, &md->swap_peaks, info.usage);
 	mutex_unlock(&md->peaks_lock);
 	return err;
 }
