@@ -22,16 +22,16 @@ check() { # description, command...
 	else
 		echo "not ok $n $d"
 		# What failed, not the first lines: of a comparison, each
-		# failing step (its line, its rows) under its scenario's
-		# name; of a test, its failed checks and errors.
-		awk 'function head() { if (!shown) print sc; shown = 1 }
-		     function flush() { if (buf != "" && bad) { head(); print buf } buf = "" }
-		     /######## scenario/ { flush(); sc = $0; shown = 0; next }
-		     /^line [0-9]+:/ { flush(); buf = $0; bad = 0; next }
-		     /^-- [0-9]+ step divergence/ { flush(); if (/UNEXPECTED/) { head(); print } next }
-		     buf != "" { buf = buf "\n" $0; if (/DIVERGES|expectation failed/) bad = 1; next }
-		     /not ok|FAIL|Expected|first error|^memcglab|rror/
-		     END { flush() }' /tmp/policy_test.out | head -80 | sed 's/^/# /'
+		# failing step (its line, its rows) of each scenario that
+		# diverged unexpectedly, under its name; of a test, its failed
+		# checks and errors.
+		awk 'function step() { if (st != "" && bad) out = out "\n" st; st = "" }
+		     /######## scenario/ { sc = $0; out = ""; st = ""; next }
+		     /^line [0-9]+:/ { step(); st = $0; bad = 0; next }
+		     /^-- [0-9]+ step divergence/ { step(); if (/UNEXPECTED/) print sc out "\n" $0; sc = ""; next }
+		     st != "" { st = st "\n" $0; if (/DIVERGES|expectation failed/) bad = 1; next }
+		     /not ok|FAIL|Expected|first error|^memcglab|rror/' /tmp/policy_test.out |
+			head -80 | sed 's/^/# /'
 		failed=$((failed + 1))
 	fi
 }
