@@ -74,6 +74,7 @@ struct memcg_priv {
 	struct tgt_peaks peaks;
 	unsigned int stock_groups;	/* groups one CPU's charge stock caches */
 	unsigned int slab_per_page;	/* slab bytes charged per page cache page */
+	bool pt_freed;		/* MADV_DONTNEED frees empty page tables (6.14+) */
 };
 
 void worker_free(struct worker *w);
