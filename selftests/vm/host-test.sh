@@ -12,6 +12,8 @@
 # - `make modules KVER=...` for a kernel without headers, or one too old,
 #   fails with one line that says what to install.
 # - `make help` lists every target of the Makefile.
+# - scenario files: the errors of repeat/together blocks, their unrolling
+#   (`memcglab scenario steps`, which parses and runs nothing).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -317,6 +319,96 @@ ok "tour: the checker rejects a wrong word" tour_wrong "08-reclaim 2 no"
 ok "tour: the checker rejects a wrong count" tour_wrong "09-high 1 992"
 ok "tour: ... and a wrong swap answer" tour_wrong "13-swap 3 4M"
 ok "tour: the checker rejects an unknown exercise" not tour_answers <(echo "08-reclaim 9 1")
+
+# --- scenario files: repeat and together blocks ---------------------------
+
+cli=$top/tools/memcglab/memcglab
+[ -x "$cli" ] || make -s -C "$top/tools/memcglab" >/dev/null 2>&1
+scn() { printf '%s\n' "$@" >"$tmp/x.scn"; }
+# parse_fails 'LINE: message' LINES...: the file is refused with exactly that.
+parse_fails() {
+	local want=$1
+	shift
+	scn "$@"
+	if "$cli" scenario steps "$tmp/x.scn" >/dev/null 2>"$tmp/err"; then
+		echo "parsed, but should fail with $want"
+		return 1
+	fi
+	grep -qxF "memcglab: $tmp/x.scn:$want" "$tmp/err" || { cat "$tmp/err"; return 1; }
+}
+# parse_steps N LINES...: parses, to N steps.
+parse_steps() {
+	local want=$1
+	shift
+	scn "$@"
+	"$cli" scenario steps "$tmp/x.scn" >"$tmp/steps" || return 1
+	grep -q ": $want steps," "$tmp/steps" || { cat "$tmp/steps"; return 1; }
+}
+H='mkdir a'
+ok "scenario: repeat 0 is refused" parse_fails "2: repeat count is 1..10000, not '0'" \
+	"$H" 'repeat 0' 'charge a w 1M' end
+ok "scenario: repeat 10001 is refused" parse_fails "2: repeat count is 1..10000, not '10001'" \
+	"$H" 'repeat 10001' 'charge a w 1M' end
+ok "scenario: repeat -1 is refused" parse_fails "2: repeat count is 1..10000, not '-1'" \
+	"$H" 'repeat -1' 'charge a w 1M' end
+ok "scenario: repeat without a count" parse_fails "2: repeat takes a count: repeat N" \
+	"$H" 'repeat' 'charge a w 1M' end
+ok "scenario: a repeat without end names its line" parse_fails "2: 'repeat' without 'end'" \
+	"$H" 'repeat 2' 'charge a w 1M'
+ok "scenario: a together without end names its line" parse_fails "2: 'together' without 'end'" \
+	"$H" together 'charge a w 1M'
+ok "scenario: an end closes the innermost block" parse_fails "2: 'repeat' without 'end'" \
+	"$H" 'repeat 2' together 'charge a w 1M' end
+ok "scenario: a stray end" parse_fails "3: 'end' without 'repeat' or 'together'" \
+	"$H" 'charge a w 1M' end
+ok "scenario: an empty repeat" parse_fails "3: empty repeat block" "$H" 'repeat 2' end
+ok "scenario: an empty together" parse_fails "3: empty together block" "$H" together end
+ok "scenario: unrolled past the step limit" parse_fails "2: this repeat makes more than 20000 steps" \
+	"$H" 'repeat 10000' 'repeat 3' 'charge a w 1M' end end
+ok "scenario: together takes charge and uncharge only" \
+	parse_fails "3: 'check' in a together block (it takes charge and uncharge steps only)" \
+	"$H" together 'check a usage == 0' end
+ok "scenario: no repeat inside together" \
+	parse_fails "3: 'repeat' in a together block (it takes charge and uncharge steps only)" \
+	"$H" together 'repeat 2' 'charge a w 1M' end end
+ok "scenario: no together inside together" \
+	parse_fails "3: 'together' in a together block (it takes charge and uncharge steps only)" \
+	"$H" together together
+ok "scenario: one charger twice in a together block" \
+	parse_fails "4: charger w appears twice in one together block" \
+	"$H" together 'charge a w 1M' 'uncharge w 1M' end
+ok "scenario: together and oom kill do not mix" \
+	parse_fails "3: 'together' cannot be used with \`oom kill\` (whose kill would be whose?)" \
+	'oom kill' "$H" together 'charge a w 1M' end
+ok "scenario: => any outside a together block" \
+	parse_fails "2: '=> any' is for a charge in a together block" "$H" 'charge a w 1M => any'
+ok "scenario: => any on an uncharge" \
+	parse_fails "3: '=> any' is for a charge in a together block" \
+	"$H" together 'uncharge w 1M => any' end
+ok "scenario: no flavour prefix on a block" \
+	parse_fails "2: a flavour prefix cannot apply to 'repeat'" "$H" 'v2: repeat 2' 'charge a w 1M' end
+ok "scenario: nested repeats unroll" parse_steps 9 \
+	"$H" 'repeat 2' 'repeat 3' 'charge a w 1M' end 'check a usage <= 4M' end
+ok "scenario: 10000 is the largest repeat" parse_steps 10001 "$H" 'repeat 10000' 'charge a w 4K' end
+unrolled_text() {
+	scn "$H" 'repeat 2' 'repeat 3' together 'charge a w1 1M' 'v2: charge a w2 1M => any' end \
+		end end
+	"$cli" -j scenario steps "$tmp/x.scn" >"$tmp/steps" || return 1
+	# each copy of the block has an id of its own; each step says which iteration
+	grep -qF '"nr_blocks":6,' "$tmp/steps" &&
+	grep -qF '{"line":6,"block":6,"step":"together: v2: charge a w2 1M => any [3/3] [2/2]"}' \
+		"$tmp/steps" &&
+	grep -qF '{"line":5,"block":4,"step":"together: charge a w1 1M [1/3] [2/2]"}' "$tmp/steps" ||
+		{ cat "$tmp/steps"; return 1; }
+}
+ok "scenario: unrolled steps keep their line, say their iteration, get new blocks" unrolled_text
+library_parses() {
+	local f
+	for f in "$top"/selftests/scenarios/*.scn; do
+		"$cli" scenario steps "$f" >/dev/null || return 1
+	done
+}
+ok "scenario: every scenario of the library parses" library_parses
 
 # --- make help --------------------------------------------------------------
 

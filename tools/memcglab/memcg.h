@@ -18,12 +18,31 @@
 #define WORKER_LEAF ".workers"		/* v2 leaf that holds the workers */
 
 enum { W_CHARGE = 1, W_UNCHARGE, W_CHARGE_FILE, W_UNCHARGE_FILE, W_PING };
+/*
+ * Or'ed into a memcg charge of a concurrent batch: when it is done, the
+ * worker sets its own oom_score_adj back to 0 before it answers, so that the
+ * memcg OOM killer, still called by the batch's other chargers, picks one of
+ * those (at 1000), never a charger whose charge has succeeded.
+ */
+#define W_ADJ0 0x100
 
 struct wshared {
 	_Atomic uint64_t progress;	/* bytes touched by the current charge */
 	_Atomic uint64_t held;		/* bytes held after the last command */
 	_Atomic int ready;
 	_Atomic int err;		/* errno of a failed write, else 0 */
+	_Atomic uint32_t armed;		/* the go generation it waits for */
+};
+
+/*
+ * The start signal of a concurrent batch (a scenario's `together` block),
+ * one shared page per worker set, mapped before its first worker is forked
+ * so that every worker inherits it: a worker given a command with go
+ * generation G waits (futex) until the word reaches G, and the runner
+ * raises it once for all of them.
+ */
+struct wgo {
+	_Atomic uint32_t gen;
 };
 
 /*
@@ -37,6 +56,7 @@ struct worker_spec {
 	const char *group;	/* scenario group name */
 	const char *file;	/* memcg: page cache file to adopt, or NULL */
 	const char *charge_path; /* lab: the charge file to open, else NULL */
+	struct wgo *go;		/* the set's start signal (worker_add() sets it) */
 };
 
 struct worker {
@@ -60,12 +80,24 @@ struct worker {
 	/* A charge left parked in an OOM wait (oom kill scenarios): its size. */
 	uint64_t parked;
 	bool parked_file;
+	/*
+	 * A command of a concurrent batch: sent and waiting for the go
+	 * (armed), then running until worker_settle() collects its answer
+	 * into async_ret; what the charge needs to finish is kept here.
+	 */
+	enum { W_IDLE, W_ARMED, W_SETTLED } async;
+	int async_ret;
+	int async_op;
+	uint64_t async_held, async_kills;
+	struct wgo *go;
 };
 
 /* The workers of a target, in the order they were made. */
 struct worker_set {
 	struct worker **v;
 	size_t n;
+	struct wgo *go;		/* start signal, mapped with the first worker */
+	uint32_t gen;		/* the last generation released */
 };
 
 struct memcg_priv {
@@ -85,6 +117,15 @@ uint64_t worker_file_resident(const struct worker *w);
 int worker_wait(struct target *t, struct worker *w);
 void set_oom_adj(pid_t pid, const char *val);
 int worker_send(struct target *t, struct worker *w, int op, uint64_t bytes);
+/*
+ * Concurrent batches: worker_arm() pins w to the cpu'th CPU this process
+ * may use (-1: anywhere) and sends it a command that waits for the set's
+ * next go; worker_settle() releases every armed worker at once and then
+ * collects each answer (worker_wait()) into w->async_ret.
+ */
+int worker_arm(struct target *t, struct worker_set *ws, struct worker *w, int op,
+	       uint64_t bytes, int cpu);
+void worker_settle(struct target *t, struct worker_set *ws);
 /* A new worker, not yet in any set. */
 int worker_spawn(struct target *t, const struct worker_spec *spec,
 		 struct worker **out);
@@ -109,6 +150,11 @@ int worker_restore(struct target *t, struct worker_set *ws, size_t idx,
  */
 int worker_charge_oom(struct target *t, struct worker *w, bool file,
 		      uint64_t bytes, struct tgt_charge_res *res);
+/* The same split in two: checks and bookkeeping, then the end of the charge. */
+int worker_charge_begin(struct target *t, struct worker *w, bool file,
+			uint64_t bytes);
+int worker_charge_end(struct target *t, struct worker *w, int ret,
+		      struct tgt_charge_res *res);
 /* The scratch directory for file charges, or NULL (err says why). */
 const char *memcg_scratch(char *err, size_t len);
 

@@ -10,7 +10,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -32,6 +34,7 @@
 #define WORKER_STACK (128UL << 10)	/* stack touched before joining */
 #define CHARGE_TIMEOUT_MS 120000
 #define BLOCKED_STALL_MS 1500		/* v1 oom_kill_disable: stalled + under_oom */
+#define ARM_TIMEOUT_MS 10000		/* a batch's worker reads its command */
 #define WRITE_CHUNK (64UL << 10)	/* page cache is written this much at a time */
 #define TMPFS_MAGIC_ 0x01021994
 #define RAMFS_MAGIC_ 0x858458f6
@@ -40,9 +43,12 @@
 static char wbuf[WRITE_CHUNK];
 
 struct wcmd {
-	int op;
+	int op;			/* W_*, with W_ADJ0 */
+	uint32_t go;		/* wait for this go generation first, 0: don't */
 	uint64_t bytes;
 };
+
+#define W_OP(op) ((op) & ~W_ADJ0)
 
 static __attribute__((noinline)) void touch_stack(void)
 {
@@ -50,6 +56,16 @@ static __attribute__((noinline)) void touch_stack(void)
 
 	for (size_t i = 0; i < sizeof(buf); i += PAGE)
 		buf[i] = 1;
+}
+
+/* A command of a concurrent batch: say so, then sleep until the runner's go. */
+static void wait_go(struct wgo *go, struct wshared *sh, uint32_t gen)
+{
+	uint32_t cur;
+
+	atomic_store(&sh->armed, gen);
+	while ((int32_t)((cur = atomic_load(&go->gen)) - gen) < 0)
+		syscall(SYS_futex, &go->gen, FUTEX_WAIT, cur, NULL, NULL, 0);
 }
 
 static void worker_reply(int fd)
@@ -109,7 +125,8 @@ static uint64_t lab_held(int fd)
 
 /* A lab charger: the owner of charge_fd, which it opened itself. */
 static __attribute__((noreturn)) void lab_charger_main(int cmd_fd, int done_fd,
-							int charge_fd, struct wshared *sh)
+							int charge_fd, struct wshared *sh,
+							struct wgo *go)
 {
 	struct wcmd cmd;
 
@@ -118,6 +135,9 @@ static __attribute__((noreturn)) void lab_charger_main(int cmd_fd, int done_fd,
 	for (;;) {
 		if (read(cmd_fd, &cmd, sizeof(cmd)) != sizeof(cmd))
 			_exit(0);
+		if (cmd.go && go)
+			wait_go(go, sh, cmd.go);
+		cmd.op = W_OP(cmd.op);
 		if (cmd.op != W_PING) {
 			errno = 0;
 			atomic_store(&sh->err, lab_write(charge_fd, &cmd));
@@ -134,16 +154,23 @@ static __attribute__((noreturn)) void lab_charger_main(int cmd_fd, int done_fd,
  * writes and truncates its file.
  */
 static __attribute__((noreturn)) void worker_main(int cmd_fd, int done_fd,
-						  int file_fd, struct wshared *sh)
+						  int file_fd, struct wshared *sh,
+						  struct wgo *go)
 {
 	volatile char *region;
 	struct wcmd cmd;
 	uint64_t held = 0, fsize = 0;
 	struct stat st;
+	int adj_fd;
+	bool adj0;
 
 	for (int fd = 3; fd < 1024; fd++)
 		if (fd != cmd_fd && fd != done_fd && fd != file_fd)
 			close(fd);
+	/* Opened and the go page mapped in now, before the worker joins. */
+	adj_fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (go)
+		(void)atomic_load(&go->gen);
 	if (file_fd >= 0 && !fstat(file_fd, &st))
 		fsize = (uint64_t)st.st_size;
 	memset(wbuf, 'm', sizeof(wbuf));
@@ -165,6 +192,10 @@ static __attribute__((noreturn)) void worker_main(int cmd_fd, int done_fd,
 	for (;;) {
 		if (read(cmd_fd, &cmd, sizeof(cmd)) != sizeof(cmd))
 			_exit(0);
+		if (cmd.go && go)
+			wait_go(go, sh, cmd.go);
+		adj0 = cmd.op & W_ADJ0;
+		cmd.op = W_OP(cmd.op);
 		if (cmd.op == W_CHARGE) {
 			atomic_store(&sh->progress, 0);
 			for (uint64_t off = 0; off < cmd.bytes; off += PAGE) {
@@ -186,6 +217,8 @@ static __attribute__((noreturn)) void worker_main(int cmd_fd, int done_fd,
 			worker_reply(done_fd);
 			continue;
 		}
+		if (adj0 && adj_fd >= 0)
+			(void)!write(adj_fd, "0", 1);
 		atomic_store(&sh->held, held);
 		worker_reply(done_fd);
 	}
@@ -207,6 +240,28 @@ void worker_free(struct worker *w)
 	if (w->sh)
 		munmap(w->sh, PAGE);
 	free(w);
+}
+
+/* Pin the worker to the idx'th CPU (modulo their number) this process may use. */
+static int worker_pin(struct target *t, struct worker *w, int idx)
+{
+	cpu_set_t mine, one;
+	int n = 0;
+
+	if (sched_getaffinity(0, sizeof(mine), &mine))
+		return tgt_fail(t, -errno, "sched_getaffinity: %s", strerror(errno));
+	idx %= CPU_COUNT(&mine);
+	for (int c = 0; c < CPU_SETSIZE; c++) {
+		if (!CPU_ISSET(c, &mine) || n++ != idx)
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(c, &one);
+		if (sched_setaffinity(w->pid, sizeof(one), &one))
+			return tgt_fail(t, -errno, "worker %s: sched_setaffinity to CPU %d: %s",
+					w->name, c, strerror(errno));
+		return 0;
+	}
+	return tgt_fail(t, -EINVAL, "worker %s: no CPU %d to pin it to", w->name, idx);
 }
 
 void worker_release(struct worker *w)
@@ -346,16 +401,82 @@ void set_oom_adj(pid_t pid, const char *val)
  * its pidfd says it has exited, so the write meets a pipe without reader
  * (EPIPE; SIGPIPE is ignored from the first spawn on).
  */
-int worker_send(struct target *t, struct worker *w, int op, uint64_t bytes)
+static int worker_send_cmd(struct target *t, struct worker *w, const struct wcmd *cmd)
 {
-	struct wcmd cmd = { .op = op, .bytes = bytes };
-
-	if (write(w->cmd_fd, &cmd, sizeof(cmd)) == sizeof(cmd))
+	if (write(w->cmd_fd, cmd, sizeof(*cmd)) == sizeof(*cmd))
 		return 0;
 	if (errno == EPIPE)
 		return -ECHILD;
 	return tgt_fail(t, -EPIPE, "worker %s (pid %d): command pipe: %s",
 			w->name, (int)w->pid, strerror(errno));
+}
+
+int worker_send(struct target *t, struct worker *w, int op, uint64_t bytes)
+{
+	struct wcmd cmd = { .op = op, .bytes = bytes };
+
+	return worker_send_cmd(t, w, &cmd);
+}
+
+int worker_arm(struct target *t, struct worker_set *ws, struct worker *w, int op,
+	       uint64_t bytes, int cpu)
+{
+	struct wcmd cmd = { .op = op, .bytes = bytes, .go = ws->gen + 1 };
+	int ret;
+
+	if (!ws->go || w->go != ws->go)
+		return tgt_fail(t, -EINVAL, "worker %s has no start signal", w->name);
+	if (cpu >= 0) {
+		ret = worker_pin(t, w, cpu);
+		if (ret)
+			return ret;
+	}
+	ret = worker_send_cmd(t, w, &cmd);
+	if (ret)
+		return ret;
+	w->async = W_ARMED;
+	w->async_ret = 0;
+	return 0;
+}
+
+/* Wait until w sleeps on generation gen (or died, or the time ran out). */
+static void worker_armed_wait(struct worker *w, uint32_t gen, int *left_ms)
+{
+	struct pollfd pfd = { .fd = w->pidfd, .events = POLLIN };
+
+	while (atomic_load(&w->sh->armed) != gen && *left_ms > 0) {
+		if (poll(&pfd, 1, 1) > 0)
+			return;
+		--*left_ms;
+	}
+}
+
+void worker_settle(struct target *t, struct worker_set *ws)
+{
+	uint32_t gen = ws->gen + 1;
+	int left = ARM_TIMEOUT_MS;
+	bool any = false;
+
+	for (size_t i = 0; i < ws->n; i++) {
+		if (ws->v[i]->async == W_ARMED) {
+			worker_armed_wait(ws->v[i], gen, &left);
+			any = true;
+		}
+	}
+	if (!any)
+		return;
+	/* All asleep on the word: one store and one wake start them together. */
+	ws->gen = gen;
+	atomic_store(&ws->go->gen, gen);
+	syscall(SYS_futex, &ws->go->gen, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+	for (size_t i = 0; i < ws->n; i++) {
+		struct worker *w = ws->v[i];
+
+		if (w->async == W_ARMED) {
+			w->async_ret = worker_wait(t, w);
+			w->async = W_SETTLED;
+		}
+	}
 }
 
 /* The child: close what it must not hold, then become the worker. */
@@ -365,7 +486,7 @@ static __attribute__((noreturn)) void worker_child(const struct worker *w, int c
 	int fd;
 
 	if (!charge_path)
-		worker_main(cmd_fd, w->done_fd, file_fd, w->sh);
+		worker_main(cmd_fd, w->done_fd, file_fd, w->sh, w->go);
 	for (fd = 3; fd < 1024; fd++)
 		if (fd != cmd_fd && fd != w->done_fd)
 			close(fd);
@@ -374,7 +495,9 @@ static __attribute__((noreturn)) void worker_child(const struct worker *w, int c
 		atomic_store(&w->sh->err, errno);
 		_exit(2);
 	}
-	lab_charger_main(cmd_fd, w->done_fd, fd, w->sh);
+	if (w->go)
+		(void)atomic_load(&w->go->gen);
+	lab_charger_main(cmd_fd, w->done_fd, fd, w->sh, w->go);
 }
 
 int worker_spawn(struct target *t, const struct worker_spec *spec,
@@ -398,6 +521,7 @@ int worker_spawn(struct target *t, const struct worker_spec *spec,
 		return tgt_fail(t, -ENOMEM, "worker %s: out of memory", name);
 	w->pidfd = w->cmd_fd = w->done_fd = -1;
 	w->lab = spec->charge_path != NULL;
+	w->go = spec->go;
 	tgt_fmt(w->name, sizeof(w->name), "%s", name);
 	tgt_fmt(w->group, sizeof(w->group), "%s", spec->group);
 	/* The file is made here: the inode is charged to the runner. */
@@ -482,12 +606,24 @@ int worker_add(struct target *t, struct worker_set *ws,
 	       const struct worker_spec *spec, struct worker **out)
 {
 	struct worker **n = realloc(ws->v, (ws->n + 1) * sizeof(*n));
+	struct worker_spec sp = *spec;
 	int ret;
 
 	if (!n)
 		return tgt_fail(t, -ENOMEM, "out of memory");
 	ws->v = n;
-	ret = worker_spawn(t, spec, out);
+	/* Mapped (and faulted in: the runner's page) before any worker forks. */
+	if (!ws->go) {
+		void *go = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+		if (go == MAP_FAILED)
+			return tgt_fail(t, -errno, "mmap: %s", strerror(errno));
+		memset(go, 0, PAGE);
+		ws->go = go;
+	}
+	sp.go = ws->go;
+	ret = worker_spawn(t, &sp, out);
 	if (!ret)
 		ws->v[ws->n++] = *out;
 	return ret;
@@ -506,6 +642,9 @@ void worker_set_free(struct worker_set *ws)
 	for (size_t i = 0; i < ws->n; i++)
 		worker_release(ws->v[i]);
 	free(ws->v);
+	if (ws->go)
+		munmap(ws->go, PAGE);
+	ws->go = NULL;
 	ws->v = NULL;
 	ws->n = 0;
 }
@@ -560,7 +699,8 @@ int worker_restore(struct target *t, struct worker_set *ws, size_t idx,
 		   uint64_t held)
 {
 	struct worker *w = ws->v[idx], *nw;
-	struct worker_spec spec = { .name = w->name, .group = w->group, .file = w->file };
+	struct worker_spec spec = { .name = w->name, .group = w->group, .file = w->file,
+				    .go = ws->go };
 	int ret;
 
 	ret = worker_spawn(t, &spec, &nw);
@@ -583,7 +723,7 @@ int worker_restore(struct target *t, struct worker_set *ws, size_t idx,
 }
 
 /* A charge's end, once its worker answered or stopped answering. */
-static int worker_charge_end(struct target *t, struct worker *w, int ret,
+int worker_charge_end(struct target *t, struct worker *w, int ret,
 			     struct tgt_charge_res *res)
 {
 	int e;
@@ -620,11 +760,9 @@ static int worker_charge_end(struct target *t, struct worker *w, int ret,
 	return 0;
 }
 
-int worker_charge_oom(struct target *t, struct worker *w, bool file,
-		      uint64_t bytes, struct tgt_charge_res *res)
+int worker_charge_begin(struct target *t, struct worker *w, bool file,
+			uint64_t bytes)
 {
-	int ret;
-
 	worker_check_alive(w);
 	if (w->dead)
 		return tgt_fail(t, -ESRCH, "charger %s was OOM-killed before", w->name);
@@ -636,6 +774,16 @@ int worker_charge_oom(struct target *t, struct worker *w, bool file,
 				w->name);
 	w->parked = bytes;
 	w->parked_file = file;
+	return 0;
+}
+
+int worker_charge_oom(struct target *t, struct worker *w, bool file,
+		      uint64_t bytes, struct tgt_charge_res *res)
+{
+	int ret = worker_charge_begin(t, w, file, bytes);
+
+	if (ret)
+		return ret;
 	ret = worker_send(t, w, file ? W_CHARGE_FILE : W_CHARGE, bytes);
 	return worker_charge_end(t, w, ret ? ret : worker_wait(t, w), res);
 }

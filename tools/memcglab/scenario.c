@@ -132,6 +132,7 @@ static int do_scenario_run(const struct cmd *self, int argc, char **argv)
 	}
 	cfg.file_charges = sc.file_charges;
 	cfg.oom_kill = sc.oom_kill;
+	cfg.concurrent = sc.concurrent;
 	ret = target_open(&t, &cfg);
 	if (ret) {
 		if (ret == -EOPNOTSUPP)
@@ -176,6 +177,35 @@ static int do_scenario_run(const struct cmd *self, int argc, char **argv)
 	return failed ? EXIT_FAIL : EXIT_OK;
 }
 
+/* Parse a scenario and list its steps as they would run: repeats unrolled. */
+static int do_scenario_steps(const struct cmd *self, int argc, char **argv)
+{
+	struct scenario sc;
+
+	if (argc != 1 || argv[0][0] == '-')
+		return cmd_usage_error(self, "%s", argc ? "unexpected argument" : "missing FILE");
+	if (scenario_load(argv[0], &sc))
+		return EXIT_FAIL;
+	print_open_obj(NULL);
+	print_str(PRINT_ANY, "scenario", "scenario %s", sc.name);
+	print_u64(PRINT_ANY, "nr_steps", ": %llu steps", (uint64_t)sc.nr_steps);
+	print_u64(PRINT_ANY, "nr_blocks", ", %llu together blocks\n", (uint64_t)sc.nr_blocks);
+	print_open_arr("steps");
+	for (size_t k = 0; k < sc.nr_steps; k++) {
+		const struct step *s = &sc.steps[k];
+
+		print_open_obj(NULL);
+		print_u64(PRINT_ANY, "line", "%3llu: ", (uint64_t)s->line);
+		print_u64(PRINT_JSON, "block", NULL, s->block);
+		print_str(PRINT_ANY, "step", "%s\n", s->text);
+		print_close_obj();
+	}
+	print_close_arr();
+	print_close_obj();
+	scenario_free(&sc);
+	return EXIT_OK;
+}
+
 static const struct cmd scenario_cmds[] = {
 	{ .name = "run", .args = "FILE [--target lab|memcg] [--v1|--v2] [--policy P]",
 	  .summary = "run a scenario on one target and check its expectations",
@@ -183,6 +213,11 @@ static const struct cmd scenario_cmds[] = {
 		  "4 (SKIP) the target is not available on this kernel.\n"
 		  "File format: docs/scenarios.md.\n",
 	  .run = do_scenario_run },
+	{ .name = "steps", .args = "FILE",
+	  .summary = "check a scenario's syntax and list its steps, repeats unrolled",
+	  .help = "Runs nothing. Exit status: 0 the file parses, 1 it does not\n"
+		  "(FILE:LINE: why, on stderr), 2 usage.\n",
+	  .run = do_scenario_steps },
 	{ 0 }
 };
 

@@ -24,10 +24,17 @@ enum sc_field {
 enum sc_cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
 
 #define EXPECT_NONE 1	/* no "=> OUTCOME" given */
+#define EXPECT_ANY 2	/* "=> any": ok or ENOMEM, a race in a together block */
 #define KILLED_LEN 128	/* "w1,w2": charger names, sorted, comma-separated */
 
 struct step {
 	int line;		/* in the file */
+	/*
+	 * The together block the step belongs to, 0 none: the steps of one
+	 * block (consecutive, one per charger) run at once. Each copy of a
+	 * block a repeat unrolls has an id of its own.
+	 */
+	unsigned int block;
 	enum step_op op;
 	unsigned int flavours;	/* FL_* the step runs on */
 	char group[128];
@@ -43,7 +50,11 @@ struct step {
 	int adj;		/* adj: the oom_score_adj */
 	enum sc_field field;	/* check */
 	enum sc_cmp cmp;	/* check */
-	char text[160];		/* the line as written, for display */
+	/*
+	 * The line as written, for display: "together: " before a block's
+	 * steps, " [I/N]" after each iteration of a repeat, innermost first.
+	 */
+	char text[160];
 };
 
 struct divergence {
@@ -62,6 +73,8 @@ struct scenario {
 	bool headline;
 	bool file_charges;	/* some step charges page cache */
 	bool oom_kill;		/* `oom kill`: OOM kills are real on every target */
+	bool concurrent;	/* has together blocks */
+	unsigned int nr_blocks;	/* together blocks, after unrolling */
 	struct step *steps;
 	size_t nr_steps;
 	struct divergence *divs;

@@ -42,6 +42,26 @@ static const struct {
 	{ "ENOTEMPTY", -ENOTEMPTY }, { "EIO", -EIO }, { "EAGAIN", -EAGAIN },
 	/* `oom kill` scenarios: parked in a v1 OOM wait; OOM-killed in its charge */
 	{ "parked", -EINPROGRESS }, { "killed", -ECHILD },
+	/* a charge racing in a together block: ok or ENOMEM */
+	{ "any", EXPECT_ANY },
+};
+
+#define REPEAT_MAX 10000
+#define STEPS_MAX 20000		/* after unrolling */
+#define NEST_MAX 8
+
+/* An open `repeat N` or `together`, until its `end`. */
+struct sc_frame {
+	bool together;
+	int line;
+	size_t start;		/* its first step */
+	unsigned int count;	/* repeat: N */
+	unsigned int block;	/* together: the block's id */
+};
+
+struct sc_parse {
+	struct sc_frame open[NEST_MAX];
+	int depth;
 };
 
 const char *step_op_name(enum step_op op)
@@ -302,7 +322,138 @@ static int parse_step(struct scenario *sc, struct step *s, char **tok, int n)
 	return 0;
 }
 
-static int parse_line(struct scenario *sc, char *buf, int line)
+static struct sc_frame *open_together(struct sc_parse *ps)
+{
+	return ps->depth && ps->open[ps->depth - 1].together ? &ps->open[ps->depth - 1] : NULL;
+}
+
+static void append_suffix(struct step *s, const char *suffix)
+{
+	size_t room = sizeof(s->text) - strlen(suffix) - 1;
+
+	if (strlen(s->text) > room)
+		s->text[room] = '\0';
+	strcat(s->text, suffix);
+}
+
+/*
+ * `end` of `repeat N`: the body's steps, already parsed (inner repeats
+ * unrolled), N times over. Each copy of a together block in the body gets
+ * an id of its own; every step says which iteration it is.
+ */
+static int unroll(struct scenario *sc, const struct sc_frame *f, int line)
+{
+	size_t len = sc->nr_steps - f->start, total;
+	unsigned int span = 0, b0 = 0;
+	struct step *v;
+	char suffix[32];
+
+	if (!len)
+		return parse_err(sc->path, line, "%s", "empty repeat block");
+	total = sc->nr_steps + len * (f->count - 1);
+	if (total > STEPS_MAX)
+		return parse_err(sc->path, f->line, "this repeat makes more than %s steps",
+				 "20000");
+	v = realloc(sc->steps, total * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	sc->steps = v;
+	/* Block ids made in the body are the last ones: b0..nr_blocks. */
+	for (size_t j = f->start; j < sc->nr_steps; j++) {
+		if (sc->steps[j].block && !b0)
+			b0 = sc->steps[j].block;
+	}
+	if (b0)
+		span = sc->nr_blocks - b0 + 1;
+	for (unsigned int i = 1; i < f->count; i++) {
+		for (size_t j = 0; j < len; j++) {
+			struct step *d = &sc->steps[f->start + i * len + j];
+
+			*d = sc->steps[f->start + j];
+			if (d->block)
+				d->block += i * span;
+		}
+	}
+	sc->nr_blocks += (f->count - 1) * span;
+	for (unsigned int i = 0; i < f->count; i++) {
+		snprintf(suffix, sizeof(suffix), " [%u/%u]", i + 1, f->count);
+		for (size_t j = 0; j < len; j++)
+			append_suffix(&sc->steps[f->start + i * len + j], suffix);
+	}
+	sc->nr_steps = total;
+	return 0;
+}
+
+/* `repeat N`, `together` and `end`; 1 when the line is none of these. */
+static int parse_block(struct scenario *sc, struct sc_parse *ps, char **tok, int n,
+		       int line)
+{
+	struct sc_frame *f;
+	char *end;
+	unsigned long count;
+
+	if (!strcmp(tok[0], "end") && n == 1) {
+		if (!ps->depth)
+			return parse_err(sc->path, line, "%s", "'end' without 'repeat' or 'together'");
+		f = &ps->open[--ps->depth];
+		if (f->together && sc->nr_steps == f->start)
+			return parse_err(sc->path, line, "%s", "empty together block");
+		return f->together ? 0 : unroll(sc, f, line);
+	}
+	if (strcmp(tok[0], "repeat") && strcmp(tok[0], "together"))
+		return 1;
+	if (open_together(ps))
+		return parse_err(sc->path, line, "'%s' in a together block (it takes charge and uncharge steps only)",
+				 tok[0]);
+	if (ps->depth == NEST_MAX)
+		return parse_err(sc->path, line, "'%s': blocks nested too deep", tok[0]);
+	f = &ps->open[ps->depth];
+	memset(f, 0, sizeof(*f));
+	f->line = line;
+	f->start = sc->nr_steps;
+	if (!strcmp(tok[0], "together")) {
+		if (n != 1)
+			return parse_err(sc->path, line, "%s", "'together' takes no words");
+		if (sc->oom_kill)
+			return parse_err(sc->path, line, "%s",
+					 "'together' cannot be used with `oom kill` (whose kill would be whose?)");
+		f->together = true;
+		f->block = ++sc->nr_blocks;
+		sc->concurrent = true;
+	} else {
+		if (n != 2)
+			return parse_err(sc->path, line, "%s", "repeat takes a count: repeat N");
+		errno = 0;
+		count = strtoul(tok[1], &end, 10);
+		if (errno || *end || end == tok[1] || tok[1][0] == '-' || !count ||
+		    count > REPEAT_MAX)
+			return parse_err(sc->path, line, "repeat count is 1..10000, not '%s'", tok[1]);
+		f->count = (unsigned int)count;
+	}
+	ps->depth++;
+	return 0;
+}
+
+/* A step inside a together block: a charge or uncharge of a charger of its own. */
+static int parse_block_step(struct scenario *sc, const struct sc_frame *f,
+			    struct step *s)
+{
+	if (s->op != OP_CHARGE && s->op != OP_UNCHARGE)
+		return parse_err(sc->path, s->line,
+				 "'%s' in a together block (it takes charge and uncharge steps only)",
+				 step_op_name(s->op));
+	for (size_t j = f->start; j < sc->nr_steps; j++)
+		if (!strcmp(sc->steps[j].charger, s->charger))
+			return parse_err(sc->path, s->line,
+					 "charger %s appears twice in one together block", s->charger);
+	s->block = f->block;
+	memmove(s->text + 10, s->text, sizeof(s->text) - 10);
+	s->text[sizeof(s->text) - 1] = '\0';
+	memcpy(s->text, "together: ", 10);
+	return 0;
+}
+
+static int parse_line(struct scenario *sc, struct sc_parse *ps, char *buf, int line)
 {
 	char *tok[32], *save = NULL, *p, text[160];
 	struct step s = { .line = line, .flavours = FL_ALL, .expect = 0 };
@@ -337,6 +488,9 @@ static int parse_line(struct scenario *sc, char *buf, int line)
 		return 0;
 	}
 	if (!strcmp(tok[0], "oom") && n == 2 && !strcmp(tok[1], "kill")) {
+		if (sc->concurrent)
+			return parse_err(sc->path, line, "%s",
+					 "`oom kill` cannot be used with 'together' blocks");
 		sc->oom_kill = true;
 		return 0;
 	}
@@ -362,6 +516,9 @@ static int parse_line(struct scenario *sc, char *buf, int line)
 	}
 	if (!strcmp(tok[0], "expect") && n >= 2 && !strcmp(tok[1], "divergence"))
 		return parse_divergence(sc, tok, n, line);
+	i = parse_block(sc, ps, tok, n, line);
+	if (i <= 0)
+		return i;
 
 	snprintf(s.text, sizeof(s.text), "%s", text);
 	if (!strcmp(tok[0], "v1:") || !strcmp(tok[0], "v2:")) {
@@ -369,6 +526,10 @@ static int parse_line(struct scenario *sc, char *buf, int line)
 		memmove(tok, tok + 1, --n * sizeof(tok[0]));
 		if (!n)
 			return parse_err(sc->path, line, "%s", "a flavour prefix needs a step");
+		if (!strcmp(tok[0], "repeat") || !strcmp(tok[0], "together") ||
+		    !strcmp(tok[0], "end"))
+			return parse_err(sc->path, line, "a flavour prefix cannot apply to '%s'",
+					 tok[0]);
 	}
 	if (n >= 3 && !strcmp(tok[n - 3], "=>") && !strcmp(tok[n - 2], "killed")) {
 		if (!sc->oom_kill)
@@ -390,9 +551,15 @@ static int parse_line(struct scenario *sc, char *buf, int line)
 			return parse_err(sc->path, line, "unknown outcome '%s'", tok[n - 1]);
 		if (s.expect == -EINPROGRESS && !sc->oom_kill)
 			return parse_err(sc->path, line, "%s", "'=> parked' needs `oom kill` in the header");
+		if (s.expect == EXPECT_ANY && !open_together(ps))
+			return parse_err(sc->path, line, "%s", "'=> any' is for a charge in a together block");
 		n -= 2;
 	}
 	if (parse_step(sc, &s, tok, n))
+		return -EINVAL;
+	if (s.expect == EXPECT_ANY && s.op != OP_CHARGE)
+		return parse_err(sc->path, line, "%s", "'=> any' is for a charge in a together block");
+	if (open_together(ps) && parse_block_step(sc, open_together(ps), &s))
 		return -EINVAL;
 	if (s.op == OP_CHECK || s.op == OP_SHOW)
 		s.expect = EXPECT_NONE;
@@ -406,6 +573,7 @@ static int parse_line(struct scenario *sc, char *buf, int line)
 
 int scenario_load(const char *path, struct scenario *sc)
 {
+	struct sc_parse ps = { .depth = 0 };
 	char buf[1024];
 	const char *base;
 	int line = 0, ret = 0;
@@ -422,11 +590,14 @@ int scenario_load(const char *path, struct scenario *sc)
 	}
 	while (fgets(buf, sizeof(buf), f)) {
 		line++;
-		ret = parse_line(sc, buf, line);
+		ret = parse_line(sc, &ps, buf, line);
 		if (ret)
 			break;
 	}
 	fclose(f);
+	if (!ret && ps.depth)
+		ret = parse_err(path, ps.open[ps.depth - 1].line, "'%s' without 'end'",
+				ps.open[ps.depth - 1].together ? "together" : "repeat");
 	if (!ret && !sc->nr_steps)
 		ret = parse_err(path, line, "%s", "no steps");
 	if (ret) {

@@ -136,6 +136,22 @@ uint64_t target_slack(const struct target *t, unsigned int nr_groups,
 	return t->ops->slack(t, nr_groups, nr_chargers, nr_file, bytes);
 }
 
+int target_charge_start(struct target *t, const struct tgt_async *a)
+{
+	return t->ops->start ? t->ops->start(t, a) : 0;
+}
+
+int target_charge_finish(struct target *t, const struct tgt_async *a,
+			 struct tgt_charge_res *res)
+{
+	memset(res, 0, sizeof(*res));
+	if (t->ops->finish)
+		return t->ops->finish(t, a, res);
+	if (a->uncharge)
+		return target_uncharge(t, a->charger, a->file, a->bytes);
+	return target_charge(t, a->charger, a->group, a->file, a->bytes, res);
+}
+
 /* ---- flavour file mapping shared by the lab and memcg targets ---- */
 
 static const char *knob_file(bool v1, enum tgt_knob knob)

@@ -107,6 +107,26 @@ struct tgt_config {
 	 * file themselves; memcg does not restore a killed worker.
 	 */
 	bool oom_kill;
+	/*
+	 * The run has concurrent batches (a scenario's `together`): the lab's
+	 * chargers are processes too, so that each can charge on a CPU of
+	 * its own at the same time as the others.
+	 */
+	bool concurrent;
+};
+
+/*
+ * One charge or uncharge of a concurrent batch (target_charge_start()):
+ * charger, its group (a charge binds a new charger to it), page cache or
+ * anon, the size, and the CPU to run it on: the cpu'th CPU this process may
+ * use, modulo their number (-1: anywhere).
+ */
+struct tgt_async {
+	const char *charger;
+	const char *group;
+	bool uncharge, file;
+	uint64_t bytes;
+	int cpu;
 };
 
 struct target;
@@ -148,6 +168,16 @@ struct target_ops {
 			  uint64_t bytes);
 	/* The chargers' processes, NULL when chargers are not processes. */
 	struct worker_set *(*workers)(struct target *t);
+	/*
+	 * A concurrent batch: start() gets the charger ready to run a, on
+	 * its CPU, without letting it begin; the first finish() of the batch
+	 * lets every started charger go at once, waits for all of them, and
+	 * returns a's outcome as charge() or uncharge() would. NULL: the
+	 * target runs the batch one operation after the other in finish().
+	 */
+	int (*start)(struct target *t, const struct tgt_async *a);
+	int (*finish)(struct target *t, const struct tgt_async *a,
+		      struct tgt_charge_res *res);
 };
 
 struct target {
@@ -183,6 +213,14 @@ int target_release(struct target *t, const char *charger);
 int target_held(struct target *t, const char *charger, uint64_t *bytes);
 uint64_t target_slack(const struct target *t, unsigned int nr_groups,
 		      unsigned int nr_chargers, unsigned int nr_file, uint64_t bytes);
+/*
+ * A concurrent batch (struct target_ops start and finish): start every
+ * operation of the batch, then finish every one that started. Each returns
+ * 0 or a negative errno (finish: the operation's own, as target_charge()).
+ */
+int target_charge_start(struct target *t, const struct tgt_async *a);
+int target_charge_finish(struct target *t, const struct tgt_async *a,
+			 struct tgt_charge_res *res);
 /*
  * Chargers as processes (cfg.oom_kill, memcg_worker.c): set the charger's
  * oom_score_adj; wait for its parked charge to finish (0, -ECHILD killed,

@@ -14,6 +14,10 @@
  * itself and writes on command: the lab's OOM killer then SIGKILLs that
  * process, as the kernel kills a memcg worker, and a v1 oom_kill_disable
  * wait parks it, not the runner.
+ *
+ * A scenario with `together` blocks (cfg.concurrent) has its chargers made
+ * the same way, with oom=off as usual: a block's chargers then write at the
+ * same moment, each from its own CPU, as the kernel's chargers fault.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -275,15 +279,22 @@ static uint64_t lab_headroom(struct target *t, const char *group)
 	return room;
 }
 
-/* cfg.oom_kill: the charger is a process that opened its charge file itself. */
-static int lab_worker_charge(struct target *t, const char *charger, const char *group,
-			     bool file, uint64_t bytes, struct tgt_charge_res *res)
+/* Chargers are processes: OOM kills are real, or the run is concurrent. */
+static bool lab_procs(const struct target *t)
+{
+	return t->cfg.oom_kill || t->cfg.concurrent;
+}
+
+/* The charger's process, made (it opens GROUP/memcglab.charge) on first use. */
+static int lab_worker_get(struct target *t, const char *charger, const char *group,
+			  struct worker **wp)
 {
 	struct lab_priv *p = t->priv;
 	struct worker *w = worker_find(&p->ws, charger, NULL);
 	char dir[PATH_MAX], path[PATH_MAX + 32];
 	int ret;
 
+	*wp = w;
 	if (w && strcmp(w->group, group))
 		return tgt_fail(t, -EINVAL, "charger %s belongs to group %s, not %s",
 				charger, w->group, group);
@@ -293,26 +304,59 @@ static int lab_worker_charge(struct target *t, const char *charger, const char *
 
 		tgt_group_path(t, group, dir, sizeof(dir));
 		tgt_fmt(path, sizeof(path), "%s/memcglab.charge", dir);
-		ret = worker_add(t, &p->ws, &spec, &w);
+		ret = worker_add(t, &p->ws, &spec, wp);
 		if (ret)
 			return ret;
 	}
-	return worker_charge_oom(t, w, file, bytes, res);
+	return 0;
 }
 
-static int lab_worker_uncharge(struct target *t, struct worker *w, bool file,
-			       uint64_t bytes)
+/* Without OOM kills a refusal is ENOMEM, with the room there was, as lab_charge() says. */
+static int lab_worker_charge_end(struct target *t, struct worker *w, uint64_t bytes,
+				 int ret, struct tgt_charge_res *res)
 {
-	int ret, e;
+	uint64_t pages = (bytes + PAGE - 1) & ~(PAGE - 1), room;
 
+	ret = worker_charge_end(t, w, ret, res);
+	if (ret == -ENOMEM && !t->cfg.oom_kill) {
+		room = lab_headroom(t, w->group);
+		res->done = room < pages ? room : pages;
+	}
+	return ret;
+}
+
+static int lab_worker_charge(struct target *t, const char *charger, const char *group,
+			     bool file, uint64_t bytes, struct tgt_charge_res *res)
+{
+	struct worker *w;
+	int ret;
+
+	ret = lab_worker_get(t, charger, group, &w);
+	if (ret)
+		return ret;
+	ret = worker_charge_begin(t, w, file, bytes);
+	if (ret)
+		return ret;
+	ret = worker_send(t, w, file ? W_CHARGE_FILE : W_CHARGE, bytes);
+	return lab_worker_charge_end(t, w, bytes, ret ? ret : worker_wait(t, w), res);
+}
+
+static int lab_uncharge_check(struct target *t, struct worker *w)
+{
 	if (w->parked)
 		return tgt_fail(t, -EBUSY, "charger %s: its last charge is still parked",
 				w->name);
 	worker_check_alive(w);
 	if (w->dead)
 		return tgt_fail(t, -ESRCH, "charger %s was OOM-killed", w->name);
-	ret = worker_send(t, w, file ? W_UNCHARGE_FILE : W_UNCHARGE, bytes);
-	ret = ret ? ret : worker_wait(t, w);
+	return 0;
+}
+
+static int lab_uncharge_end(struct target *t, struct worker *w, uint64_t bytes,
+			    int ret)
+{
+	int e;
+
 	if (ret == -ECHILD || ret == -EDEADLK)
 		return tgt_fail(t, -EIO, "charger %s died while uncharging", w->name);
 	if (ret)
@@ -325,6 +369,17 @@ static int lab_worker_uncharge(struct target *t, struct worker *w, bool file,
 	return 0;
 }
 
+static int lab_worker_uncharge(struct target *t, struct worker *w, bool file,
+			       uint64_t bytes)
+{
+	int ret = lab_uncharge_check(t, w);
+
+	if (ret)
+		return ret;
+	ret = worker_send(t, w, file ? W_UNCHARGE_FILE : W_UNCHARGE, bytes);
+	return lab_uncharge_end(t, w, bytes, ret ? ret : worker_wait(t, w));
+}
+
 static int lab_charge(struct target *t, const char *charger, const char *group,
 		      bool file, uint64_t bytes, struct tgt_charge_res *res)
 {
@@ -335,7 +390,7 @@ static int lab_charge(struct target *t, const char *charger, const char *group,
 	ssize_t n;
 	int ret;
 
-	if (t->cfg.oom_kill)
+	if (lab_procs(t))
 		return lab_worker_charge(t, charger, group, file, bytes, res);
 	if (c && strcmp(c->group, group))
 		return tgt_fail(t, -EINVAL, "charger %s belongs to group %s, not %s",
@@ -463,7 +518,60 @@ static struct worker_set *lab_workers(struct target *t)
 {
 	struct lab_priv *p = t->priv;
 
-	return t->cfg.oom_kill ? &p->ws : NULL;
+	return lab_procs(t) ? &p->ws : NULL;
+}
+
+/*
+ * A concurrent batch: each charger process gets its write, pinned to its
+ * CPU, and waits for the go the batch's first finish gives.
+ */
+static int lab_start(struct target *t, const struct tgt_async *a)
+{
+	struct lab_priv *p = t->priv;
+	struct worker *w;
+	int ret;
+
+	if (!lab_procs(t))
+		return tgt_fail(t, -EOPNOTSUPP, "lab chargers are descriptors of the runner: "
+				"concurrent charges need a target opened with cfg.concurrent");
+	if (a->uncharge) {
+		w = worker_find(&p->ws, a->charger, NULL);
+		if (!w)
+			return tgt_fail(t, -ENOENT, "no charger %s", a->charger);
+		ret = lab_uncharge_check(t, w);
+		if (ret)
+			return ret;
+		return worker_arm(t, &p->ws, w, a->file ? W_UNCHARGE_FILE : W_UNCHARGE,
+				  a->bytes, a->cpu);
+	}
+	ret = lab_worker_get(t, a->charger, a->group, &w);
+	if (ret)
+		return ret;
+	ret = worker_charge_begin(t, w, a->file, a->bytes);
+	if (ret)
+		return ret;
+	ret = worker_arm(t, &p->ws, w, a->file ? W_CHARGE_FILE : W_CHARGE, a->bytes,
+			 a->cpu);
+	if (ret)
+		w->parked = 0;
+	return ret;
+}
+
+static int lab_finish(struct target *t, const struct tgt_async *a,
+		      struct tgt_charge_res *res)
+{
+	struct lab_priv *p = t->priv;
+	struct worker *w;
+
+	worker_settle(t, &p->ws);
+	w = worker_find(&p->ws, a->charger, NULL);
+	if (!w || w->async != W_SETTLED)
+		return tgt_fail(t, -EINVAL, "charger %s: no concurrent operation started",
+				a->charger);
+	w->async = W_IDLE;
+	if (a->uncharge)
+		return lab_uncharge_end(t, w, a->bytes, w->async_ret);
+	return lab_worker_charge_end(t, w, a->bytes, w->async_ret, res);
 }
 
 const struct target_ops tgt_lab_ops = {
@@ -480,4 +588,6 @@ const struct target_ops tgt_lab_ops = {
 	.held = lab_held,
 	.slack = lab_slack,
 	.workers = lab_workers,
+	.start = lab_start,
+	.finish = lab_finish,
 };

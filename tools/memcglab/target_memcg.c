@@ -253,16 +253,14 @@ static int memcg_stats(struct target *t, const char *group, struct tgt_stats *st
 	return tgt_group_stats(t, &p->hier, &p->peaks, group, st);
 }
 
-static int memcg_charge(struct target *t, const char *charger, const char *group,
-			bool file, uint64_t bytes, struct tgt_charge_res *res)
+/* The charger's worker, made on its first charge; a killed one is replaced. */
+static int memcg_worker_get(struct target *t, const char *charger, const char *group,
+			    size_t *idx)
 {
 	struct memcg_priv *p = t->priv;
-	struct worker *w;
-	uint64_t before_kills, held, pages = (bytes + PAGE - 1) & ~(PAGE - 1);
-	size_t idx = 0;
-	int ret, wret;
+	struct worker *w = worker_find(&p->ws, charger, idx);
+	int ret;
 
-	w = worker_find(&p->ws, charger, &idx);
 	if (w && strcmp(w->group, group))
 		return tgt_fail(t, -EINVAL, "charger %s belongs to group %s, not %s",
 				charger, w->group, group);
@@ -272,26 +270,29 @@ static int memcg_charge(struct target *t, const char *charger, const char *group
 		ret = worker_add(t, &p->ws, &spec, &w);
 		if (ret)
 			return ret;
-		idx = p->ws.n - 1;
+		*idx = p->ws.n - 1;
 	}
-	/* `oom kill`: the kernel picks the victim; nothing is restored. */
 	if (t->cfg.oom_kill)
-		return worker_charge_oom(t, w, file, pages, res);
+		return 0;
 	worker_check_alive(w);
-	if (w->dead) {
-		ret = worker_restore(t, &p->ws, idx, 0);
-		if (ret)
-			return ret;
-		w = p->ws.v[idx];
-	}
-	if (file && !w->file[0])
-		return tgt_fail(t, -EOPNOTSUPP, "charger %s: no scratch file for page cache",
-				charger);
-	held = w->held;
-	before_kills = oom_kills(t, group);
-	set_oom_adj(w->pid, "1000");	/* the OOM killer's victim is the charger */
-	ret = worker_send(t, w, file ? W_CHARGE_FILE : W_CHARGE, pages);
-	wret = ret ? ret : worker_wait(t, w);
+	if (w->dead)
+		return worker_restore(t, &p->ws, *idx, 0);
+	return 0;
+}
+
+/*
+ * A charge's end (the worker answered, or died, or sat under_oom): on a
+ * refusal the worker is replaced by one holding what it held before.
+ */
+static int memcg_charge_end(struct target *t, size_t idx, bool file, uint64_t pages,
+			    uint64_t held, uint64_t before_kills, int wret,
+			    struct tgt_charge_res *res)
+{
+	struct memcg_priv *p = t->priv;
+	struct worker *w = p->ws.v[idx];
+	char charger[64], group[PATH_MAX];
+	int ret;
+
 	if (!wret && file && atomic_load(&w->sh->err)) {
 		int e = atomic_load(&w->sh->err);
 
@@ -310,6 +311,8 @@ static int memcg_charge(struct target *t, const char *charger, const char *group
 	}
 	if (wret != -ECHILD && wret != -EDEADLK)
 		return wret;
+	tgt_fmt(charger, sizeof(charger), "%s", w->name);
+	tgt_fmt(group, sizeof(group), "%s", w->group);
 	res->done = atomic_load(&w->sh->progress);
 	if (wret == -EDEADLK) {
 		res->blocked = true;
@@ -332,33 +335,140 @@ static int memcg_charge(struct target *t, const char *charger, const char *group
 			res->blocked ? "blocked under_oom" : "OOM killed");
 }
 
-static int memcg_uncharge(struct target *t, const char *charger, bool file,
-			  uint64_t bytes)
+static int memcg_charge(struct target *t, const char *charger, const char *group,
+			bool file, uint64_t bytes, struct tgt_charge_res *res)
 {
-	uint64_t pages = (bytes + PAGE - 1) & ~(PAGE - 1);
 	struct memcg_priv *p = t->priv;
-	struct worker *w = worker_find(&p->ws, charger, NULL);
-	uint64_t *have;
+	struct worker *w;
+	uint64_t before_kills, held, pages = (bytes + PAGE - 1) & ~(PAGE - 1);
+	size_t idx = 0;
 	int ret;
 
+	ret = memcg_worker_get(t, charger, group, &idx);
+	if (ret)
+		return ret;
+	w = p->ws.v[idx];
+	/* `oom kill`: the kernel picks the victim; nothing is restored. */
+	if (t->cfg.oom_kill)
+		return worker_charge_oom(t, w, file, pages, res);
+	if (file && !w->file[0])
+		return tgt_fail(t, -EOPNOTSUPP, "charger %s: no scratch file for page cache",
+				charger);
+	held = w->held;
+	before_kills = oom_kills(t, group);
+	set_oom_adj(w->pid, "1000");	/* the OOM killer's victim is the charger */
+	ret = worker_send(t, w, file ? W_CHARGE_FILE : W_CHARGE, pages);
+	return memcg_charge_end(t, idx, file, pages, held, before_kills,
+				ret ? ret : worker_wait(t, w), res);
+}
+
+/* An uncharge's checks; the bytes to give back, page-rounded, into *pages. */
+static int memcg_uncharge_check(struct target *t, struct worker *w, const char *charger,
+				bool file, uint64_t bytes, uint64_t *pages)
+{
+	uint64_t have;
+
+	*pages = (bytes + PAGE - 1) & ~(PAGE - 1);
 	if (!w)
 		return tgt_fail(t, -ENOENT, "no charger %s", charger);
 	if (w->parked)
 		return tgt_fail(t, -EBUSY, "charger %s: its last charge is still parked", charger);
 	worker_check_alive(w);
-	have = file ? &w->file_bytes : &w->held;
-	if (pages > *have)
+	have = file ? w->file_bytes : w->held;
+	if (*pages > have)
 		return tgt_fail(t, -EINVAL, "charger %s holds %llu bytes of %s, cannot uncharge %llu",
-				charger, (unsigned long long)*have, file ? "page cache" : "anon",
-				(unsigned long long)pages);
-	ret = worker_send(t, w, file ? W_UNCHARGE_FILE : W_UNCHARGE, pages);
-	if (!ret)
-		ret = worker_wait(t, w);
+				charger, (unsigned long long)have, file ? "page cache" : "anon",
+				(unsigned long long)*pages);
+	return 0;
+}
+
+static int memcg_uncharge_end(struct target *t, struct worker *w, bool file,
+			      uint64_t pages, int ret)
+{
 	if (ret == -ECHILD || ret == -EDEADLK)
-		return tgt_fail(t, -EIO, "worker %s died while uncharging", charger);
+		return tgt_fail(t, -EIO, "worker %s died while uncharging", w->name);
 	if (!ret)
-		*have -= pages;
+		*(file ? &w->file_bytes : &w->held) -= pages;
 	return ret;
+}
+
+static int memcg_uncharge(struct target *t, const char *charger, bool file,
+			  uint64_t bytes)
+{
+	struct memcg_priv *p = t->priv;
+	struct worker *w = worker_find(&p->ws, charger, NULL);
+	uint64_t pages;
+	int ret;
+
+	ret = memcg_uncharge_check(t, w, charger, file, bytes, &pages);
+	if (ret)
+		return ret;
+	ret = worker_send(t, w, file ? W_UNCHARGE_FILE : W_UNCHARGE, pages);
+	return memcg_uncharge_end(t, w, file, pages, ret ? ret : worker_wait(t, w));
+}
+
+/*
+ * A concurrent batch: each operation is sent to its worker, pinned to its
+ * CPU, and waits there for the go that the batch's first finish gives. A
+ * charge runs with oom_score_adj 1000 as a lone one does, and the worker
+ * lowers it to 0 itself when its charge is done (W_ADJ0), so the OOM killer
+ * only ever picks a charger still charging. Refused chargers are replaced
+ * only after every worker of the batch has answered.
+ */
+static int memcg_start(struct target *t, const struct tgt_async *a)
+{
+	struct memcg_priv *p = t->priv;
+	struct worker *w;
+	uint64_t pages;
+	size_t idx = 0;
+	int ret;
+
+	if (t->cfg.oom_kill)
+		return tgt_fail(t, -EOPNOTSUPP, "concurrent charges are not made where OOM kills are real");
+	if (a->uncharge) {
+		w = worker_find(&p->ws, a->charger, NULL);
+		ret = memcg_uncharge_check(t, w, a->charger, a->file, a->bytes, &pages);
+		if (ret)
+			return ret;
+		w->async_op = a->file ? W_UNCHARGE_FILE : W_UNCHARGE;
+		return worker_arm(t, &p->ws, w, w->async_op, pages, a->cpu);
+	}
+	ret = memcg_worker_get(t, a->charger, a->group, &idx);
+	if (ret)
+		return ret;
+	w = p->ws.v[idx];
+	if (a->file && !w->file[0])
+		return tgt_fail(t, -EOPNOTSUPP, "charger %s: no scratch file for page cache",
+				a->charger);
+	pages = (a->bytes + PAGE - 1) & ~(PAGE - 1);
+	w->async_held = w->held;
+	w->async_kills = oom_kills(t, a->group);
+	w->async_op = a->file ? W_CHARGE_FILE : W_CHARGE;
+	set_oom_adj(w->pid, "1000");
+	ret = worker_arm(t, &p->ws, w, w->async_op | W_ADJ0, pages, a->cpu);
+	if (ret)
+		set_oom_adj(w->pid, "0");
+	return ret;
+}
+
+static int memcg_finish(struct target *t, const struct tgt_async *a,
+			struct tgt_charge_res *res)
+{
+	struct memcg_priv *p = t->priv;
+	uint64_t pages = (a->bytes + PAGE - 1) & ~(PAGE - 1);
+	struct worker *w;
+	size_t idx = 0;
+
+	worker_settle(t, &p->ws);
+	w = worker_find(&p->ws, a->charger, &idx);
+	if (!w || w->async != W_SETTLED)
+		return tgt_fail(t, -EINVAL, "charger %s: no concurrent operation started",
+				a->charger);
+	w->async = W_IDLE;
+	if (a->uncharge)
+		return memcg_uncharge_end(t, w, a->file, pages, w->async_ret);
+	return memcg_charge_end(t, idx, a->file, pages, w->async_held, w->async_kills,
+				w->async_ret, res);
 }
 
 static int memcg_release(struct target *t, const char *charger)
@@ -469,4 +579,6 @@ const struct target_ops tgt_memcg_ops = {
 	.held = memcg_held,
 	.slack = memcg_slack,
 	.workers = memcg_workers,
+	.start = memcg_start,
+	.finish = memcg_finish,
 };
