@@ -37,11 +37,16 @@
 # /mnt/scratch ($MEMCGLAB_SCRATCH): reclaimable page cache for the real
 # memcg, and room for a swap file (scratch-swap). A boot whose scratch disk
 # could not be set up fails.
+#
+# A boot is killed after --timeout seconds (VM_TIMEOUT, default 900): a
+# guard against a hung guest, not a budget. The main suite takes 280-350 s
+# under TCG with make check's own load and went past 420 s (the old
+# default) on a host shared with other guests.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 vmout=${MEMCGLAB_VM_OUT:-$top/build/vm}
-mode=test tests="" extra="" timeout=${VM_TIMEOUT:-420} print_cmd=0
+mode=test tests="" extra="" timeout=${VM_TIMEOUT:-900} print_cmd=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--mode) mode=$2; shift 2 ;;
