@@ -13,7 +13,6 @@
 
 #include "target.h"
 
-#define PAGE 4096UL
 #define WORKER_PT_PREFAULT (512ULL << 20) /* page tables made before joining */
 #define WORKER_LEAF ".workers"		/* v2 leaf that holds the workers */
 
@@ -134,6 +133,7 @@ int worker_add(struct target *t, struct worker_set *ws,
 	       const struct worker_spec *spec, struct worker **out);
 /* Remove the idx'th worker from ws and release it. */
 void worker_drop(struct worker_set *ws, size_t idx);
+void worker_set_drop_idle(struct worker_set *ws, const char *group);
 void worker_set_free(struct worker_set *ws);
 struct worker *worker_find(struct worker_set *ws, const char *name, size_t *idx);
 /* Collect a worker that died: dead, nothing held. */

@@ -503,7 +503,6 @@ static __attribute__((noreturn)) void worker_child(const struct worker *w, int c
 int worker_spawn(struct target *t, const struct worker_spec *spec,
 		 struct worker **out)
 {
-	static unsigned int seq;
 	const char *scratch = NULL, *name = spec->name, *file = spec->file;
 	struct worker *w;
 	char dir[PATH_MAX], why[256];
@@ -528,10 +527,12 @@ int worker_spawn(struct target *t, const struct worker_spec *spec,
 	if (file && file[0])
 		tgt_fmt(w->file, sizeof(w->file), "%s", file);
 	else if (scratch)
-		tgt_fmt(w->file, sizeof(w->file), "%s/memcglab.%d.%u", scratch,
-			(int)getpid(), seq++);
+		tgt_fmt(w->file, sizeof(w->file), "%s/memcglab.%d.XXXXXX", scratch,
+			(int)getpid());
 	if (w->file[0]) {
-		file_fd = open(w->file, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		/* A name of its own (file given: a restored worker's) or a new one. */
+		file_fd = file && file[0] ? open(w->file, O_RDWR | O_CREAT | O_CLOEXEC, 0600) :
+			  mkostemp(w->file, O_CLOEXEC);
 		if (file_fd < 0) {
 			ret = tgt_fail(t, -errno, "worker %s: %s: %s", name, w->file,
 				       strerror(errno));
@@ -635,6 +636,25 @@ void worker_drop(struct worker_set *ws, size_t idx)
 
 	ws->v[idx] = ws->v[--ws->n];
 	worker_release(w);
+}
+
+/*
+ * Drop the workers bound to @group that hold nothing: no charge, none
+ * parked, no page cache left (a lab charger has no file). They do not
+ * keep a group alive.
+ */
+void worker_set_drop_idle(struct worker_set *ws, const char *group)
+{
+	for (size_t i = 0; i < ws->n;) {
+		struct worker *w = ws->v[i];
+
+		worker_check_alive(w);
+		if (!strcmp(w->group, group) && !w->held && !w->parked &&
+		    !worker_file_resident(w))
+			worker_drop(ws, i);
+		else
+			i++;
+	}
 }
 
 void worker_set_free(struct worker_set *ws)

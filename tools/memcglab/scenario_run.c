@@ -234,7 +234,7 @@ static void chg_note_charge(struct exec_state *es, const struct step *s, int ret
 	if (c && !ret && s->file)
 		c->file = true;
 	if (c && ret == -EINPROGRESS)
-		c->parked = (s->value + 4095) & ~4095ULL;
+		c->parked = (s->value + PAGE - 1) & ~(uint64_t)(PAGE - 1);
 }
 
 static void run_step(struct target *t, struct exec_state *es, const struct step *s,

@@ -30,6 +30,8 @@
 #include "libmlab.h"
 
 #define TGT_UNLIMITED UINT64_MAX
+/* Sizes are charged in pages of this size on every target (x86_64). */
+#define PAGE 4096UL
 
 enum tgt_kind { TGT_LAB, TGT_MEMCG };
 

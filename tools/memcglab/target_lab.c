@@ -204,15 +204,7 @@ static int lab_rmdir(struct target *t, const char *group)
 
 	tgt_peak_forget(&p->peaks, group);
 	/* Chargers holding nothing do not keep a group alive. */
-	for (size_t i = 0; i < p->ws.n;) {
-		struct worker *w = p->ws.v[i];
-
-		worker_check_alive(w);
-		if (!strcmp(w->group, group) && !w->held && !w->parked)
-			worker_drop(&p->ws, i);
-		else
-			i++;
-	}
+	worker_set_drop_idle(&p->ws, group);
 	for (size_t i = 0; i < p->nr_chargers;) {
 		struct lab_charger *c = &p->chargers[i];
 

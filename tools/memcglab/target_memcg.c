@@ -201,16 +201,7 @@ static int memcg_rmdir(struct target *t, const char *group)
 
 	tgt_peak_forget(&p->peaks, group);
 	/* Chargers holding nothing do not keep a group alive (as on the lab). */
-	for (size_t i = 0; i < p->ws.n;) {
-		struct worker *w = p->ws.v[i];
-
-		worker_check_alive(w);
-		if (!strcmp(w->group, group) && !w->held && !w->parked &&
-		    !worker_file_resident(w))
-			worker_drop(&p->ws, i);
-		else
-			i++;
-	}
+	worker_set_drop_idle(&p->ws, group);
 	tgt_group_path(t, group, dir, sizeof(dir));
 	if (!p->hier.v1) {
 		tgt_fmt(leaf, sizeof(leaf), "%s/" WORKER_LEAF, dir);

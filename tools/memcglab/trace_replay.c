@@ -27,7 +27,6 @@
 #define REPLAY_MAX_POLICIES 16
 #define REPLAY_PLOT_POINTS 400
 #define REPLAY_ROOT "rec"
-#define PAGE 4096ULL
 
 struct greplay {
 	uint64_t held, owed;	/* pages */
