@@ -10,7 +10,9 @@
  * the allocators' own accounting); reading every group's memory.stat; a
  * "dump" of what every group holds (the lab: one netlink GROUP_GET dump;
  * the memcg: reading the same values from every group's files); rmdir
- * (children first).  The memcg stops at MEMCG_MAX_GROUPS.  The lab alone
+ * (children first; after each turn the deferred teardown of both sides is
+ * waited out, untimed, see side_settle()).  The memcg stops at
+ * MEMCG_MAX_GROUPS.  The lab alone
  * also gets: a GROUP_GET of the deepest group (effective protection is
  * computed along its path) and a charge and uncharge of one page at a
  * leaf.  Then, for the lab: a charge at the leaf of a chain of depth D, and
@@ -25,11 +27,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/membarrier.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -196,6 +200,7 @@ struct side {
 	char **p;
 	struct acc mkdir_ns, stat_ns, rmdir_ns;
 	double dump_ns;
+	double settle_ns;	/* waiting for what rmdir deferred, untimed */
 	long long mem;
 };
 
@@ -232,6 +237,36 @@ static int side_read_stat(struct side *s, long from, long to)
 	return 0;
 }
 
+/*
+ * After a turn of rmdirs, wait for what they deferred before the other
+ * side's turn: the memcg offlines a removed memcg on a workqueue and frees
+ * it after RCU grace periods (its ancestors' cgroup.stat counts it in
+ * nr_dying_descendants until then), the lab frees a removed group's inodes
+ * and state after a grace period. Left running, one side's deferred
+ * teardown would be timed as part of the other side's turn. The wait is
+ * not in rmdir's cost; it is reported beside it (rmdir_settle).
+ */
+static void side_settle(struct side *s)
+{
+	double t0 = now_ns();
+	char path[MLAB_PATH_MAX], buf[4096], *p;
+	int i;
+
+	/* synchronize_rcu(), and a moment for the callbacks it let run */
+	syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
+	usleep(10000);
+	snprintf(path, sizeof(path), "%s/cgroup.stat", s->base);
+	for (i = 0; !s->lab && i < 500; i++) {
+		if (mlab_read(path, buf, sizeof(buf)) < 0)
+			break;
+		p = strstr(buf, "nr_dying_descendants ");
+		if (!p || !strtol(p + strlen("nr_dying_descendants "), NULL, 10))
+			break;
+		usleep(10000);
+	}
+	s->settle_ns += now_ns() - t0;
+}
+
 static int side_rmdir(struct side *s, long from, long to)
 {
 	double t0 = now_ns();
@@ -244,6 +279,7 @@ static int side_rmdir(struct side *s, long from, long to)
 		}
 	}
 	acc_add(&s->rmdir_ns, now_ns() - t0, to - from);
+	side_settle(s);
 	return 0;
 }
 
@@ -385,6 +421,7 @@ static int groups_point(const char *lab, const char *memcg, long n, bool tree)
 		emit(s->target, shape, n, "read_stat", acc_median(&s->stat_ns), s->stat_ns.sum);
 		emit(s->target, shape, n, "dump", s->dump_ns / n, s->dump_ns);
 		emit(s->target, shape, n, "rmdir", acc_median(&s->rmdir_ns), s->rmdir_ns.sum);
+		emit(s->target, shape, n, "rmdir_settle", s->settle_ns / n, s->settle_ns);
 		free_paths(s->p, n);
 		free(s->mkdir_ns.per);
 		free(s->stat_ns.per);

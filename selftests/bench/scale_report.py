@@ -92,7 +92,8 @@ def svg(pts):
     (operation, target) for the flat shape and the chain/owner sweeps."""
     series = {}
     for p in pts:
-        if p["op"] == "bytes_per_group" or p["per"] <= 0:
+        # rmdir_settle is the benchmark's wait between turns, not a cost
+        if p["op"] in ("bytes_per_group", "rmdir_settle") or p["per"] <= 0:
             continue
         if p["shape"] == "tree":
             continue
