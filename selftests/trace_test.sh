@@ -268,6 +268,7 @@ v1_part() {
 		check "--v1 on a kernel without the v1 memory controller: a clear error, nothing left" \
 			fails_with "trace record: .*cgroup v1" "$cli" trace record --v1 \
 			-o $w/v1.trace -- true
+		sed 's/^/# --v1 here: /' $w/fail.out | head -3
 		for d in "record under cgroup v1" "v1: strict replay agrees with the kernel"; do
 			n=$((n + 1))
 			echo "ok $n $d # SKIP this kernel has no cgroup v1 memory controller"
@@ -298,6 +299,32 @@ v1_part() {
 			       grep -q 'policy strict: .*: agrees' $w/$t.strict"
 		sed 's/^/# /' $w/$t.strict
 	done
+	# A hierarchy on a v1 mount of the test's own (record takes it as it
+	# is): the command starts in a (limit 12M), moves its shell to b and
+	# leaves a 6M tmpfs file charged there.
+	m=$w/v1mnt h=$w/v1mnt/trace_test_h
+	mkdir -p $m && mount -t cgroup -o memory cgroup $m && mkdir -p $h/a $h/b &&
+		echo 12M >$h/a/memory.limit_in_bytes
+	cat >$w/v1hier.sh <<SH
+dd if=/dev/zero of=/dev/null bs=8M count=2 2>/dev/null
+echo \$\$ >$h/b/cgroup.procs
+dd if=/dev/zero of=$w/h.file bs=64k count=96 2>/dev/null
+dd if=/dev/zero of=/dev/null bs=4M count=1 2>/dev/null
+SH
+	check "v1: record a hierarchy: a command in a (limit 12M) that moves on to b" \
+		record v1hier --v1 --cgroup trace_test_h --run-in a -- sh $w/v1hier.sh
+	check "v1: the hierarchy trace has a and b, a's limit, b's file and every counter" \
+		sh -c "grep -Eq '^group [12] a .* max=12582912 ' $w/v1hier.trace &&
+		       b=\$(awk '\$1 == \"group\" && \$3 == \"b\" { print \$2 }' $w/v1hier.trace) &&
+		       grep -Eq \"^final \$b usage=[1-9]\" $w/v1hier.trace &&
+		       for g in 0 1 2; do awk -v g=\$g '\$3 == \"s\" && \$4 == g' $w/v1hier.trace | grep -q . || exit 1; done"
+	check "v1hier: strict replay on the lab's v1 flavour agrees with the kernel" \
+		sh -c "'$cli' trace replay $w/v1hier.trace --policy strict >$w/v1hier.strict 2>&1; rc=\$?;
+		       cat $w/v1hier.strict; [ \$rc -eq 0 ] && grep -q 'policy strict: .*: agrees' $w/v1hier.strict"
+	sed 's/^/# /' $w/v1hier.strict
+	rm -f $w/h.file
+	rmdir $h/a $h/b $h
+	umount $m && rmdir $m
 	check "v1: every policy replays the OOM trace" \
 		sh -c "'$cli' trace replay $w/v1oom.trace --policy all >$w/v1all.out; rc=\$?;
 		       cat $w/v1all.out; grep -q 'policy batched:' $w/v1all.out && [ \$rc -eq 0 ]"
