@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * netlink_trace.c - the TRACE operation: start recording the real memcg
- * of a cgroup subtree (record.c).  The recording belongs to the socket
- * that asked for it and stops when that socket closes (NETLINK_URELEASE)
- * or the module goes away; the events go out through tracefs.
+ * of a cgroup subtree (record.c), named by its v2 id or by a task in it
+ * (the only way to a v1 hierarchy: see mlab_rec_cgroup_by_task()).  The
+ * recording belongs to the socket that asked for it and stops when that
+ * socket closes (NETLINK_URELEASE) or the module goes away; the events go
+ * out through tracefs.
  */
+#include <linux/cgroup.h>
+#include <linux/err.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
 #include <linux/notifier.h>
@@ -16,6 +20,7 @@
 
 const struct nla_policy mlab_nl_trace_policy[MEMCGLAB_A_TRACE_ATTR_MAX + 1] = {
 	[MEMCGLAB_A_TRACE_CGROUP] = { .type = NLA_U64 },
+	[MEMCGLAB_A_TRACE_PID] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
 /* The socket that owns the recording, if one runs. */
@@ -23,23 +28,61 @@ static DEFINE_MUTEX(mlab_nl_trace_lock);
 static struct net *mlab_nl_trace_net;
 static u32 mlab_nl_trace_portid;
 
+/* The cgroup to record, from exactly one of the cgroup and pid attributes. */
+static struct cgroup *mlab_nl_trace_root(struct genl_info *info)
+{
+	struct nlattr *cg = info->attrs[MEMCGLAB_A_TRACE_CGROUP];
+	struct nlattr *pid = info->attrs[MEMCGLAB_A_TRACE_PID];
+	struct nlattr *which = cg ? cg : pid;
+	struct cgroup *root;
+
+	if (cg && pid) {
+		NL_SET_ERR_MSG_ATTR(info->extack, pid,
+				    "give a cgroup id or a pid, not both");
+		return ERR_PTR(-EINVAL);
+	}
+	if (!which) {
+		NL_SET_ERR_MSG(info->extack, "missing cgroup id or pid");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, MEMCGLAB_A_TRACE_CGROUP);
+		return ERR_PTR(-EINVAL);
+	}
+	root = cg ? mlab_rec_cgroup_by_id(nla_get_u64(cg)) :
+		    mlab_rec_cgroup_by_task(nla_get_u32(pid));
+	if (PTR_ERR_OR_ZERO(root) == -EOPNOTSUPP)
+		NL_SET_ERR_MSG(info->extack,
+			       "the kernel runs without the memory controller");
+	else if (PTR_ERR_OR_ZERO(root) == -ESRCH)
+		NL_SET_ERR_MSG_ATTR(info->extack, pid, "no such process");
+	else if (PTR_ERR_OR_ZERO(root) == -ENOENT && pid)
+		NL_SET_ERR_MSG_ATTR(info->extack, pid,
+				    "the task is in a root memory cgroup");
+	else if (PTR_ERR_OR_ZERO(root) == -ENOENT)
+		NL_SET_ERR_MSG_ATTR(info->extack, cg,
+				    "no such cgroup with the memory controller");
+	return root;
+}
+
 int mlab_nl_trace_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	char probes[MEMCGLAB_TRACE_PROBES_MAX];
+	struct cgroup *root;
 	struct sk_buff *msg;
 	void *hdr;
 	u64 cg;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, MEMCGLAB_A_TRACE_CGROUP))
-		return -EINVAL;
-	cg = nla_get_u64(info->attrs[MEMCGLAB_A_TRACE_CGROUP]);
+	root = mlab_nl_trace_root(info);
+	if (IS_ERR(root))
+		return PTR_ERR(root);
+	cg = cgroup_id(root);
 	msg = genlmsg_new(nla_total_size_64bit(sizeof(u64)) +
 			  nla_total_size(sizeof(probes)), GFP_KERNEL);
-	if (!msg)
+	if (!msg) {
+		cgroup_put(root);
 		return -ENOMEM;
+	}
 	mutex_lock(&mlab_nl_trace_lock);
-	err = mlab_rec_start(cg, probes, sizeof(probes));
+	err = mlab_rec_start(root, probes, sizeof(probes));
 	if (!err) {
 		mlab_nl_trace_net = genl_info_net(info);
 		mlab_nl_trace_portid = info->snd_portid;
@@ -50,9 +93,8 @@ int mlab_nl_trace_doit(struct sk_buff *skb, struct genl_info *info)
 		if (err == -EBUSY)
 			NL_SET_ERR_MSG(info->extack, "another recording runs");
 		else if (err == -ENOENT)
-			NL_SET_ERR_MSG_ATTR(info->extack,
-					    info->attrs[MEMCGLAB_A_TRACE_CGROUP],
-					    "no such cgroup with the memory controller");
+			NL_SET_ERR_MSG(info->extack,
+				       "no such cgroup with the memory controller");
 		return err;
 	}
 	hdr = genlmsg_put_reply(msg, info, &mlab_nl_family, 0,

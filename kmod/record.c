@@ -26,8 +26,11 @@
 #include <linux/mutex.h>
 #include <linux/page_counter.h>
 #include <linux/percpu.h>
+#include <linux/pid.h>
 #include <linux/preempt.h>
 #include <linux/ptrace.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/task.h>
 #include <linux/string.h>
 #include "compat.h"
 #include "record.h"
@@ -502,28 +505,81 @@ static void mlab_rec_snapshot(struct cgroup *root)
 }
 
 /**
+ * mlab_rec_cgroup_by_id - the cgroup (v2) of an id, to record
+ * @cgroup_id: the cgroup's id on the default hierarchy
+ *
+ * cgroup_get_from_id() looks in the default hierarchy only: a v1 hierarchy
+ * is reached through a task in it (mlab_rec_cgroup_by_task()).
+ *
+ * Context: process context.
+ * Return: the cgroup, referenced; ERR_PTR(-ENOENT) when there is none;
+ * ERR_PTR(-EOPNOTSUPP) when the kernel runs without memcg.
+ */
+struct cgroup *mlab_rec_cgroup_by_id(u64 cgroup_id)
+{
+	if (mem_cgroup_disabled())
+		return ERR_PTR(-EOPNOTSUPP);
+	return cgroup_get_from_id(cgroup_id);
+}
+
+/**
+ * mlab_rec_cgroup_by_task - the cgroup of a task's memcg, to record
+ * @nr: the task's pid in the caller's pid namespace
+ *
+ * The task's memory css names its cgroup on whichever hierarchy the memory
+ * controller is bound to: the default one (v2) or a v1 hierarchy.  Only
+ * exported helpers are used, so this works on every target kernel.
+ *
+ * Context: process context.
+ * Return: the cgroup, referenced; ERR_PTR(-ESRCH) when there is no such
+ * task; ERR_PTR(-ENOENT) when its memcg is a hierarchy's root (nothing is
+ * charged there: the controller is not mounted, or the task was not moved)
+ * or going away; ERR_PTR(-EOPNOTSUPP) when the kernel runs without memcg.
+ */
+struct cgroup *mlab_rec_cgroup_by_task(pid_t nr)
+{
+	struct cgroup *cgrp = ERR_PTR(-ENOENT);
+	struct task_struct *task;
+	struct mem_cgroup *memcg;
+	struct pid *pid;
+
+	if (mem_cgroup_disabled())
+		return ERR_PTR(-EOPNOTSUPP);
+	pid = find_get_pid(nr);
+	task = pid ? get_pid_task(pid, PIDTYPE_PID) : NULL;
+	put_pid(pid);
+	if (!task)
+		return ERR_PTR(-ESRCH);
+	rcu_read_lock();
+	memcg = mem_cgroup_from_task(task);
+	if (memcg && cgroup_parent(memcg->css.cgroup) &&
+	    css_tryget_online(&memcg->css)) {
+		cgrp = memcg->css.cgroup;
+		cgroup_get(cgrp);
+		css_put(&memcg->css);
+	}
+	rcu_read_unlock();
+	put_task_struct(task);
+	return cgrp;
+}
+
+/**
  * mlab_rec_start - start recording the memcg subtree of a cgroup
- * @cgroup_id: the cgroup (v2) whose subtree to record
+ * @root: the cgroup (v2 or v1) whose subtree to record; the recording
+ *	takes over this reference, and drops it at once on an error
  * @probes: filled with the names of the functions probed, comma-separated
  * @size: size of @probes
  *
  * Context: process context, may sleep.
- * Return: 0; -EBUSY while another recording runs; -ENOENT when there is
- * no such cgroup or its memory controller is off; -EOPNOTSUPP without
- * memcg; or the error of a required probe's registration (nothing stays
- * registered then).
+ * Return: 0; -EBUSY while another recording runs; -ENOENT when the memory
+ * controller is off at @root; or the error of a required probe's
+ * registration (nothing stays registered then).
  */
-int mlab_rec_start(u64 cgroup_id, char *probes, size_t size)
+int mlab_rec_start(struct cgroup *root, char *probes, size_t size)
 {
 	struct mlab_rec_probe *p;
-	struct cgroup *root;
 	int err = 0;
 
-	if (mem_cgroup_disabled())
-		return -EOPNOTSUPP;
-	root = cgroup_get_from_id(cgroup_id);
-	if (IS_ERR(root))
-		return PTR_ERR(root);
 	mutex_lock(&mlab_rec_lock);
 	if (mlab_rec_root) {
 		err = -EBUSY;

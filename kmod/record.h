@@ -8,7 +8,11 @@
 
 #include <linux/types.h>
 
-int mlab_rec_start(u64 cgroup_id, char *probes, size_t size);
+struct cgroup;
+
+struct cgroup *mlab_rec_cgroup_by_id(u64 cgroup_id);
+struct cgroup *mlab_rec_cgroup_by_task(pid_t nr);
+int mlab_rec_start(struct cgroup *root, char *probes, size_t size);
 void mlab_rec_stop(void);
 
 #endif /* _MLAB_RECORD_H */

@@ -866,6 +866,39 @@ TEST_F(nl, bench_malformed)
 	EXPECT_NLERR(t, mlab_nl_talk(t, nlh, NULL, NULL), EINVAL, "length");
 }
 
+/*
+ * TRACE names its cgroup by exactly one of a v2 id and a task; a task that
+ * is not there, or that sits in a root memory cgroup (nothing is charged
+ * there), is refused with its own message.  Nothing starts recording.
+ */
+TEST_F(nl, trace_malformed)
+{
+	struct mlab_nl *t = &self->t;
+	struct nlmsghdr *nlh;
+	char buf[64] = "";
+
+	nlh = mlab_nl_msg(t, MEMCGLAB_CMD_TRACE, 0);
+	EXPECT_NLERR(t, mlab_nl_talk(t, nlh, NULL, NULL), EINVAL, "missing cgroup id or pid");
+	EXPECT_EQ(MEMCGLAB_A_TRACE_CGROUP, t->err.miss_type);
+
+	nlh = mlab_nl_msg(t, MEMCGLAB_CMD_TRACE, 0);
+	mnl_attr_put_u64(nlh, MEMCGLAB_A_TRACE_CGROUP, 1);
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_TRACE_PID, (uint32_t)getpid());
+	EXPECT_NLERR(t, mlab_nl_talk(t, nlh, NULL, NULL), EINVAL, "not both");
+
+	EXPECT_NLERR(t, mlab_nl_trace_start_task(t, 0, NULL, buf, sizeof(buf)), ERANGE,
+		     "out of range");
+	/* above any pid_max */
+	EXPECT_NLERR(t, mlab_nl_trace_start_task(t, 1U << 30, NULL, buf, sizeof(buf)), ESRCH,
+		     "no such process");
+
+	/* pid 1 in the root cgroup, as in the guests: its memcg is a root */
+	if (mlab_read("/proc/1/cgroup", buf, sizeof(buf)) < 0 || strcmp(buf, "0::/\n"))
+		return;
+	EXPECT_NLERR(t, mlab_nl_trace_start_task(t, 1, NULL, buf, sizeof(buf)), ENOENT,
+		     "root memory cgroup");
+}
+
 TEST_F(nl, unprivileged)
 {
 	int status;

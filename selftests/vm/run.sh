@@ -65,7 +65,7 @@ SPLAT+='refcount_t:|list_add corruption|list_del corruption|list_debug|'
 SPLAT+='possible recursive locking|circular locking dependency|inconsistent lock state|'
 SPLAT+='suspicious RCU usage|lockdep is turned off|DEBUG_LOCKS_WARN_ON|kmemleak:.*new suspected|INFO: task .* blocked'
 
-V1_TESTS="files_test compare_test.sh run_test.sh oom_test swap_test"
+V1_TESTS="files_test compare_test.sh run_test.sh oom_test swap_test trace_test.sh"
 
 chroot_dir=${MEMCGLAB_CHROOT:-$top/build/chroot/unstable}
 

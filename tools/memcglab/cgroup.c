@@ -155,6 +155,31 @@ static const char v1_needs_own_boot[] =
 	" moving it from v2 to v1 leaves v2 charges that v1 uncharges from"
 	" memory.memsw/kmem (page_counter underflow)";
 
+/*
+ * Kernels from 6.11 on may be built without the v1 memory controller
+ * (CONFIG_MEMCG_V1: off in Debian's 6.12 and later); then the handler of
+ * its memory.oom_control is not in kallsyms. False only when kallsyms was
+ * read to the end without it: when in doubt, the mount decides.
+ */
+static bool v1_memcg_built(void)
+{
+	static const char sym[] = "mem_cgroup_oom_control_read";
+	char line[512], name[128];
+	bool found = false;
+	FILE *f;
+
+	f = fopen("/proc/kallsyms", "re");
+	if (!f)
+		return true;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, sym) && sscanf(line, "%*s %*s %127s", name) == 1 &&
+			!strcmp(name, sym);
+	if (!found && ferror(f))
+		found = true;
+	fclose(f);
+	return found;
+}
+
 static int v1_open(struct cg_hier *h, char *err, size_t errlen)
 {
 	char v2root[PATH_MAX], path[PATH_MAX + 32], buf[512];
@@ -162,6 +187,11 @@ static int v1_open(struct cg_hier *h, char *err, size_t errlen)
 
 	if (!find_mount(true, h->mnt, sizeof(h->mnt)))
 		return 0;	/* an existing v1 memory hierarchy (a v1 host) */
+	if (!v1_memcg_built()) {
+		tgt_fmt(err, errlen, "this kernel has no cgroup v1 memory controller"
+			" (built without CONFIG_MEMCG_V1)");
+		return -EOPNOTSUPP;
+	}
 	if (!find_mount(false, v2root, sizeof(v2root))) {
 		tgt_fmt(path, sizeof(path), "%s/cgroup.subtree_control", v2root);
 		if (mlab_read(path, buf, sizeof(buf)) >= 0 && word_in(buf, "memory")) {

@@ -63,6 +63,12 @@ struct trace {
 	unsigned int page;
 	char command[1024];
 	char probes[256];
+	/*
+	 * Recorded on the cgroup v1 memory controller (header `flavour v1`):
+	 * max is memory.limit_in_bytes, peak max_usage_in_bytes, and the
+	 * final max_events memory.failcnt; there is no high, low or min.
+	 */
+	bool v1;
 	struct trace_group *groups;
 	size_t nr_groups;
 	struct trace_ev *evs;
@@ -82,6 +88,11 @@ int trace_write(const struct trace *tr, FILE *f);
  * what is wrong (unknown version, truncated, a bad line).
  */
 int trace_read(const char *path, struct trace *tr, char *err, size_t len);
+/*
+ * v1's memory.limit_in_bytes when unlimited reads PAGE_COUNTER_MAX pages
+ * (0x7ffffffffffff000 with 4K pages): at or above this it is "max".
+ */
+#define TRACE_V1_UNLIMITED 0x7ffffffffffff000ULL
 /* "max" for TRACE_UNLIMITED, else the number. */
 const char *trace_knob_str(uint64_t v, char *buf, size_t len);
 

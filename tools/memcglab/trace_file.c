@@ -70,6 +70,8 @@ int trace_write(const struct trace *tr, FILE *f)
 	fprintf(f, "%s %u\nkernel %s\ncpus %u\npage %u\ncommand %s\nprobes %s\n",
 		TRACE_MAGIC, TRACE_FORMAT_VERSION, tr->kernel, tr->cpus, tr->page,
 		tr->command, tr->probes);
+	if (tr->v1)
+		fputs("flavour v1\n", f);
 	for (size_t i = 0; i < tr->nr_groups; i++) {
 		const struct trace_group *g = &tr->groups[i];
 
@@ -329,6 +331,10 @@ static int parse_header(struct reader *r, struct trace *tr, char *line)
 		snprintf(tr->probes, sizeof(tr->probes), "%s", val);
 	else if (!strcmp(line, "group"))
 		return parse_group(r, tr, val);
+	else if (!strcmp(line, "flavour") && (!strcmp(val, "v1") || !strcmp(val, "v2")))
+		tr->v1 = !strcmp(val, "v1");
+	else if (!strcmp(line, "flavour"))
+		return rd_fail(r, "unknown flavour %s (v1 or v2)", val);
 	/* other header keys are a newer minor version's: skipped */
 	return 0;
 }

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * trace_record.c - `memcglab trace record`: run a command in a real memory
- * cgroup (v2) while the module's probes record every charge, uncharge and
- * reclaim of its subtree (kmod/record.c), then write the trace file
- * (docs/trace.md).  The events come through a tracefs instance of our own;
- * the recording belongs to our netlink socket, so it stops however we end.
+ * cgroup (v2, or v1 with --v1) while the module's probes record every
+ * charge, uncharge and reclaim of its subtree (kmod/record.c), then write
+ * the trace file (docs/trace.md).  On v1 the module finds the cgroup
+ * through the command's pid: it has no way from a v1 id to its cgroup.
+ * The events come through a tracefs instance of our own; the recording
+ * belongs to our netlink socket, so it stops however we end.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -73,6 +75,7 @@ static uint64_t now_us(void)
 
 static int read_knob(const char *dir, const char *name, uint64_t *v)
 {
+	uint64_t lim = strstr(name, "_in_bytes") ? TRACE_V1_UNLIMITED : TRACE_UNLIMITED;
 	char path[PATH_MAX + 64], buf[64];
 	ssize_t n;
 
@@ -85,6 +88,21 @@ static int read_knob(const char *dir, const char *name, uint64_t *v)
 		return 0;
 	}
 	*v = strtoull(buf, NULL, 10);
+	if (*v >= lim)
+		*v = TRACE_UNLIMITED;
+	return 0;
+}
+
+/* v1 has limit_in_bytes only: no high, low or min. */
+static int snap_knobs_v1(const char *path, struct trace_group *g)
+{
+	g->high = TRACE_UNLIMITED;
+	g->low = g->min = 0;
+	if (read_knob(path, "memory.limit_in_bytes", &g->max) ||
+	    read_knob(path, "memory.usage_in_bytes", &g->usage))
+		return -1;
+	if (read_knob(path, "memory.max_usage_in_bytes", &g->peak))
+		g->peak = g->usage;
 	return 0;
 }
 
@@ -115,6 +133,11 @@ static int snap_one(const char *path, const struct stat *st, int flag, struct FT
 		*slash = '\0';
 		if (!stat(parent, &pst))
 			g.parent = trace_group_by_cg(&r->tr, pst.st_ino);
+	}
+	if (r->tr.v1) {
+		if (snap_knobs_v1(path, &g))
+			return 0;
+		return trace_add_group(&r->tr, &g) < 0 ? -1 : 0;
 	}
 	if (read_knob(path, "memory.max", &g.max) || read_knob(path, "memory.high", &g.high) ||
 	    read_knob(path, "memory.low", &g.low) || read_knob(path, "memory.min", &g.min) ||
@@ -155,6 +178,12 @@ static void snapshot_final(struct recorder *r)
 		g->f_max_ev = st.ev_max;
 		g->f_oom = st.ev_oom;
 		g->f_oom_kill = st.ev_oom_kill;
+		if (r->tr.v1) {
+			/* no events file: failcnt, and every OOM killed (oom_control) */
+			g->f_max_ev = st.failcnt;
+			g->f_oom = st.oom_kill;
+			g->f_oom_kill = st.oom_kill;
+		}
 	}
 }
 
@@ -429,7 +458,7 @@ static int make_root(struct recorder *r, const char *cgroup, const char *max)
 {
 	int ret;
 
-	ret = cg_hier_open(&r->hier, false, r->err, sizeof(r->err));
+	ret = cg_hier_open(&r->hier, r->tr.v1, r->err, sizeof(r->err));
 	if (ret)
 		return ret;
 	if (cgroup) {
@@ -459,13 +488,46 @@ static int make_root(struct recorder *r, const char *cgroup, const char *max)
 	if (max) {
 		char file[PATH_MAX + 16];
 
-		tgt_fmt(file, sizeof(file), "%s/memory.max", r->root);
+		tgt_fmt(file, sizeof(file), "%s/%s", r->root,
+			r->tr.v1 ? "memory.limit_in_bytes" : "memory.max");
 		ret = mlab_write(file, max);
 		if (ret) {
 			tgt_fmt(r->err, sizeof(r->err), "%s: writing %s: %s", file, max,
 				 strerror(-ret));
 			return ret;
 		}
+	}
+	return 0;
+}
+
+/*
+ * Start recording r->root (id is its directory's inode number): on v2 by
+ * that id, on v1 through pid, a task already in it, checking that the
+ * module found this very group.
+ */
+static int trace_start(struct recorder *r, struct mlab_nl *nl, uint64_t id, pid_t pid)
+{
+	uint64_t got = id;
+	int ret;
+
+	if (r->tr.v1)
+		ret = mlab_nl_trace_start_task(nl, (uint32_t)pid, &got, r->tr.probes,
+					       sizeof(r->tr.probes));
+	else
+		ret = mlab_nl_trace_start(nl, id, r->tr.probes, sizeof(r->tr.probes));
+	if (ret) {
+		tgt_fmt(r->err, sizeof(r->err), "recording cgroup %s (%s %" PRIu64 "): %s%s%s",
+			r->root, r->tr.v1 ? "v1, through pid" : "id",
+			r->tr.v1 ? (uint64_t)pid : id, strerror(-ret),
+			nl->err.msg[0] ? ": " : "", nl->err.msg);
+		return ret;
+	}
+	if (got != id) {
+		tgt_fmt(r->err, sizeof(r->err),
+			"recording cgroup %s (id %" PRIu64 "): the module found cgroup id %" PRIu64
+			" for pid %d: %s is not the memory controller's v1 hierarchy",
+			r->root, id, got, (int)pid, r->hier.mnt);
+		return -EXDEV;
 	}
 	return 0;
 }
@@ -495,31 +557,33 @@ static int record(struct recorder *r, char **argv, int *status, uint64_t *run_us
 			 strerror(-ret));
 		return ret;
 	}
-	ret = mlab_nl_trace_start(&nl, st.st_ino, r->tr.probes, sizeof(r->tr.probes));
-	if (ret) {
-		tgt_fmt(r->err, sizeof(r->err), "recording cgroup %s (id %" PRIu64 "): %s%s%s",
-			 r->root, (uint64_t)st.st_ino, strerror(-ret),
-			 nl.err.msg[0] ? ": " : "", nl.err.msg);
-		mlab_nl_close(&nl);
-		return ret;
+	pid = -1;
+	if (r->tr.v1) {
+		/* the module finds a v1 cgroup through a task in it: the command's */
+		pid = spawn(r, argv, &go);
+		ret = pid < 0 ? -ECHILD : cg_attach(r->root, pid, r->err, sizeof(r->err));
 	}
-	pid = spawn(r, argv, &go);
-	if (pid < 0) {
-		mlab_nl_close(&nl);
-		return -ECHILD;
+	if (!ret)
+		ret = trace_start(r, &nl, st.st_ino, pid);
+	if (!ret && pid < 0) {
+		pid = spawn(r, argv, &go);
+		ret = pid < 0 ? -ECHILD : 0;
 	}
-	if (r->run_in) {
+	if (!ret && (r->run_in || !r->tr.v1)) {
 		char leaf[PATH_MAX * 2];
 
-		tgt_fmt(leaf, sizeof(leaf), "%s/%s", r->root, r->run_in);
+		if (r->run_in)
+			tgt_fmt(leaf, sizeof(leaf), "%s/%s", r->root, r->run_in);
+		else
+			tgt_fmt(leaf, sizeof(leaf), "%s", r->root);
 		ret = cg_attach(leaf, pid, r->err, sizeof(r->err));
-	} else {
-		ret = cg_attach(r->root, pid, r->err, sizeof(r->err));
 	}
 	if (ret) {
-		kill(pid, SIGKILL);
-		close(go);
-		waitpid(pid, NULL, 0);
+		if (pid > 0) {
+			kill(pid, SIGKILL);
+			close(go);
+			waitpid(pid, NULL, 0);
+		}
 		mlab_nl_close(&nl);
 		return ret;
 	}
@@ -576,6 +640,8 @@ int do_trace_record(const struct cmd *self, int argc, char **argv)
 			out = argv[++i];
 		} else if (!strcmp(argv[i], "--cgroup") && i + 1 < argc) {
 			cgroup = argv[++i];
+		} else if (!strcmp(argv[i], "--v1")) {
+			r.tr.v1 = true;
 		} else if (!strcmp(argv[i], "--max") && i + 1 < argc) {
 			max = argv[++i];
 		} else if (!strcmp(argv[i], "--run-in") && i + 1 < argc) {

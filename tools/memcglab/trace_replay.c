@@ -246,7 +246,7 @@ static void judge(struct replay *rp, struct target *t, struct prun *pr)
 static int run_policy(struct replay *rp, struct prun *pr)
 {
 	const struct trace *tr = &rp->tr;
-	struct tgt_config cfg = { .kind = TGT_LAB, .policy = pr->policy };
+	struct tgt_config cfg = { .kind = TGT_LAB, .v1 = tr->v1, .policy = pr->policy };
 	struct target t;
 	char grp[PATH_MAX + 8];
 	uint64_t start = ns_now();
@@ -289,6 +289,11 @@ static int run_policy(struct replay *rp, struct prun *pr)
 	for (size_t g = 0; !ret && g < tr->nr_groups; g++) {
 		lab_group(tr, g, grp, sizeof(grp));
 		ret = target_stats(&t, grp, &pr->g[g].st);
+		if (!ret && tr->v1) {
+			/* what the v1 trace has in their place (docs/trace.md) */
+			pr->g[g].st.ev_max = pr->g[g].st.failcnt;
+			pr->g[g].st.ev_oom = pr->g[g].st.oom_kill;
+		}
 	}
 	if (ret)
 		tgt_fmt(pr->err, sizeof(pr->err), "%s", t.err);
@@ -320,6 +325,11 @@ static void print_kernel(const struct replay *rp)
 	}
 	print_open_obj("kernel");
 	print_str(PRINT_ANY, "release", "kernel %s", tr->kernel);
+	/* text says v1 only: a v2 trace's report reads as it always did */
+	if (tr->v1)
+		print_str(PRINT_ANY, "flavour", " cgroup %s", "v1");
+	else
+		print_str(PRINT_JSON, "flavour", NULL, "v2");
 	print_u64(PRINT_ANY, "cpus", " (%" PRIu64 " cpus):", tr->cpus);
 	print_u64(PRINT_ANY, "charges", " %" PRIu64 " charges", charges);
 	print_u64(PRINT_ANY, "refused", ", %" PRIu64 " refused", refused);
@@ -593,7 +603,7 @@ static int do_trace_replay(const struct cmd *self, int argc, char **argv)
 static const struct cmd trace_cmds[] = {
 	{
 		.name = "record",
-		.args = "[-o FILE] [--cgroup PATH] [--run-in GROUP] [--max SIZE] -- COMMAND [ARGS]...",
+		.args = "[-o FILE] [--v1] [--cgroup PATH] [--run-in GROUP] [--max SIZE] -- COMMAND [ARGS]...",
 		.summary = "run COMMAND in a real memory cgroup and record its charges",
 		.run = do_trace_record,
 		.help = "Runs COMMAND in a cgroup v2 memory cgroup (a new one under the cgroup2\n"
@@ -602,7 +612,10 @@ static const struct cmd trace_cmds[] = {
 			"trace (docs/trace.md) to FILE (default memcglab.trace). --max sets the\n"
 			"new cgroup's memory.max; --run-in starts COMMAND in GROUP below the\n"
 			"recorded cgroup (v2 keeps processes out of groups whose children have\n"
-			"the memory controller). Needs root, tracefs and the module.\n",
+			"the memory controller). --v1 records the cgroup v1 memory controller\n"
+			"instead (a kernel that has it, in a boot where v2 has not used memory):\n"
+			"the v1 hierarchy as mounted, or mounted for the run; --max sets\n"
+			"memory.limit_in_bytes. Needs root, tracefs and the module.\n",
 	},
 	{
 		.name = "replay",

@@ -223,5 +223,13 @@ int mlab_nl_policy_dump(struct mlab_nl *nl, mlab_policy_cb cb, void *data);
  */
 int mlab_nl_trace_start(struct mlab_nl *nl, uint64_t cgroup_id, char *probes,
 			size_t len);
+/*
+ * The same for the memory cgroup of task pid, on whichever hierarchy memory
+ * is bound to (the way to a v1 one); cgroup_id gets the recorded cgroup's
+ * id (on v1 its directory's inode number). ESRCH: no such task; ENOENT: it
+ * is in a root memory cgroup.
+ */
+int mlab_nl_trace_start_task(struct mlab_nl *nl, uint32_t pid, uint64_t *cgroup_id,
+			     char *probes, size_t len);
 
 #endif /* MEMCGLAB_LIBMLAB_H */

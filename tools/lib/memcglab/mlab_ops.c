@@ -434,11 +434,13 @@ int mlab_nl_policy_dump(struct mlab_nl *nl, mlab_policy_cb cb, void *data)
 static const uint8_t trace_types[MEMCGLAB_A_TRACE_ATTR_MAX + 1] = {
 	[MEMCGLAB_A_TRACE_CGROUP] = MNL_TYPE_U64,
 	[MEMCGLAB_A_TRACE_PROBES] = MNL_TYPE_NUL_STRING,
+	[MEMCGLAB_A_TRACE_PID] = MNL_TYPE_U32,
 };
 
 struct trace_ctx {
 	char *probes;
 	size_t len;
+	uint64_t cgroup_id;
 };
 
 static int trace_cb(const struct nlmsghdr *nlh, void *data)
@@ -449,6 +451,8 @@ static int trace_cb(const struct nlmsghdr *nlh, void *data)
 	if (mlab_attr_parse(nlh, tb, MEMCGLAB_A_TRACE_ATTR_MAX, trace_types) < 0)
 		return -EINVAL;
 	attr_str(tb[MEMCGLAB_A_TRACE_PROBES], ctx->probes, ctx->len, "");
+	if (tb[MEMCGLAB_A_TRACE_CGROUP])
+		ctx->cgroup_id = mnl_attr_get_u64(tb[MEMCGLAB_A_TRACE_CGROUP]);
 	return 0;
 }
 
@@ -456,8 +460,22 @@ int mlab_nl_trace_start(struct mlab_nl *nl, uint64_t cgroup_id, char *probes,
 			size_t len)
 {
 	struct nlmsghdr *nlh = mlab_nl_msg(nl, MEMCGLAB_CMD_TRACE, 0);
-	struct trace_ctx ctx = { probes, len };
+	struct trace_ctx ctx = { probes, len, 0 };
 
 	mnl_attr_put_u64(nlh, MEMCGLAB_A_TRACE_CGROUP, cgroup_id);
 	return mlab_nl_talk(nl, nlh, trace_cb, &ctx);
+}
+
+int mlab_nl_trace_start_task(struct mlab_nl *nl, uint32_t pid, uint64_t *cgroup_id,
+			     char *probes, size_t len)
+{
+	struct nlmsghdr *nlh = mlab_nl_msg(nl, MEMCGLAB_CMD_TRACE, 0);
+	struct trace_ctx ctx = { probes, len, 0 };
+	int ret;
+
+	mnl_attr_put_u32(nlh, MEMCGLAB_A_TRACE_PID, pid);
+	ret = mlab_nl_talk(nl, nlh, trace_cb, &ctx);
+	if (!ret && cgroup_id)
+		*cgroup_id = ctx.cgroup_id;
+	return ret;
 }
