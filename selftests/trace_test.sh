@@ -289,6 +289,9 @@ v1_part() {
 		sh -c "grep -qx 'flavour v1' $w/v1oom.trace &&
 		       grep -Eq '^group 0 \. .* max=16777216 high=max low=0 min=0 ' $w/v1oom.trace &&
 		       grep -Eq '^final 0 .* oom_kill=[1-9]' $w/v1oom.trace"
+	check "v1: --max max records an unlimited group (v1 writes -1)" \
+		sh -c "'$cli' trace record --v1 --max max -o $w/v1max.trace -- true >/dev/null 2>&1 &&
+		       grep -Eq '^group 0 \\. .* max=max ' $w/v1max.trace"
 	check "v1: record a page-cache workload on tmpfs under limit_in_bytes 32M" \
 		record v1pagecache --v1 --max 32M -- sh $w/pagecache.sh
 	rm -f $w/pc.3

@@ -490,7 +490,8 @@ static int make_root(struct recorder *r, const char *cgroup, const char *max)
 
 		tgt_fmt(file, sizeof(file), "%s/%s", r->root,
 			r->tr.v1 ? "memory.limit_in_bytes" : "memory.max");
-		ret = mlab_write(file, max);
+		/* v1 spells "no limit" -1 */
+		ret = mlab_write(file, r->tr.v1 && !strcmp(max, "max") ? "-1" : max);
 		if (ret) {
 			tgt_fmt(r->err, sizeof(r->err), "%s: writing %s: %s", file, max,
 				 strerror(-ret));
