@@ -76,6 +76,22 @@ replay_agrees() { # name, policy
 	cat $w/$1.$2
 	[ $rc -eq 0 ] && says $w/$1.$2 "policy $2: .*: agrees" && clean
 }
+# The hierarchy workload: 16M of anonymous memory where it starts, then
+# its shell moves to group $2, writes a 6M tmpfs file and takes 4M more.
+hier_script() { # script, directory of group b
+	cat >"$1" <<SH
+dd if=/dev/zero of=/dev/null bs=8M count=2 2>/dev/null
+echo \$\$ >$2/cgroup.procs
+dd if=/dev/zero of=$w/h.file bs=64k count=96 2>/dev/null
+dd if=/dev/zero of=/dev/null bs=4M count=1 2>/dev/null
+SH
+}
+# A copy of a trace whose first event matching a regex has it replaced.
+corrupt_event() { # trace, copy, regex, replacement
+	awk -v re="$3" -v to="$4" \
+		'e && !done && $0 ~ re { sub(re, to); done = 1 } /^events$/ { e = 1 } { print }' \
+		"$1" >"$2"
+}
 secs() { awk '{ print $1 }' /proc/uptime; }
 
 [ "$(id -u)" -eq 0 ] || { echo "# SKIP: needs root"; exit 4; }
@@ -137,12 +153,7 @@ v2_part() {
 	echo +memory >/sys/fs/cgroup/cgroup.subtree_control
 	mkdir -p $h && echo +memory >$h/cgroup.subtree_control && mkdir -p $h/a $h/b &&
 		echo 12M >$h/a/memory.max && echo 2M >$h/b/memory.low
-	cat >$w/hier.sh <<SH
-dd if=/dev/zero of=/dev/null bs=8M count=2 2>/dev/null
-echo \$\$ >$h/b/cgroup.procs
-dd if=/dev/zero of=$w/h.file bs=64k count=96 2>/dev/null
-dd if=/dev/zero of=/dev/null bs=4M count=1 2>/dev/null
-SH
+	hier_script $w/hier.sh $h/b
 	check "record a hierarchy: a command in a (max 12M) that moves on to b" \
 		record hier --cgroup $h --run-in a -- sh $w/hier.sh
 	check "the hierarchy trace has the root, a and b with their settings" \
@@ -189,16 +200,14 @@ SH
 	head -c 3000 $w/oom.trace >$w/truncated.trace
 	check "a truncated trace: a clear error, nothing left" \
 		fails_with "truncated.trace:.*truncated" "$cli" trace replay $w/truncated.trace
-	awk 'e && !done && / c / { sub(/ c /, " x "); done = 1 } /^events$/ { e = 1 } { print }' \
-		$w/oom.trace >$w/corrupt.trace
+	corrupt_event $w/oom.trace $w/corrupt.trace " c " " x "
 	check "a corrupted event line: an error naming the line" \
 		fails_with "corrupt.trace:[0-9]+: unknown event type 'x'" "$cli" trace replay $w/corrupt.trace
 	sed '1 s/ 2$/ 3/' $w/oom.trace >$w/v3.trace
 	check "another format version: refused, naming the versions read" \
 		fails_with "format version 3; this memcglab reads versions 1 to 2" \
 		"$cli" trace replay $w/v3.trace
-	awk 'e && !done && / s / { sub(/ s [0-9]+ 0 /, " s 0 1 "); done = 1 } /^events$/ { e = 1 } { print }' \
-		$w/hier.trace >$w/badusage.trace
+	corrupt_event $w/hier.trace $w/badusage.trace " s [0-9]+ 0 " " s 0 1 "
 	check "a usage event with a page count: an error naming the line" \
 		fails_with "badusage.trace:[0-9]+: bad usage event" "$cli" trace replay $w/badusage.trace
 	sed 's/^kernel .*/kernel 5.10.0-0-amd64/' $w/oom.trace >$w/otherkernel.trace
@@ -309,12 +318,7 @@ v1_part() {
 	m=$w/v1mnt h=$w/v1mnt/trace_test_h
 	mkdir -p $m && mount -t cgroup -o memory cgroup $m && mkdir -p $h/a $h/b &&
 		echo 12M >$h/a/memory.limit_in_bytes
-	cat >$w/v1hier.sh <<SH
-dd if=/dev/zero of=/dev/null bs=8M count=2 2>/dev/null
-echo \$\$ >$h/b/cgroup.procs
-dd if=/dev/zero of=$w/h.file bs=64k count=96 2>/dev/null
-dd if=/dev/zero of=/dev/null bs=4M count=1 2>/dev/null
-SH
+	hier_script $w/v1hier.sh $h/b
 	check "v1: record a hierarchy: a command in a (limit 12M) that moves on to b" \
 		record v1hier --v1 --cgroup trace_test_h --run-in a -- sh $w/v1hier.sh
 	check "v1: the hierarchy trace has a and b, a's limit, b's file and every counter" \
