@@ -48,17 +48,23 @@ static struct cgroup *mlab_nl_trace_root(struct genl_info *info)
 	}
 	root = cg ? mlab_rec_cgroup_by_id(nla_get_u64(cg)) :
 		    mlab_rec_cgroup_by_task(nla_get_u32(pid));
-	if (PTR_ERR_OR_ZERO(root) == -EOPNOTSUPP)
+	switch (PTR_ERR_OR_ZERO(root)) {
+	case -EOPNOTSUPP:
 		NL_SET_ERR_MSG(info->extack,
 			       "the kernel runs without the memory controller");
-	else if (PTR_ERR_OR_ZERO(root) == -ESRCH)
+		break;
+	case -ESRCH:
 		NL_SET_ERR_MSG_ATTR(info->extack, pid, "no such process");
-	else if (PTR_ERR_OR_ZERO(root) == -ENOENT && pid)
-		NL_SET_ERR_MSG_ATTR(info->extack, pid,
-				    "the task is in a root memory cgroup");
-	else if (PTR_ERR_OR_ZERO(root) == -ENOENT)
-		NL_SET_ERR_MSG_ATTR(info->extack, cg,
-				    "no such cgroup with the memory controller");
+		break;
+	case -ENOENT:
+		if (pid)
+			NL_SET_ERR_MSG_ATTR(info->extack, pid,
+					    "the task is in a root memory cgroup");
+		else
+			NL_SET_ERR_MSG_ATTR(info->extack, cg,
+					    "no such cgroup with the memory controller");
+		break;
+	}
 	return root;
 }
 

@@ -456,26 +456,32 @@ static int trace_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
+/* A TRACE request whose cgroup or pid attribute the caller put in nlh. */
+static int trace_talk(struct mlab_nl *nl, struct nlmsghdr *nlh, uint64_t *cgroup_id,
+		      char *probes, size_t len)
+{
+	struct trace_ctx ctx = { probes, len, 0 };
+	int ret = mlab_nl_talk(nl, nlh, trace_cb, &ctx);
+
+	if (!ret && cgroup_id)
+		*cgroup_id = ctx.cgroup_id;
+	return ret;
+}
+
 int mlab_nl_trace_start(struct mlab_nl *nl, uint64_t cgroup_id, char *probes,
 			size_t len)
 {
 	struct nlmsghdr *nlh = mlab_nl_msg(nl, MEMCGLAB_CMD_TRACE, 0);
-	struct trace_ctx ctx = { probes, len, 0 };
 
 	mnl_attr_put_u64(nlh, MEMCGLAB_A_TRACE_CGROUP, cgroup_id);
-	return mlab_nl_talk(nl, nlh, trace_cb, &ctx);
+	return trace_talk(nl, nlh, NULL, probes, len);
 }
 
 int mlab_nl_trace_start_task(struct mlab_nl *nl, uint32_t pid, uint64_t *cgroup_id,
 			     char *probes, size_t len)
 {
 	struct nlmsghdr *nlh = mlab_nl_msg(nl, MEMCGLAB_CMD_TRACE, 0);
-	struct trace_ctx ctx = { probes, len, 0 };
-	int ret;
 
 	mnl_attr_put_u32(nlh, MEMCGLAB_A_TRACE_PID, pid);
-	ret = mlab_nl_talk(nl, nlh, trace_cb, &ctx);
-	if (!ret && cgroup_id)
-		*cgroup_id = ctx.cgroup_id;
-	return ret;
+	return trace_talk(nl, nlh, cgroup_id, probes, len);
 }
