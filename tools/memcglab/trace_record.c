@@ -75,7 +75,6 @@ static uint64_t now_us(void)
 
 static int read_knob(const char *dir, const char *name, uint64_t *v)
 {
-	uint64_t lim = strstr(name, "_in_bytes") ? TRACE_V1_UNLIMITED : TRACE_UNLIMITED;
 	char path[PATH_MAX + 64], buf[64];
 	ssize_t n;
 
@@ -88,8 +87,6 @@ static int read_knob(const char *dir, const char *name, uint64_t *v)
 		return 0;
 	}
 	*v = strtoull(buf, NULL, 10);
-	if (*v >= lim)
-		*v = TRACE_UNLIMITED;
 	return 0;
 }
 
@@ -101,6 +98,8 @@ static int snap_knobs_v1(const char *path, struct trace_group *g)
 	if (read_knob(path, "memory.limit_in_bytes", &g->max) ||
 	    read_knob(path, "memory.usage_in_bytes", &g->usage))
 		return -1;
+	if (g->max >= TRACE_V1_UNLIMITED)	/* v1's "no limit", page-rounded */
+		g->max = TRACE_UNLIMITED;
 	if (read_knob(path, "memory.max_usage_in_bytes", &g->peak))
 		g->peak = g->usage;
 	return 0;
@@ -558,33 +557,27 @@ static int record(struct recorder *r, char **argv, int *status, uint64_t *run_us
 			 strerror(-ret));
 		return ret;
 	}
-	pid = -1;
-	if (r->tr.v1) {
-		/* the module finds a v1 cgroup through a task in it: the command's */
-		pid = spawn(r, argv, &go);
-		ret = pid < 0 ? -ECHILD : cg_attach(r->root, pid, r->err, sizeof(r->err));
+	pid = spawn(r, argv, &go);	/* it waits for go before it execs */
+	if (pid < 0) {
+		mlab_nl_close(&nl);
+		return -ECHILD;
 	}
+	/* the module finds a v1 cgroup through a task in it: the command's */
+	ret = r->tr.v1 ? cg_attach(r->root, pid, r->err, sizeof(r->err)) : 0;
 	if (!ret)
 		ret = trace_start(r, &nl, st.st_ino, pid);
-	if (!ret && pid < 0) {
-		pid = spawn(r, argv, &go);
-		ret = pid < 0 ? -ECHILD : 0;
-	}
+	/* v2 keeps tasks out of inner groups: it goes straight to its leaf */
 	if (!ret && (r->run_in || !r->tr.v1)) {
 		char leaf[PATH_MAX * 2];
 
-		if (r->run_in)
-			tgt_fmt(leaf, sizeof(leaf), "%s/%s", r->root, r->run_in);
-		else
-			tgt_fmt(leaf, sizeof(leaf), "%s", r->root);
+		tgt_fmt(leaf, sizeof(leaf), "%s%s%s", r->root, r->run_in ? "/" : "",
+			r->run_in ? r->run_in : "");
 		ret = cg_attach(leaf, pid, r->err, sizeof(r->err));
 	}
 	if (ret) {
-		if (pid > 0) {
-			kill(pid, SIGKILL);
-			close(go);
-			waitpid(pid, NULL, 0);
-		}
+		kill(pid, SIGKILL);
+		close(go);
+		waitpid(pid, NULL, 0);
 		mlab_nl_close(&nl);
 		return ret;
 	}
