@@ -86,7 +86,6 @@ struct worker {
 	 */
 	enum { W_IDLE, W_ARMED, W_SETTLED } async;
 	int async_ret;
-	int async_op;
 	uint64_t async_held, async_kills;
 	struct wgo *go;
 };

@@ -215,6 +215,13 @@ static bool peak_dirty(const struct scenario *sc, const struct step_result *res,
 
 static void note_killed(struct target *t, struct exec_state *es, struct step_result *r);
 
+/* What every known charger holds now, after a step or a block. */
+static void chg_refresh_held(struct target *t, struct exec_state *es)
+{
+	for (size_t i = 0; i < es->nr_chg; i++)
+		target_held(t, es->chg[i].name, &es->chg[i].held);
+}
+
 /* A charge made the charger known (bound to its group) unless it failed early. */
 static void chg_note_charge(struct exec_state *es, const struct step *s, int ret)
 {
@@ -234,7 +241,7 @@ static void chg_note_charge(struct exec_state *es, const struct step *s, int ret
 	if (c && !ret && s->file)
 		c->file = true;
 	if (c && ret == -EINPROGRESS)
-		c->parked = (s->value + PAGE - 1) & ~(uint64_t)(PAGE - 1);
+		c->parked = tgt_page_align(s->value);
 }
 
 static void run_step(struct target *t, struct exec_state *es, const struct step *s,
@@ -295,8 +302,7 @@ static void run_step(struct target *t, struct exec_state *es, const struct step 
 	if (t->cfg.oom_kill)
 		note_killed(t, es, r);
 	/* What every charger holds now (an OOM kill may have taken it all). */
-	for (size_t i = 0; i < es->nr_chg; i++)
-		target_held(t, es->chg[i].name, &es->chg[i].held);
+	chg_refresh_held(t, es);
 }
 
 /*
@@ -358,8 +364,7 @@ static void run_block(struct target *t, struct exec_state *es, size_t k, size_t 
 	}
 	free(a);
 	free(started);
-	for (size_t i = 0; i < es->nr_chg; i++)
-		target_held(t, es->chg[i].name, &es->chg[i].held);
+	chg_refresh_held(t, es);
 }
 
 /* The chargers OOM-killed during this step, into r->killed. */

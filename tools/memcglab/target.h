@@ -33,6 +33,12 @@
 /* Sizes are charged in pages of this size on every target (x86_64). */
 #define PAGE 4096UL
 
+/* bytes rounded up to whole pages, as a charge takes them */
+static inline uint64_t tgt_page_align(uint64_t bytes)
+{
+	return (bytes + PAGE - 1) & ~(uint64_t)(PAGE - 1);
+}
+
 enum tgt_kind { TGT_LAB, TGT_MEMCG };
 
 /* Knobs a scenario can set; each target maps them to its flavour's file. */

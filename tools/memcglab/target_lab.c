@@ -307,7 +307,7 @@ static int lab_worker_get(struct target *t, const char *charger, const char *gro
 static int lab_worker_charge_end(struct target *t, struct worker *w, uint64_t bytes,
 				 int ret, struct tgt_charge_res *res)
 {
-	uint64_t pages = (bytes + PAGE - 1) & ~(PAGE - 1), room;
+	uint64_t pages = tgt_page_align(bytes), room;
 
 	ret = worker_charge_end(t, w, ret, res);
 	if (ret == -ENOMEM && !t->cfg.oom_kill) {
@@ -378,7 +378,7 @@ static int lab_charge(struct target *t, const char *charger, const char *group,
 	struct lab_priv *p = t->priv;
 	struct lab_charger *c = charger_find(t, charger);
 	char dir[PATH_MAX], path[PATH_MAX + 32], buf[32];
-	uint64_t pages = (bytes + PAGE - 1) & ~(PAGE - 1);
+	uint64_t pages = tgt_page_align(bytes);
 	ssize_t n;
 	int ret;
 

@@ -326,12 +326,30 @@ static int memcg_charge_end(struct target *t, size_t idx, bool file, uint64_t pa
 			res->blocked ? "blocked under_oom" : "OOM killed");
 }
 
+/*
+ * Before a charge that memcg_charge_end() finishes: page cache needs the
+ * worker's file; what it holds and the group's OOM kills so far are noted
+ * (a refusal restores the one and is told by the other), and the charger
+ * is made the OOM killer's victim.
+ */
+static int memcg_charge_prep(struct target *t, struct worker *w, bool file,
+			     uint64_t *held, uint64_t *kills)
+{
+	if (file && !w->file[0])
+		return tgt_fail(t, -EOPNOTSUPP, "charger %s: no scratch file for page cache",
+				w->name);
+	*held = w->held;
+	*kills = oom_kills(t, w->group);
+	set_oom_adj(w->pid, "1000");
+	return 0;
+}
+
 static int memcg_charge(struct target *t, const char *charger, const char *group,
 			bool file, uint64_t bytes, struct tgt_charge_res *res)
 {
 	struct memcg_priv *p = t->priv;
 	struct worker *w;
-	uint64_t before_kills, held, pages = (bytes + PAGE - 1) & ~(PAGE - 1);
+	uint64_t before_kills = 0, held = 0, pages = tgt_page_align(bytes);
 	size_t idx = 0;
 	int ret;
 
@@ -342,12 +360,9 @@ static int memcg_charge(struct target *t, const char *charger, const char *group
 	/* `oom kill`: the kernel picks the victim; nothing is restored. */
 	if (t->cfg.oom_kill)
 		return worker_charge_oom(t, w, file, pages, res);
-	if (file && !w->file[0])
-		return tgt_fail(t, -EOPNOTSUPP, "charger %s: no scratch file for page cache",
-				charger);
-	held = w->held;
-	before_kills = oom_kills(t, group);
-	set_oom_adj(w->pid, "1000");	/* the OOM killer's victim is the charger */
+	ret = memcg_charge_prep(t, w, file, &held, &before_kills);
+	if (ret)
+		return ret;
 	ret = worker_send(t, w, file ? W_CHARGE_FILE : W_CHARGE, pages);
 	return memcg_charge_end(t, idx, file, pages, held, before_kills,
 				ret ? ret : worker_wait(t, w), res);
@@ -359,7 +374,7 @@ static int memcg_uncharge_check(struct target *t, struct worker *w, const char *
 {
 	uint64_t have;
 
-	*pages = (bytes + PAGE - 1) & ~(PAGE - 1);
+	*pages = tgt_page_align(bytes);
 	if (!w)
 		return tgt_fail(t, -ENOENT, "no charger %s", charger);
 	if (w->parked)
@@ -421,22 +436,19 @@ static int memcg_start(struct target *t, const struct tgt_async *a)
 		ret = memcg_uncharge_check(t, w, a->charger, a->file, a->bytes, &pages);
 		if (ret)
 			return ret;
-		w->async_op = a->file ? W_UNCHARGE_FILE : W_UNCHARGE;
-		return worker_arm(t, &p->ws, w, w->async_op, pages, a->cpu);
+		return worker_arm(t, &p->ws, w, a->file ? W_UNCHARGE_FILE : W_UNCHARGE,
+				  pages, a->cpu);
 	}
 	ret = memcg_worker_get(t, a->charger, a->group, &idx);
 	if (ret)
 		return ret;
 	w = p->ws.v[idx];
-	if (a->file && !w->file[0])
-		return tgt_fail(t, -EOPNOTSUPP, "charger %s: no scratch file for page cache",
-				a->charger);
-	pages = (a->bytes + PAGE - 1) & ~(PAGE - 1);
-	w->async_held = w->held;
-	w->async_kills = oom_kills(t, a->group);
-	w->async_op = a->file ? W_CHARGE_FILE : W_CHARGE;
-	set_oom_adj(w->pid, "1000");
-	ret = worker_arm(t, &p->ws, w, w->async_op | W_ADJ0, pages, a->cpu);
+	ret = memcg_charge_prep(t, w, a->file, &w->async_held, &w->async_kills);
+	if (ret)
+		return ret;
+	pages = tgt_page_align(a->bytes);
+	ret = worker_arm(t, &p->ws, w, (a->file ? W_CHARGE_FILE : W_CHARGE) | W_ADJ0,
+			 pages, a->cpu);
 	if (ret)
 		set_oom_adj(w->pid, "0");
 	return ret;
@@ -446,7 +458,7 @@ static int memcg_finish(struct target *t, const struct tgt_async *a,
 			struct tgt_charge_res *res)
 {
 	struct memcg_priv *p = t->priv;
-	uint64_t pages = (a->bytes + PAGE - 1) & ~(PAGE - 1);
+	uint64_t pages = tgt_page_align(a->bytes);
 	struct worker *w;
 	size_t idx = 0;
 
