@@ -6,8 +6,8 @@
  * hierarchy's root), so scenario groups are never the real root. Charges are
  * real anonymous memory touched by worker processes, one per charger:
  *
- *   - The worker is forked, sets itself up (stack, a large MADV_NOHUGEPAGE
- *     region whose page tables it faults in and then empties with
+ *   - The worker is forked, sets itself up (stack, THP off for its whole mm,
+ *     a large region whose page tables it faults in and then empties with
  *     MADV_DONTNEED, the shared status page) and only then is moved into the
  *     group. Cgroups do not move existing charges, so all of that stays with
  *     the runner's group and the group sees (nearly) nothing but the pages
