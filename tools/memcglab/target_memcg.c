@@ -505,10 +505,14 @@ static int memcg_held(struct target *t, const char *charger, uint64_t *bytes)
  * of its own (stack and libc pages written after joining, slab objects);
  * page tables beyond the pre-faulted range cost one page per 512; every
  * child group's per-cpu statistics are charged to its parent (measured:
- * about 8K on 2 CPUs); a worker writing page cache also gets the
- * filesystem's own pages charged to its group (the page cache's xarray
- * nodes and buffer heads, and the ext4 bitmaps and extent blocks its
- * writes read in): 128 pages per writer plus the slab of each page held,
+ * about 8K on 2 CPUs), and making a child charges its parent short-lived
+ * kernel memory beyond that (6.1, loaded: a parent with six children,
+ * nothing charged, peaked at 776K, 10 pages above 4 pages per CPU per
+ * group and its stocks; 2 more pages per CPU per child cover it); a worker
+ * writing page cache also gets the filesystem's own pages charged to its
+ * group (the page cache's xarray nodes and buffer heads, and the ext4
+ * bitmaps and extent blocks its writes read in): 128 pages per writer
+ * plus the slab of each page held,
  * slab_per_file_page() (measured on 6.1: 0.2 to 0.5 MiB per 10M file, and
  * 1.1 MiB over 24M of page cache once, beyond the other terms, in a loaded
  * make check; on the debug kernel, whose slab objects are twice the size,
@@ -535,6 +539,7 @@ static int memcg_held(struct target *t, const char *charger, uint64_t *bytes)
 #define MEMCG_BATCH_PAGES 64ULL
 #define WORKER_OVERHEAD_PAGES 16ULL
 #define CHILD_GROUP_PAGES 4ULL
+#define MKDIR_PAGES 2ULL
 #define FILE_WRITER_PAGES 128ULL
 #define PT_FREED_PAGES 64ULL
 
@@ -558,7 +563,8 @@ static uint64_t memcg_slack(const struct target *t, unsigned int nr_groups,
 		fs = FILE_WRITER_PAGES * nr_file + bytes / PAGE * slab / PAGE;
 	return (MEMCG_BATCH_PAGES * t->ncpus * stocks +
 		WORKER_OVERHEAD_PAGES * nr_chargers +
-		CHILD_GROUP_PAGES * t->ncpus * nr_groups + fs + pt) * PAGE;
+		CHILD_GROUP_PAGES * t->ncpus * nr_groups +
+		MKDIR_PAGES * t->ncpus * (nr_groups ? nr_groups - 1 : 0) + fs + pt) * PAGE;
 }
 
 static struct worker_set *memcg_workers(struct target *t)
