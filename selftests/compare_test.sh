@@ -19,7 +19,7 @@ ko=/lib/memcglab/memcglab.ko
 
 failed=0
 echo "TAP version 13"
-echo "1..5"
+echo "1..6"
 
 if ! grep -q memcglab /proc/filesystems && [ -e "$ko" ]; then
 	insmod "$ko" || echo "# insmod $ko failed"
@@ -86,4 +86,32 @@ else
 	echo "not ok 5 OOM victims compared: no step of an oom kill scenario killed on the real memcg"
 	failed=1
 fi
+# Point 6: a check that fails on the real memcg says what the usage is
+# made of (memory.stat), so a divergence can be told apart: anon, page
+# cache, kernel memory or a huge page. The worker's 4M is anon, in 4K
+# pages (it turns THP off), with no page cache.
+fl=$([ "${MEMCGLAB_V1:-}" = now ] && echo v1 || echo v2)
+cat >/tmp/explain.scn <<EOF
+scenario explain
+describe a check meant to fail on the real memcg
+flavours $fl
+mkdir a
+charge a w 4M
+check a usage == 1M
+EOF
+out=$("$cli" -j scenario run /tmp/explain.scn --target memcg --$fl 2>&1)
+rc=$?
+st=$(printf '%s\n' "$out" | sed -n 's/.*"stat":{\([^}]*\)}.*/\1/p' | head -n 1)
+val() { printf '%s\n' "$st" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
+anon=$(val anon) file=$(val file) thp=$(val anon_thp)
+echo "# memcg/$fl failed check: exit $rc, memory.stat {$st}"
+if [ $rc -eq 1 ] && [ -n "$anon" ] && [ "$anon" -ge 4194304 ] &&
+   [ "$anon" -lt 5242880 ] && [ "$file" = 0 ] && [ "$thp" = 0 ]; then
+	echo "ok 6 a failed check on memcg/$fl shows its memory.stat: anon 4M, no file, no THP"
+else
+	printf '%s\n' "$out" | head -n 20 | sed 's/^/# /'
+	echo "not ok 6 a failed check on memcg/$fl shows its memory.stat"
+	failed=1
+fi
+rm -f /tmp/explain.scn
 exit $failed

@@ -123,10 +123,10 @@ static int do_bench_run(const struct cmd *self, int argc, char **argv)
 			continue;
 		}
 		if (parse_u64(argv[i + 1], &v) ||
-		    (k < (int)(sizeof(u32s) / sizeof(u32s[0])) && v > UINT32_MAX))
+		    (k < (int)ARRAY_SIZE(u32s) && v > UINT32_MAX))
 			return cmd_usage_error(self, "%s: invalid number '%s'", keys[k],
 					       argv[i + 1]);
-		if (k < (int)(sizeof(u32s) / sizeof(u32s[0])))
+		if (k < (int)ARRAY_SIZE(u32s))
 			*u32s[k] = (uint32_t)v;
 		else
 			b.count = v;

@@ -331,9 +331,40 @@ int cg_read_key(const char *dir, const char *name, const char *key, uint64_t *v)
 	return mlab_read_key(path, key, v);
 }
 
+/* What the usage is made of: TGT_HAS_STAT when memory.stat reads. */
+static void cg_stat_breakdown(const struct cg_hier *h, const char *path,
+			      struct tgt_stats *st)
+{
+	static const char *const v1_keys[] = {
+		"total_rss", "total_cache", "total_rss_huge",
+	};
+	static const char *const v2_keys[] = { "anon", "file", "kernel", "anon_thp" };
+	uint64_t v[4] = { 0 };
+	char file[PATH_MAX + 64];
+
+	tgt_fmt(file, sizeof(file), "%s/memory.stat", path);
+	if (mlab_read_keys(file, h->v1 ? v1_keys : v2_keys, v,
+			   h->v1 ? ARRAY_SIZE(v1_keys) : ARRAY_SIZE(v2_keys)) <= 0)
+		return;
+	st->has |= TGT_HAS_STAT;
+	st->anon = v[0];
+	st->file = v[1];
+	if (h->v1) {
+		st->anon_thp = v[2];
+		read_file_u64(path, "memory.kmem.usage_in_bytes", &st->kernel);
+	} else {
+		st->kernel = v[2];
+		st->anon_thp = v[3];
+	}
+}
+
 int cg_stats(const struct cg_hier *h, const char *path, struct tgt_stats *st)
 {
-	uint64_t v = 0;
+	static const char *const ev_keys[] = {
+		"max", "low", "high", "oom", "oom_kill", "oom_group_kill",
+	};
+	uint64_t v = 0, ev[ARRAY_SIZE(ev_keys)] = { 0 };
+	char file[PATH_MAX + 64];
 	int ret;
 
 	if (h->v1) {
@@ -355,6 +386,7 @@ int cg_stats(const struct cg_hier *h, const char *path, struct tgt_stats *st)
 			if (!cg_read_key(path, "memory.oom_control", "oom_kill", &v))
 				st->oom_kill = v;
 		}
+		cg_stat_breakdown(h, path, st);
 		return 0;
 	}
 	ret = read_file_u64(path, "memory.current", &st->usage);
@@ -365,14 +397,17 @@ int cg_stats(const struct cg_hier *h, const char *path, struct tgt_stats *st)
 		st->has |= TGT_HAS_LIMIT;
 	if (!read_file_u64(path, "memory.peak", &st->peak))
 		st->has |= TGT_HAS_PEAK;
-	if (!cg_read_key(path, "memory.events", "max", &st->ev_max)) {
+	tgt_fmt(file, sizeof(file), "%s/memory.events", path);
+	if (mlab_read_keys(file, ev_keys, ev, ARRAY_SIZE(ev_keys)) > 0) {
 		st->has |= TGT_HAS_EVENTS;
-		cg_read_key(path, "memory.events", "low", &st->ev_low);
-		cg_read_key(path, "memory.events", "high", &st->ev_high);
-		cg_read_key(path, "memory.events", "oom", &st->ev_oom);
-		cg_read_key(path, "memory.events", "oom_kill", &st->ev_oom_kill);
-		cg_read_key(path, "memory.events", "oom_group_kill", &st->ev_oom_group_kill);
+		st->ev_max = ev[0];
+		st->ev_low = ev[1];
+		st->ev_high = ev[2];
+		st->ev_oom = ev[3];
+		st->ev_oom_kill = ev[4];
+		st->ev_oom_group_kill = ev[5];
 		st->oom_kill = st->ev_oom_kill;
 	}
+	cg_stat_breakdown(h, path, st);
 	return 0;
 }

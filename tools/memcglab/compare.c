@@ -219,7 +219,7 @@ static void run_flavour(struct flavour_result *fr, const struct cmp_opts *co)
 	}
 	if (!co->no_lab) {
 		cfg.kind = TGT_LAB;
-		for (size_t i = 0; i < sizeof(lab_policies) / sizeof(lab_policies[0]); i++) {
+		for (size_t i = 0; i < ARRAY_SIZE(lab_policies); i++) {
 			cfg.policy = co->policy ? co->policy : lab_policies[i];
 			open_and_run(&fr->runs[fr->nr_runs++], fr->sc, &cfg);
 			if (co->policy)
@@ -262,9 +262,17 @@ static int report_flavour(const struct flavour_result *fr, char *kver)
 	print_open_arr("steps");
 	for (size_t k = 0; ref && k < sc->nr_steps; k++) {
 		const struct step *s = &sc->steps[k];
+		bool trouble = false;
 
 		if (!ref->res[k].ran)
 			continue;
+		for (int i = 0; i < fr->nr_runs && !trouble; i++) {
+			const struct run *r = &fr->runs[i];
+
+			trouble = r->ok && ((r->res[k].ran && !r->res[k].check_ok) ||
+					    (r != ref && step_disagrees(sc, s, &r->res[k], &ref->res[k],
+									why, sizeof(why))));
+		}
 		print_open_obj(NULL);
 		print_u64(PRINT_ANY, "line", "\nline %llu: ", (uint64_t)s->line);
 		print_str(PRINT_ANY, "step", "%s\n", s->text);
@@ -287,7 +295,7 @@ static int report_flavour(const struct flavour_result *fr, char *kver)
 				 r == ref ? "(reference)" : d ? "DIVERGES: " : "agrees",
 				 d ? d : "",
 				 r->res[k].ran && !r->res[k].check_ok ? " [expectation failed]" : "");
-			scenario_print_row(r->t.name, s, &r->res[k], verdict);
+			scenario_print_row(r->t.name, s, &r->res[k], verdict, trouble);
 		}
 		print_close_arr();
 		print_close_obj();

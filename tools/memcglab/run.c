@@ -179,7 +179,7 @@ struct run_result {
 
 static int parse_restart(const char *s, enum run_restart *r)
 {
-	for (unsigned int i = 0; i < sizeof(restart_names) / sizeof(restart_names[0]); i++) {
+	for (unsigned int i = 0; i < ARRAY_SIZE(restart_names); i++) {
 		if (!strcmp(s, restart_names[i])) {
 			*r = (enum run_restart)i;
 			return 0;

@@ -48,8 +48,29 @@ void scenario_print_header(const char *first)
 		   "peak", "failcnt", "max", "oom", "kill", "outcome");
 }
 
+/*
+ * What the usage is made of, on its own line under the row: where a real
+ * memcg disagrees with the lab or a check, this says whether the extra is
+ * anon, page cache, kernel memory or a huge page.
+ */
+static void print_breakdown(const struct step_result *r)
+{
+	const struct tgt_stats *st = &r->st;
+
+	if (!r->have_stats || !(st->has & TGT_HAS_STAT))
+		return;
+	print_text("\n  %-16s ", "");
+	print_open_obj("stat");
+	print_size(PRINT_ANY, "anon", " memory.stat: anon %s", st->anon);
+	print_size(PRINT_ANY, "file", ", file %s", st->file);
+	print_size(PRINT_ANY, "kernel", ", kernel %s", st->kernel);
+	print_size(PRINT_ANY, "anon_thp", ", anon_thp %s", st->anon_thp);
+	print_close_obj();
+}
+
 void scenario_print_row(const char *label, const struct step *s,
-			const struct step_result *r, const char *verdict)
+			const struct step_result *r, const char *verdict,
+			bool explain)
 {
 	char out[64];
 
@@ -84,6 +105,8 @@ void scenario_print_row(const char *label, const struct step *s,
 		print_str(PRINT_JSON, "message", NULL, r->msg);
 	if (r->msg[0] && opts.verbose)
 		print_text("\n  %16s   %s", "", r->msg);
+	if (explain)
+		print_breakdown(r);
 	print_nl();
 	print_close_obj();
 }
@@ -165,7 +188,7 @@ static int do_scenario_run(const struct cmd *self, int argc, char **argv)
 		print_u64(PRINT_ANY, "line", "%3llu: ", (uint64_t)s->line);
 		print_str(PRINT_ANY, "step", "%s\n", s->text);
 		print_open_arr("rows");
-		scenario_print_row(t.name, s, &res[k], NULL);
+		scenario_print_row(t.name, s, &res[k], NULL, res[k].ran && !res[k].check_ok);
 		print_close_arr();
 		print_close_obj();
 	}

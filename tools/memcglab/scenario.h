@@ -135,7 +135,9 @@ void outcome_text(const struct step *s, const struct step_result *r, char *buf,
 
 /* Table rows shared by `scenario run` and `compare` (print API: text and -j). */
 void scenario_print_header(const char *first);
+/* explain: add what the usage is made of, where the target can say. */
 void scenario_print_row(const char *label, const struct step *s,
-			const struct step_result *r, const char *verdict);
+			const struct step_result *r, const char *verdict,
+			bool explain);
 
 #endif /* MEMCGLAB_SCENARIO_H */

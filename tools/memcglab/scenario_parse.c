@@ -83,7 +83,7 @@ const char *outcome_name(int err)
 {
 	static const char *const unknown = "error";
 
-	for (size_t i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(errnames); i++)
 		if (errnames[i].err == err)
 			return errnames[i].name;
 	return unknown;
@@ -541,7 +541,7 @@ static int parse_line(struct scenario *sc, struct sc_parse *ps, char *buf, int l
 	} else if (n >= 2 && !strcmp(tok[n - 2], "=>")) {
 		bool found = false;
 
-		for (size_t k = 0; k < sizeof(errnames) / sizeof(errnames[0]); k++) {
+		for (size_t k = 0; k < ARRAY_SIZE(errnames); k++) {
 			if (!strcmp(tok[n - 1], errnames[k].name)) {
 				s.expect = errnames[k].err;
 				found = true;

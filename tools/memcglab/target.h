@@ -69,6 +69,7 @@ enum {
 	TGT_HAS_FAILCNT = 1 << 3,	/* v1 */
 	TGT_HAS_EVENTS = 1 << 4,	/* v2 memory.events */
 	TGT_HAS_OOM_CONTROL = 1 << 5,	/* v1 memory.oom_control */
+	TGT_HAS_STAT = 1 << 6,		/* memcg: what the usage is made of */
 };
 
 struct tgt_stats {
@@ -79,6 +80,12 @@ struct tgt_stats {
 	/* v1 memory.oom_control */
 	uint64_t oom_kill;		/* v1 "oom_kill", also v2 ev_oom_kill */
 	int oom_kill_disable, under_oom;
+	/*
+	 * memcg: what the usage is made of, hierarchical (v2 memory.stat
+	 * anon, file, kernel, anon_thp; v1 memory.stat total_rss,
+	 * total_cache, total_rss_huge and memory.kmem.usage_in_bytes).
+	 */
+	uint64_t anon, file, kernel, anon_thp;
 };
 
 /*

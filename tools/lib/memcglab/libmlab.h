@@ -33,6 +33,10 @@
 
 /* The whole file into buf, NUL-terminated: bytes read, or -errno. */
 ssize_t mlab_read(const char *path, char *buf, size_t size);
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
 /* One write(2) of s (strlen) or of len bytes (NULs allowed): 0 or -errno. */
 int mlab_write(const char *path, const char *s);
 int mlab_write_len(const char *path, const char *s, size_t len);
@@ -40,6 +44,12 @@ int mlab_write_len(const char *path, const char *s, size_t len);
 int mlab_read_u64(const char *path, uint64_t *val);
 /* The value of "key N" in a flat-keyed file: 0, -ENOENT if absent, -errno. */
 int mlab_read_key(const char *path, const char *key, uint64_t *val);
+/*
+ * The values of n keys of a flat-keyed file in one read; a key that is
+ * absent leaves its value alone. The number of keys found, or -errno.
+ */
+int mlab_read_keys(const char *path, const char *const *keys, uint64_t *vals,
+		   unsigned int n);
 /* A group's hierarchy id (st_dev of the mount) and id (inode): 0 or -errno. */
 int mlab_group_ids(const char *path, uint32_t *hier, uint64_t *id);
 

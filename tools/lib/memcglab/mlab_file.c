@@ -76,22 +76,38 @@ int mlab_read_u64(const char *path, uint64_t *val)
 	return 0;
 }
 
-int mlab_read_key(const char *path, const char *key, uint64_t *val)
+int mlab_read_keys(const char *path, const char *const *keys, uint64_t *vals,
+		   unsigned int n)
 {
-	char buf[8192], *line, *save = NULL;
-	size_t klen = strlen(key);
-	ssize_t n = mlab_read(path, buf, sizeof(buf));
+	char buf[16384], *line, *save = NULL;
+	ssize_t len = mlab_read(path, buf, sizeof(buf));
+	int found = 0;
 
-	if (n < 0)
-		return (int)n;
+	if (len < 0)
+		return (int)len;
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
-		if (!strncmp(line, key, klen) && line[klen] == ' ') {
-			*val = strtoull(line + klen + 1, NULL, 10);
-			return 0;
+		char *sp = strchr(line, ' ');
+
+		if (!sp)
+			continue;
+		*sp = '\0';
+		for (unsigned int i = 0; i < n; i++) {
+			if (!strcmp(line, keys[i])) {
+				vals[i] = strtoull(sp + 1, NULL, 10);
+				found++;
+				break;
+			}
 		}
 	}
-	return -ENOENT;
+	return found;
+}
+
+int mlab_read_key(const char *path, const char *key, uint64_t *val)
+{
+	int ret = mlab_read_keys(path, &key, val, 1);
+
+	return ret < 0 ? ret : ret ? 0 : -ENOENT;
 }
 
 int mlab_group_ids(const char *path, uint32_t *hier, uint64_t *id)
