@@ -165,17 +165,20 @@ v2_part() {
 		       for g in 0 1 2; do awk -v g=\$g '\$3 == \"s\" && \$4 == g' $w/hier.trace | grep -q . || exit 1; done"
 
 	for t in pagecache oom manycpu hier; do
-		if kernel_ge 6 16; then
-			# Seen on 7.2, not every run: the kernel's usage after the
-			# workload exited was 0.75-0.8M above what the recorded charges
-			# and uncharges add up to (pagecache, manycpu; peaks agreed).
-			# Not explained yet.
-			check_known "7.2: final usage above the recorded stream, not yet explained (docs/trace.md)" \
-				"$t: strict replay agrees with the kernel (usage and peak of every group)" \
-				replay_agrees $t strict
-			continue
+		# Page tables freed after an RCU grace period are uncharged in
+		# softirq, where a probe hit that lands while another handler
+		# runs on the CPU is missed; from 6.14 MADV_DONTNEED frees the
+		# tables it empties too, so there are many more. Once on 7.2
+		# (manycpu, 1 hit missed) the replay ended 752K above the
+		# kernel. There, and only when the recording says it missed
+		# hits, a disagreement is a TODO; with none missed, and always
+		# on 6.1 and 6.12, the replay must agree.
+		m=$(sed -n 's/.*missed \([0-9]*\)$/\1/p' $w/$t.rec)
+		r=""
+		if kernel_ge 6 14 && [ "${m:-0}" -gt 0 ]; then
+			r="the recording missed $m probe hit(s), docs/trace.md"
 		fi
-		check "$t: strict replay agrees with the kernel (usage and peak of every group)" \
+		run_check "$r" "$t: strict replay agrees with the kernel (usage and peak of every group)" \
 			replay_agrees $t strict
 	done
 	for t in pagecache oom manycpu hier; do
