@@ -230,6 +230,7 @@ void mlab_seq_lab_stats(struct seq_file *sf, const char *prefix,
 	seq_printf(sf, "%slab_uncharged_bytes %llu\n", prefix,
 		   mlab_bytes(st.uncharged_pages));
 	seq_printf(sf, "%slab_charge_fail %llu\n", prefix, st.fails);
+	seq_printf(sf, "%slab_charge_from_stock %llu\n", prefix, st.stock_hits);
 	if (subtree)
 		seq_printf(sf, "%slab_stock %llu\n", prefix,
 			   mlab_bytes(usage > owned ? usage - owned : 0));

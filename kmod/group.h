@@ -79,6 +79,7 @@ struct mlab_group_stats {
 	u64 uncharges;		/* uncharge operations */
 	u64 uncharged_pages;	/* pages they gave back */
 	u64 fails;		/* refused charge operations */
+	u64 stock_hits;		/* charges that left the group's counter as it was */
 };
 
 /* Per-cpu state of a group; @owned sums (over CPUs) to pages owners hold. */

@@ -86,10 +86,12 @@ int mlab_group_try_charge(struct mlab_group *g, unsigned long nr_pages,
 	struct mlab_counter *fail = NULL;
 	struct mlab_group *lim = NULL;
 	struct mlab_group_pcpu *pc;
+	unsigned long before;
 	int err;
 
 	/* v1 charges memory+swap first, as try_charge_memcg(). */
 	err = mlab_swap_charge_memsw(g, nr_pages, force, &lim);
+	before = mlab_counter_read(&g->counter);
 	if (!err) {
 		if (force)
 			mlab_policy_charge(p, &g->counter, nr_pages);
@@ -106,6 +108,14 @@ int mlab_group_try_charge(struct mlab_group *g, unsigned long nr_pages,
 		pc->owned += nr_pages;
 		pc->stats.charges++;
 		pc->stats.charged_pages += nr_pages;
+		/*
+		 * A stock hit, the kernel's consume_stock(): the policy served
+		 * the charge without raising the group's counter. Exact while
+		 * nothing else charges or uncharges the group meanwhile, as in
+		 * a replay; a statistic otherwise.
+		 */
+		if (mlab_counter_read(&g->counter) == before)
+			pc->stats.stock_hits++;
 	}
 	put_cpu_ptr(g->pcpu);
 

@@ -59,6 +59,7 @@ static void mlab_group_stats_add(struct mlab_group *g,
 		sum->uncharges += READ_ONCE(s->uncharges);
 		sum->uncharged_pages += READ_ONCE(s->uncharged_pages);
 		sum->fails += READ_ONCE(s->fails);
+		sum->stock_hits += READ_ONCE(s->stock_hits);
 	}
 }
 

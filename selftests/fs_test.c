@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -540,6 +541,36 @@ TEST_F(lab, charge_descriptor)
 	close(fd);
 	EXPECT_GE(self->slack, read_in(a, mlab_usage_file(variant->v1)));
 	EXPECT_EQ(0, key_in(a, "memory.stat", variant->v1 ? "rss" : "anon"));
+}
+
+/*
+ * memory.stat lab_charge_from_stock counts the charges a policy served
+ * without raising the group's counter, as consume_stock() serves them in
+ * the kernel: on one CPU, batched's first page charges a batch and the
+ * next seven come from its stock; strict and locked keep no stock.
+ */
+TEST_F(lab, charge_from_stock)
+{
+	char a[MLAB_PATH_MAX];
+	cpu_set_t set;
+	int fd, cpu = sched_getcpu();
+
+	ASSERT_LE(0, cpu);
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+	ASSERT_EQ(0, mlab_mkgroup(self->dir, "a", a));
+	fd = mlab_charge_open(a);
+	ASSERT_LE(0, fd);
+	for (int i = 0; i < 8; i++)
+		ASSERT_EQ(0, mlab_charge(fd, "4k"));
+	EXPECT_EQ(8, key_in(a, "memory.stat", "lab_charge"));
+	EXPECT_EQ(variant->batched ? 7 : 0,
+		  key_in(a, "memory.stat", "lab_charge_from_stock"));
+	EXPECT_EQ(variant->batched ? 7 : 0,
+		  key_in(self->dir, "memory.stat", variant->v1 ?
+			 "total_lab_charge_from_stock" : "lab_charge_from_stock"));
+	close(fd);	/* the harness forks each test: the pinning ends with it */
 }
 
 TEST_F(lab, close_returns_charges)

@@ -76,6 +76,17 @@ replay_agrees() { # name, policy
 	cat $w/$1.$2
 	[ $rc -eq 0 ] && says $w/$1.$2 "policy $2: .*: agrees" && clean
 }
+hit_rate() { # policy: the lab's stock hit rate for it in $w/all.json
+	grep -o "\"policy\":\"$1\"[^{}]*\"stock_hit_rate\":[0-9.e+-]*" $w/all.json |
+		sed 's/.*://'
+}
+# Strict has no stock: every charge raises a counter. Batched serves most
+# charges from its stock, as the kernel did (its rate is on the kernel line).
+stock_rates() {
+	s=$(hit_rate strict) b=$(hit_rate batched)
+	echo "stock hit rate: strict $s, batched $b"
+	awk -v s="$s" -v b="$b" 'BEGIN { exit !(s != "" && b != "" && s + 0 == 0 && b + 0 > 0.5) }'
+}
 # The hierarchy workload: 16M of anonymous memory where it starts, then
 # its shell moves to group $2, writes a 6M tmpfs file and takes 4M more.
 hier_script() { # script, directory of group b
@@ -189,6 +200,8 @@ v2_part() {
 	check "oom: replay under every policy, with a plot and JSON" \
 		sh -c "'$cli' -j trace replay $w/oom.trace --policy all --plot $w/oom.svg >$w/all.json &&
 		       grep -q '\"policy\":\"batched\"' $w/all.json && grep -q '<polyline' $w/oom.svg"
+	check "oom: every policy reports the lab's stock hit rate: strict 0, batched above 0.5" \
+		stock_rates
 	check "oom: --speed 4 replays in real time and agrees" \
 		sh -c "'$cli' trace replay $w/oom.trace --speed 4 | grep -q 'policy strict: .*: agrees'"
 

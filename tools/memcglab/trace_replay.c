@@ -46,6 +46,7 @@ struct prun {
 	int ret;
 	char err[PATH_MAX + 128];
 	uint64_t charges, refused, refused_too, accepted_refusal, clamped, cost_ns;
+	uint64_t stock_hits;	/* the lab's: charges its counters did not see */
 	struct greplay *g;
 	uint64_t *plot;		/* usage of the plot group per sample */
 	size_t nplot;
@@ -78,6 +79,27 @@ static void lab_group(const struct trace *tr, size_t g, char *buf, size_t len)
 		tgt_fmt(buf, len, REPLAY_ROOT);
 	else
 		tgt_fmt(buf, len, REPLAY_ROOT "/%s", tr->groups[g].path);
+}
+
+/*
+ * The lab's stock hits over the replayed subtree: charges the policy served
+ * without raising the charged group's counter (memory.stat
+ * lab_charge_from_stock, docs/files.md), as the kernel's consume_stock()
+ * serves them. 0 or -errno.
+ */
+static int lab_stock_hits(struct target *t, const struct trace *tr, uint64_t *hits)
+{
+	const char *key = tr->v1 ? "total_lab_charge_from_stock" : "lab_charge_from_stock";
+	char grp[PATH_MAX], dir[PATH_MAX], path[PATH_MAX + 16];
+	int ret;
+
+	lab_group(tr, 0, grp, sizeof(grp));
+	tgt_group_path(t, grp, dir, sizeof(dir));
+	tgt_fmt(path, sizeof(path), "%s/memory.stat", dir);
+	ret = mlab_read_key(path, key, hits);
+	if (ret)
+		return tgt_fail(t, ret, "%s: %s: %s", path, key, strerror(-ret));
+	return 0;
 }
 
 static void move_to_cpu(unsigned int cpu, int *cur)
@@ -295,6 +317,8 @@ static int run_policy(struct replay *rp, struct prun *pr)
 			pr->g[g].st.ev_oom = pr->g[g].st.oom_kill;
 		}
 	}
+	if (!ret)
+		ret = lab_stock_hits(&t, tr, &pr->stock_hits);
 	if (ret)
 		tgt_fmt(pr->err, sizeof(pr->err), "%s", t.err);
 	else
@@ -362,6 +386,8 @@ static void print_run(const struct replay *rp, const struct prun *pr)
 	print_u64(PRINT_ANY, "accepted_kernel_refusals", ", %" PRIu64 " accepted that the kernel refused",
 		  pr->accepted_refusal);
 	print_u64(PRINT_ANY, "clamped_pages", ", %" PRIu64 " pages uncharged beyond held", pr->clamped);
+	print_double(PRINT_ANY, "stock_hit_rate", ", stock hit rate %.3f",
+		     pr->charges ? (double)pr->stock_hits / (double)pr->charges : 0);
 	print_double(PRINT_ANY, "ns_per_charge", ", %.0f ns/charge",
 		     pr->charges ? (double)pr->cost_ns / (double)pr->charges : 0);
 	print_str(PRINT_ANY, "result", ": %s", pr->agrees ? "agrees" : "DIVERGES");
@@ -625,8 +651,9 @@ static const struct cmd trace_cmds[] = {
 		.help = "Recreates the recorded hierarchy (limits included) in a lab mount per\n"
 			"policy (default strict; `all`: every registered one), feeds every charge\n"
 			"and uncharge request on its recorded CPU, and prints per policy the\n"
-			"refusals, OOM and max events, cost per charge and each group's final\n"
-			"usage and peak beside the kernel's, judged by compare's tolerance model.\n"
+			"refusals, OOM and max events, stock hit rate, cost per charge and each\n"
+			"group's final usage and peak beside the kernel's, judged by compare's\n"
+			"tolerance model.\n"
 			"Exit status 1 when a replay fails or strict diverges from the kernel.\n",
 	},
 	{ 0 },
