@@ -262,41 +262,38 @@ static int report_flavour(const struct flavour_result *fr, char *kver)
 	print_open_arr("steps");
 	for (size_t k = 0; ref && k < sc->nr_steps; k++) {
 		const struct step *s = &sc->steps[k];
+		char verdict[MAX_TARGETS][300];
 		bool trouble = false;
 
 		if (!ref->res[k].ran)
 			continue;
-		for (int i = 0; i < fr->nr_runs && !trouble; i++) {
+		/* Every row judged first: one in trouble explains them all. */
+		for (int i = 0; i < fr->nr_runs; i++) {
 			const struct run *r = &fr->runs[i];
+			const char *d = NULL;
+			bool fail;
 
-			trouble = r->ok && ((r->res[k].ran && !r->res[k].check_ok) ||
-					    (r != ref && step_disagrees(sc, s, &r->res[k], &ref->res[k],
-									why, sizeof(why))));
+			if (!r->ok)
+				continue;	/* skipped: no results */
+			fail = r->res[k].ran && !r->res[k].check_ok;
+			if (r != ref)
+				d = step_disagrees(sc, s, &r->res[k], &ref->res[k], why, sizeof(why));
+			failed += fail;
+			diverged += !!d;
+			trouble |= fail || d;
+			snprintf(verdict[i], sizeof(verdict[i]), "%s%s%s",
+				 r == ref ? "(reference)" : d ? "DIVERGES: " : "agrees",
+				 d ? d : "", fail ? " [expectation failed]" : "");
 		}
 		print_open_obj(NULL);
 		print_u64(PRINT_ANY, "line", "\nline %llu: ", (uint64_t)s->line);
 		print_str(PRINT_ANY, "step", "%s\n", s->text);
 		scenario_print_header("target");
 		print_open_arr("rows");
-		for (int i = 0; i < fr->nr_runs; i++) {
-			const struct run *r = &fr->runs[i];
-			const char *d = NULL;
-			char verdict[300];
-
-			if (!r->ok)
-				continue;
-			if (r != ref)
-				d = step_disagrees(sc, s, &r->res[k], &ref->res[k], why, sizeof(why));
-			if (r->res[k].ran && !r->res[k].check_ok)
-				failed++;
-			if (d)
-				diverged++;
-			snprintf(verdict, sizeof(verdict), "%s%s%s",
-				 r == ref ? "(reference)" : d ? "DIVERGES: " : "agrees",
-				 d ? d : "",
-				 r->res[k].ran && !r->res[k].check_ok ? " [expectation failed]" : "");
-			scenario_print_row(r->t.name, s, &r->res[k], verdict, trouble);
-		}
+		for (int i = 0; i < fr->nr_runs; i++)
+			if (fr->runs[i].ok)
+				scenario_print_row(fr->runs[i].t.name, s, &fr->runs[i].res[k],
+						   verdict[i], trouble);
 		print_close_arr();
 		print_close_obj();
 	}
