@@ -331,9 +331,7 @@ int cg_read_key(const char *dir, const char *name, const char *key, uint64_t *v)
 	return mlab_read_key(path, key, v);
 }
 
-/* What the usage is made of: TGT_HAS_STAT when memory.stat reads. */
-static void cg_stat_breakdown(const struct cg_hier *h, const char *path,
-			      struct tgt_stats *st)
+void cg_breakdown(const struct cg_hier *h, const char *path, struct tgt_stats *st)
 {
 	static const char *const v1_keys[] = {
 		"total_rss", "total_cache", "total_rss_huge",
@@ -386,7 +384,6 @@ int cg_stats(const struct cg_hier *h, const char *path, struct tgt_stats *st)
 			if (!cg_read_key(path, "memory.oom_control", "oom_kill", &v))
 				st->oom_kill = v;
 		}
-		cg_stat_breakdown(h, path, st);
 		return 0;
 	}
 	ret = read_file_u64(path, "memory.current", &st->usage);
@@ -408,6 +405,5 @@ int cg_stats(const struct cg_hier *h, const char *path, struct tgt_stats *st)
 		st->ev_oom_group_kill = ev[5];
 		st->oom_kill = st->ev_oom_kill;
 	}
-	cg_stat_breakdown(h, path, st);
 	return 0;
 }

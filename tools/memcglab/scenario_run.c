@@ -442,6 +442,7 @@ int scenario_exec(struct target *t, const struct scenario *sc,
 		}
 		if (g && !(s->op == OP_RMDIR && !r->err) &&
 		    !target_stats(t, g, &r->st)) {
+			target_breakdown(t, g, &r->st);	/* shown if the step fails */
 			r->have_stats = true;
 			r->slack = group_slack(t, &es, g);
 			for (size_t i = 0; i < es.nr_chg; i++)

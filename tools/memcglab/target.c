@@ -107,6 +107,12 @@ int target_stats(struct target *t, const char *group, struct tgt_stats *st)
 	return t->ops->stats(t, group, st);
 }
 
+void target_breakdown(struct target *t, const char *group, struct tgt_stats *st)
+{
+	if (t->ops->breakdown)
+		t->ops->breakdown(t, group, st);
+}
+
 int target_charge(struct target *t, const char *charger, const char *group,
 		  bool file, uint64_t bytes, struct tgt_charge_res *res)
 {
@@ -323,4 +329,13 @@ int tgt_group_stats(struct target *t, const struct cg_hier *h,
 		return tgt_fail(t, ret, "%s: reading usage: %s", dir, strerror(-ret));
 	tgt_peak_read(pk, group, st);
 	return 0;
+}
+
+void tgt_group_breakdown(struct target *t, const struct cg_hier *h, const char *group,
+			 struct tgt_stats *st)
+{
+	char dir[PATH_MAX];
+
+	tgt_group_path(t, group, dir, sizeof(dir));
+	cg_breakdown(h, dir, st);
 }

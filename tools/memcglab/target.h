@@ -69,7 +69,7 @@ enum {
 	TGT_HAS_FAILCNT = 1 << 3,	/* v1 */
 	TGT_HAS_EVENTS = 1 << 4,	/* v2 memory.events */
 	TGT_HAS_OOM_CONTROL = 1 << 5,	/* v1 memory.oom_control */
-	TGT_HAS_STAT = 1 << 6,		/* memcg: what the usage is made of */
+	TGT_HAS_STAT = 1 << 6,		/* target_breakdown(): memory.stat */
 };
 
 struct tgt_stats {
@@ -81,9 +81,10 @@ struct tgt_stats {
 	uint64_t oom_kill;		/* v1 "oom_kill", also v2 ev_oom_kill */
 	int oom_kill_disable, under_oom;
 	/*
-	 * memcg: what the usage is made of, hierarchical (v2 memory.stat
-	 * anon, file, kernel, anon_thp; v1 memory.stat total_rss,
-	 * total_cache, total_rss_huge and memory.kmem.usage_in_bytes).
+	 * target_breakdown(): what the usage is made of, hierarchical (v2
+	 * memory.stat anon, file, kernel, anon_thp; v1 memory.stat
+	 * total_rss, total_cache, total_rss_huge and
+	 * memory.kmem.usage_in_bytes).
 	 */
 	uint64_t anon, file, kernel, anon_thp;
 };
@@ -156,6 +157,8 @@ struct target_ops {
 		   uint64_t val);
 	int (*reset)(struct target *t, const char *group, enum tgt_reset what);
 	int (*stats)(struct target *t, const char *group, struct tgt_stats *st);
+	/* Add what the usage is made of to st (TGT_HAS_STAT); may be NULL. */
+	void (*breakdown)(struct target *t, const char *group, struct tgt_stats *st);
 	/*
 	 * file: reclaimable page cache (lab: "file SIZE"; memcg: written to
 	 * the charger's file on $MEMCGLAB_SCRATCH), else anonymous memory.
@@ -220,6 +223,11 @@ int target_set(struct target *t, const char *group, enum tgt_knob knob,
 	       uint64_t val);
 int target_reset(struct target *t, const char *group, enum tgt_reset what);
 int target_stats(struct target *t, const char *group, struct tgt_stats *st);
+/*
+ * memory.stat's anon, file, kernel and anon_thp of group into st, which
+ * target_stats() filled: one more read, so only where it is shown.
+ */
+void target_breakdown(struct target *t, const char *group, struct tgt_stats *st);
 int target_charge(struct target *t, const char *charger, const char *group,
 		  bool file, uint64_t bytes, struct tgt_charge_res *res);
 int target_uncharge(struct target *t, const char *charger, bool file,
@@ -286,6 +294,8 @@ int cg_rmdir(const char *path, char *err, size_t errlen);
 int cg_attach(const char *path, pid_t pid, char *err, size_t errlen);
 /* Usage, limit, peak, events/failcnt of the group at path. */
 int cg_stats(const struct cg_hier *h, const char *path, struct tgt_stats *st);
+/* What its usage is made of, from its memory.stat: TGT_HAS_STAT when read. */
+void cg_breakdown(const struct cg_hier *h, const char *path, struct tgt_stats *st);
 /* The value of key in dir/name (mlab_read_key()). */
 int cg_read_key(const char *dir, const char *name, const char *key, uint64_t *v);
 /* Write a knob with the flavour's file and spelling (memcg and lab alike). */
@@ -317,6 +327,8 @@ int tgt_group_reset(struct target *t, bool v1, struct tgt_peaks *pk,
 		    const char *group, enum tgt_reset what);
 int tgt_group_stats(struct target *t, const struct cg_hier *h,
 		    struct tgt_peaks *pk, const char *group, struct tgt_stats *st);
+void tgt_group_breakdown(struct target *t, const struct cg_hier *h, const char *group,
+			 struct tgt_stats *st);
 void tgt_peak_forget(struct tgt_peaks *pk, const char *group);
 void tgt_peaks_free(struct tgt_peaks *pk);
 

@@ -242,6 +242,13 @@ static int lab_stats(struct target *t, const char *group, struct tgt_stats *st)
 	return tgt_group_stats(t, &p->flavour, &p->peaks, group, st);
 }
 
+static void lab_breakdown(struct target *t, const char *group, struct tgt_stats *st)
+{
+	struct lab_priv *p = t->priv;
+
+	tgt_group_breakdown(t, &p->flavour, group, st);
+}
+
 /*
  * What a refused charge could have had: the smallest head-room (limit minus
  * usage) on the path from the group up to the base. Read from the files, so
@@ -574,6 +581,7 @@ const struct target_ops tgt_lab_ops = {
 	.set = lab_set,
 	.reset = lab_reset,
 	.stats = lab_stats,
+	.breakdown = lab_breakdown,
 	.charge = lab_charge,
 	.uncharge = lab_uncharge,
 	.release = lab_release,

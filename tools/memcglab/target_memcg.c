@@ -244,6 +244,13 @@ static int memcg_stats(struct target *t, const char *group, struct tgt_stats *st
 	return tgt_group_stats(t, &p->hier, &p->peaks, group, st);
 }
 
+static void memcg_breakdown(struct target *t, const char *group, struct tgt_stats *st)
+{
+	struct memcg_priv *p = t->priv;
+
+	tgt_group_breakdown(t, &p->hier, group, st);
+}
+
 /* The charger's worker, made on its first charge; a killed one is replaced. */
 static int memcg_worker_get(struct target *t, const char *charger, const char *group,
 			    size_t *idx)
@@ -582,6 +589,7 @@ const struct target_ops tgt_memcg_ops = {
 	.set = memcg_set,
 	.reset = memcg_reset,
 	.stats = memcg_stats,
+	.breakdown = memcg_breakdown,
 	.charge = memcg_charge,
 	.uncharge = memcg_uncharge,
 	.release = memcg_release,

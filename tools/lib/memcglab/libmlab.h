@@ -29,14 +29,14 @@
 /* "max" in a file and unlimited in a netlink attribute. */
 #define MLAB_UNLIMITED MEMCGLAB_UNLIMITED
 
-/* ---- files (mlab_file.c) ---- */
-
-/* The whole file into buf, NUL-terminated: bytes read, or -errno. */
-ssize_t mlab_read(const char *path, char *buf, size_t size);
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
 
+/* ---- files (mlab_file.c) ---- */
+
+/* The whole file into buf, NUL-terminated: bytes read, or -errno. */
+ssize_t mlab_read(const char *path, char *buf, size_t size);
 /* One write(2) of s (strlen) or of len bytes (NULs allowed): 0 or -errno. */
 int mlab_write(const char *path, const char *s);
 int mlab_write_len(const char *path, const char *s, size_t len);
