@@ -15,6 +15,10 @@
 # - scenario files: the errors of repeat/together blocks, their unrolling
 #   (`memcglab scenario steps`, which parses and runs nothing).
 set -uo pipefail
+# With pipefail a pipeline fails when its writer dies of SIGPIPE, which it
+# does when `grep -q` stops reading at the first match while the writer has
+# more to say (seen once: a make check whose host tier ran beside two other
+# tiers). A grep that ends a pipeline here reads all of it: >/dev/null.
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # What a user sees, not what a parent make passes down (make check).
@@ -110,7 +114,7 @@ one_line() { # expect exit != 0, exactly one line on stderr naming $2
 	out=$(make -s -C "$top" modules KVER="$1" 2>&1 >/dev/null) && return 1
 	echo "$out"
 	[ "$(printf '%s\n' "$out" | wc -l)" = 1 ] &&
-		printf '%s\n' "$out" | grep -q -- "$2"
+		printf '%s\n' "$out" | grep -- "$2" >/dev/null
 }
 ok "make modules for a kernel without headers: one line naming the package" \
 	one_line 6.99.0-1-amd64 "install linux-headers-6.99.0-1-amd64"
@@ -137,7 +141,7 @@ ok "qemu: the probe's -append is one argument" append_is_one_word 6.1.0-57-amd64
 ok "qemu: tests in -append, comma-separated, one argument" \
 	append_is_one_word 6.1.0-57-amd64 test "fs_test cli_test" " memcglab.tests=fs_test,cli_test"
 kernel_path() {
-	bash "$top/selftests/vm/run.sh" --print-cmd "$1" /x.cpio test tcg | grep -qx -- "$2"
+	bash "$top/selftests/vm/run.sh" --print-cmd "$1" /x.cpio test tcg | grep -x -- "$2" >/dev/null
 }
 ok "qemu: a host kernel boots from /boot" kernel_path 6.1.0-57-amd64 /boot/vmlinuz-6.1.0-57-amd64
 # The scratch disk: a virtio-blk drive of the image, before -append, and
@@ -146,9 +150,10 @@ scratch_attached() {
 	local args
 	mapfile -t args < <(MEMCGLAB_PRINT_SCRATCH=/b/scratch.img bash "$top/selftests/vm/run.sh" \
 		--print-cmd 6.1.0-57-amd64 /x.cpio test tcg)
-	printf '%s\n' "${args[@]}" | grep -qx -- '-drive' &&
-		printf '%s\n' "${args[@]}" | grep -qx -- 'file=/b/scratch.img,if=none,id=scratch,format=raw,cache=unsafe' &&
-		printf '%s\n' "${args[@]}" | grep -qx -- 'virtio-blk-pci,drive=scratch' &&
+	printf '%s\n' "${args[@]}" | grep -x -- '-drive' >/dev/null &&
+		printf '%s\n' "${args[@]}" |
+		grep -x -- 'file=/b/scratch.img,if=none,id=scratch,format=raw,cache=unsafe' >/dev/null &&
+		printf '%s\n' "${args[@]}" | grep -x -- 'virtio-blk-pci,drive=scratch' >/dev/null &&
 		[ "${args[-2]}" = -append ] && [ "${args[-1]% memcglab.scratch=1}" != "${args[-1]}" ]
 }
 ok "qemu: the scratch disk is attached and announced" scratch_attached
@@ -261,7 +266,8 @@ tour_svg() {
 	n=$(sed -n 's/^<!-- svg: \([0-9]*\) .*/\1/p' "$md")
 	[ -n "$n" ] || { echo "14-replay declares no svg"; return 1; }
 	python3 "$tour/tour.py" gen "$md" "$tmp/tour.sh" &&
-	grep -A1 "^echo \"@@RC $n " "$tmp/tour.sh" | grep -q '^echo "@@SVG"; cat /tmp/' || return 1
+	grep -A1 "^echo \"@@RC $n " "$tmp/tour.sh" | grep '^echo "@@SVG"; cat /tmp/' >/dev/null ||
+		return 1
 	python3 "$tour/tour.py" fakelog "$md" $k >"$tmp/nosvg.log"
 	awk -v n="$n" '{ print } $0 ~ "^# @@RC " n " " { print "# @@SVG";
 		print "# <svg xmlns=\"http://www.w3.org/2000/svg\"><polyline/>"; print "# </svg>";
